@@ -1,0 +1,140 @@
+"""The ``sv-workbook`` command line (click).
+
+Exit codes: 0 clean, 1 error findings (or the level chosen with ``--fail-on``), 2 when a
+file cannot be read at all or the command is used wrongly.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .contracts import CONTRACTS
+from .findings import Severity
+from .jobs import Outcome, WriteRefused, analyse_file, exit_code, score_file
+from .policy import DEFAULT_POLICY, Policy, PolicyError, load_policy
+from .xlsx_read import WorkbookUnreadable
+
+
+def _policy(path: str | None) -> Policy:
+    if not path:
+        return DEFAULT_POLICY
+    try:
+        return load_policy(path)
+    except PolicyError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+policy_option = click.option("--policy", "policy_path", type=click.Path(dir_okay=False),
+                             help="TOML file overriding the trust's policy numbers (see README).")
+as_of_option = click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]),
+                            help="Check as at this date (YYYY-MM-DD) instead of today.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sv-workbook")
+def main() -> None:
+    """Social value workbooks: templates, validation, scoring and reports."""
+
+
+@main.group()
+def new() -> None:
+    """Write a blank template workbook."""
+
+
+@new.command("tender")
+@click.argument("path", type=click.Path(dir_okay=False))
+@policy_option
+def new_tender(path: str, policy_path: str | None) -> None:
+    """Write the tender evaluation template to PATH."""
+    from .template_tender import write_tender_template
+
+    _write_template(lambda: write_tender_template(path, _policy(policy_path)), path)
+
+
+def _write_template(write, path: str) -> None:
+    try:
+        write()
+    except (WriteRefused, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Wrote {path}")
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(sorted(CONTRACTS)), required=False)
+def contract(kind: str | None) -> None:
+    """Print the workbook contract(s) as Markdown (the README embeds this text)."""
+    kinds = [kind] if kind else list(CONTRACTS)
+    click.echo("\n".join(CONTRACTS[k].to_markdown() for k in kinds), nl=False)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
+              help="Exit 1 when any finding is at least this severe.")
+@policy_option
+@as_of_option
+def validate(paths: tuple[str, ...], fmt: str, fail_on: str, policy_path: str | None, as_of) -> None:
+    """Check workbooks against their contract and the trust's rules; write nothing."""
+    policy = _policy(policy_path)
+    today = as_of.date() if as_of else date.today()
+    outcomes = [analyse_file(p, policy, today) for p in sorted(paths)]
+    _print(outcomes, fmt)
+    sys.exit(exit_code(outcomes, Severity(fail_on)))
+
+
+@main.command()
+@click.argument("path", type=click.Path())
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Where to write the scored workbook (default: NAME.scored.xlsx beside the input).")
+@click.option("--in-place", is_flag=True, help="Replace the input workbook (a timestamped backup is kept).")
+@policy_option
+@as_of_option
+def score(path: str, output: str | None, in_place: bool, policy_path: str | None, as_of) -> None:
+    """Check a workbook, compute its results and fill its report sheet."""
+    policy = _policy(policy_path)
+    today = as_of.date() if as_of else date.today()
+    try:
+        outcome = score_file(path, output, policy, today, in_place=in_place)
+    except WriteRefused as exc:
+        click.echo(f"Not written: {exc}", err=True)
+        sys.exit(2)
+    except WorkbookUnreadable as exc:
+        click.echo(f"Cannot read {exc.path}: {exc.reason}. {exc.hint}", err=True)
+        sys.exit(2)
+    _print([outcome], "text")
+    if outcome.written:
+        click.echo(f"Report written to {outcome.written}" + (f" (backup: {outcome.backup})" if outcome.backup else ""))
+    sys.exit(exit_code([outcome]))
+
+
+def _print(outcomes: list[Outcome], fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps([{"path": o.path, "kind": o.kind, "ok": o.ok,
+                                "findings": [f.as_dict() for f in o.findings]} for o in outcomes], indent=2))
+        return
+    for o in outcomes:
+        errors = sum(f.severity is Severity.ERROR for f in o.findings)
+        warnings = sum(f.severity is Severity.WARNING for f in o.findings)
+        click.echo(f"{o.path} ({o.kind or 'unknown'}): {'OK' if o.ok else 'NOT OK'} – {errors} error(s), "
+                   f"{warnings} warning(s)")
+        for f in o.findings:
+            click.echo(f"  {f}")
+        _summary(o)
+
+
+def _summary(o: Outcome) -> None:
+    result = o.result
+    if result is None or not hasattr(result, "results"):
+        return
+    click.echo("  Ranking (rounded for display; ranked on unrounded totals):")
+    for r in result.results:
+        total = f"{r.total:7.2f}" if r.total is not None else "      -"
+        rank = f"{r.rank:>3}" if r.rank is not None else "  -"
+        click.echo(f"  {rank}  {total}  {r.bidder}  [{r.status_text}]")

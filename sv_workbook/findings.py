@@ -1,0 +1,112 @@
+"""The one type for every problem the tool reports.
+
+Evaluators, budget holders and batch users all read the same thing: what is wrong,
+where (workbook, sheet, cell) and how to fix it. Keeping a single ``Finding`` type lets
+the CLI, the report sheets, the JSON/CSV outputs and the Excel highlighter share one
+shape instead of translating between several.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Iterable
+
+
+class Severity(StrEnum):
+    """How bad a finding is. ``ERROR`` blocks a clean result; the others inform."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Sort key: errors first, so people read the blocking problems first."""
+        return {"error": 0, "warning": 1, "info": 2}[self.value]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem (or notice) about a workbook.
+
+    ``code`` is stable and machine-readable (for scripts and dashboards); ``message``
+    says what is wrong in plain English and names the rule; ``hint`` says how to fix it.
+    ``sheet`` and ``cell`` point at the place (``cell`` may be a range such as ``B4:B9``
+    or empty when the problem is about the whole workbook).
+    """
+
+    severity: Severity
+    code: str
+    message: str
+    hint: str = ""
+    sheet: str = ""
+    cell: str = ""
+    workbook: str = ""
+    extra: tuple[tuple[str, str], ...] = field(default=())
+
+    def at_workbook(self, workbook: str) -> "Finding":
+        """The same finding, naming the workbook it came from."""
+        return replace(self, workbook=workbook)
+
+    @property
+    def location(self) -> str:
+        """``'Book.xlsx' Sheet!B4`` style location, as people quote it."""
+        parts = []
+        if self.workbook:
+            parts.append(f"'{self.workbook}'")
+        if self.sheet:
+            place = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+            parts.append(place)
+        return " ".join(parts)
+
+    def __str__(self) -> str:
+        loc = self.location
+        text = f"{self.severity.value.upper()} {self.code}"
+        if loc:
+            text += f" at {loc}"
+        text += f": {self.message}"
+        if self.hint:
+            text += f" Fix: {self.hint}"
+        return text
+
+    def as_dict(self) -> dict[str, str]:
+        """Plain dict for JSON/CSV output."""
+        return {
+            "severity": self.severity.value,
+            "code": self.code,
+            "workbook": self.workbook,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+def error(code: str, message: str, hint: str = "", sheet: str = "", cell: str = "") -> Finding:
+    return Finding(Severity.ERROR, code, message, hint, sheet, cell)
+
+
+def warning(code: str, message: str, hint: str = "", sheet: str = "", cell: str = "") -> Finding:
+    return Finding(Severity.WARNING, code, message, hint, sheet, cell)
+
+
+def info(code: str, message: str, hint: str = "", sheet: str = "", cell: str = "") -> Finding:
+    return Finding(Severity.INFO, code, message, hint, sheet, cell)
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Errors first, then by place, so output is deterministic and readable."""
+    return sorted(findings, key=lambda f: (f.severity.rank, f.workbook, f.sheet, _cell_key(f.cell), f.code, f.message))
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.severity is Severity.ERROR for f in findings)
+
+
+def _cell_key(cell: str) -> tuple[int, str]:
+    """Sort ``B10`` after ``B9``: row number first, then column letters."""
+    head = cell.split(":")[0]
+    letters = "".join(ch for ch in head if ch.isalpha())
+    digits = "".join(ch for ch in head if ch.isdigit())
+    return (int(digits) if digits else 0, letters.rjust(3))

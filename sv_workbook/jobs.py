@@ -1,0 +1,140 @@
+"""The headless jobs behind ``validate`` and ``score``: read, recognise, check, write.
+
+A workbook's kind is recognised by its contract (which Tables and names it has), so the
+same commands serve tenders and KPI registers. Each kind registers an ``analyse`` step
+(pure, on a ``RawBook``) and a ``write_report`` step (openpyxl).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Callable
+
+from .contracts import CONTRACTS, WorkbookContract
+from .findings import Finding, Severity, error, has_errors, sort_findings
+from .policy import Policy
+from .rawbook import RawBook
+from .safe_write import WriteRefused, atomic_save, check_not_open
+from .xlsx_read import WorkbookUnreadable, open_workbook, read_rawbook
+
+Analyse = Callable[[RawBook, Policy, date], tuple[Any, list[Finding]]]
+WriteReport = Callable[[Any, Any, Policy, list[Finding], datetime], None]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How to check and report one kind of workbook."""
+
+    contract: WorkbookContract
+    analyse: Analyse
+    write_report: WriteReport
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> None:
+    KINDS[kind.contract.kind] = kind
+
+
+@dataclass
+class Outcome:
+    """What happened to one workbook: its kind, its findings, and the analysis result."""
+
+    path: str
+    kind: str | None
+    findings: list[Finding] = field(default_factory=list)
+    result: Any = None
+    readable: bool = True
+    written: str | None = None
+    backup: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.readable and not has_errors(self.findings)
+
+
+def detect_kind(raw: RawBook) -> WorkbookContract | None:
+    """The contract whose tables and names the workbook has most of (None if none)."""
+    best, best_hits = None, 0
+    for contract in CONTRACTS.values():
+        hits = sum(1 for t in contract.input_tables if raw.find_table(t.name)) + sum(
+            1 for n in contract.names if raw.find_name(n.name))
+        hits += sum(1 for s in contract.sheets if raw.find_sheet(s)) // 2
+        if hits > best_hits:
+            best, best_hits = contract, hits
+    return best
+
+
+def analyse_file(path: str | Path, policy: Policy, today: date | None = None) -> Outcome:
+    """Read and check one workbook; never raises for a bad file (it becomes a finding)."""
+    _ensure_kinds()
+    path = Path(path)
+    today = today or date.today()
+    try:
+        raw = read_rawbook(path)
+    except WorkbookUnreadable as exc:
+        return Outcome(str(path), None, [error("FILE-UNREADABLE", f"Cannot read the workbook: {exc.reason}.",
+                                               exc.hint).at_workbook(path.name)], readable=False)
+    contract = detect_kind(raw)
+    if contract is None:
+        kinds = " or ".join(c.title.lower() for c in CONTRACTS.values())
+        return Outcome(str(path), None, [error(
+            "UNKNOWN-KIND", f"This is not a {kinds}: it has none of their tables or defined names.",
+            "Start from a template made by `sv-workbook new tender` or `sv-workbook new kpi-register`."
+        ).at_workbook(path.name)])
+    kind = KINDS[contract.kind]
+    result, findings = kind.analyse(raw, policy, today)
+    findings = sort_findings(f.at_workbook(path.name) for f in findings)
+    return Outcome(str(path), contract.kind, findings, result)
+
+
+def score_file(path: str | Path, out: str | Path | None, policy: Policy, today: date | None = None,
+               in_place: bool = False, now: datetime | None = None) -> Outcome:
+    """Check, compute and write the report sheet into ``out`` (a copy unless ``in_place``)."""
+    path = Path(path)
+    outcome = analyse_file(path, policy, today)
+    if not outcome.readable or outcome.kind is None or outcome.result is None:
+        return outcome
+    target = Path(out) if out else None
+    if target is None:
+        if not in_place:
+            target = path.with_name(f"{path.stem}.scored{path.suffix}")
+        else:
+            target = path
+    if target.resolve() == path.resolve() and not in_place:
+        raise WriteRefused(f"{target}: refusing to overwrite the input workbook. Give another -o path, or add "
+                           "--in-place to replace it (a backup is kept).")
+    check_not_open(path)
+    wb = open_workbook(path)
+    try:
+        KINDS[outcome.kind].write_report(wb, outcome.result, policy, outcome.findings, now or datetime.now())
+        backup = atomic_save(wb, target)
+    finally:
+        wb.close()
+    outcome.written = str(target)
+    outcome.backup = str(backup) if backup else None
+    return outcome
+
+
+def exit_code(outcomes: list[Outcome], fail_on: Severity = Severity.ERROR) -> int:
+    """0 clean, 1 findings at the fail level, 2 when a file could not be read at all."""
+    if any(not o.readable for o in outcomes):
+        return 2
+    levels = {Severity.ERROR} if fail_on is Severity.ERROR else {Severity.ERROR, Severity.WARNING}
+    if any(f.severity in levels for o in outcomes for f in o.findings):
+        return 1
+    return 0
+
+
+def _ensure_kinds() -> None:
+    """Import the kinds lazily so the core stays free of adapter imports."""
+    if KINDS:
+        return
+    from . import tender_kind  # noqa: F401  (registers itself)
+
+
+__all__ = ["Kind", "KINDS", "register", "Outcome", "detect_kind", "analyse_file", "score_file", "exit_code",
+           "WriteRefused", "Severity", "has_errors"]

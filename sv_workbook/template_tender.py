@@ -1,0 +1,369 @@
+"""Generate the tender evaluation template (``sv-workbook new tender``).
+
+Everything the contract names comes from ``contracts.TENDER``; the policy numbers baked
+into the live checks come from the ``Policy``. The live formulas on the ``Scoring`` sheet
+implement the same rules as ``scoring.py`` with functions Excel 2016 and LibreOffice 7.4
+both know (INDEX, COUNTIFS, SUMIFS, AVERAGEIFS, SUMPRODUCT, VLOOKUP), so the workbook is
+useful where Python is not installed; the parity test proves the two agree.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment
+from openpyxl.utils.cell import get_column_letter
+
+from .contracts import CONSENSUS_RULES, CONTRACT_TYPES, NATIONAL_PRIORITIES, ROUTES, TENDER, YES_NO
+from .descriptors import DESCRIPTORS
+from .policy import DEFAULT_POLICY, Policy
+from .xlsx_common import (BOLD, TITLE_FONT, WRAP, add_table, define_name, fix_properties, header_row,
+                          list_validation, mark_input, number_validation, protect, put_formula, set_widths)
+
+MAX_CRITERIA = 30
+MAX_BIDDERS = 50
+SCORE_ROWS = 600
+CONSENSUS_ROWS = 400
+EVALUATOR_ROWS = 10
+#: Scoring sheet layout: per-criterion rows above, one row per bidder below.
+SC_ID_ROW, SC_WEIGHT_ROW, SC_SV_ROW, SC_MIN_ROW, SC_HEAD_ROW = 4, 5, 6, 7, 8
+SC_FIRST_BIDDER_ROW = 9
+SC_FIRST_MARK_COL = 12  # column L
+SCORING_COLUMNS = ("Bidder", "Price", "Marks complete", "Excluded", "Qualifying price", "Quality score",
+                   "Social value score", "Price score", "Total score", "Rank", "Status")
+
+SETUP_ROWS = {  # defined name -> (row on Setup, label)
+    "TenderRef": (3, "Tender reference"),
+    "TenderTitle": (4, "Tender title"),
+    "ContractValue": (5, "Contract value (£, whole life incl. VAT)"),
+    "ContractType": (6, "Contract type"),
+    "ProcurementRoute": (7, "Procurement route"),
+    "PriceWeight": (8, "Price weight (% of total)"),
+    "QualityWeight": (9, "Quality weight (% of total)"),
+    "ScoreScaleMax": (10, "Top of the marking scale"),
+    "ConsensusRule": (11, "Consensus rule"),
+}
+
+
+def build_tender_template(policy: Policy = DEFAULT_POLICY) -> Workbook:
+    """The blank tender evaluation workbook, ready for evaluators."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    instructions = wb.create_sheet("Instructions")
+    _setup(wb, policy)
+    _criteria(wb)
+    _bidders(wb)
+    _scores(wb)
+    _consensus(wb)
+    _scoring(wb, policy)
+    _report(wb, policy)
+    _lists(wb)
+    _instructions(instructions, policy)
+    fix_properties(wb)
+    return wb
+
+
+def write_tender_template(path: str | Path, policy: Policy = DEFAULT_POLICY) -> Path:
+    from .safe_write import atomic_save
+
+    path = Path(path)
+    atomic_save(build_tender_template(policy), path)
+    return path
+
+
+def _col(table: str, column: str) -> str:
+    """Column letter of a contract column in its template table (tables start at A1)."""
+    return get_column_letter(TENDER.table(table).headers.index(column) + 1)
+
+
+def _setup(wb: Workbook, policy: Policy) -> None:
+    ws = wb.create_sheet("Setup")
+    ws["A1"] = "Tender set-up"
+    ws["A1"].font = TITLE_FONT
+    header_row(ws, 2, 1, ["Setting", "Value", "What it means"])
+    formats = {"ContractValue": '"£"#,##0.00', "PriceWeight": "0.0##", "QualityWeight": "0.0##"}
+    for name, (row, label) in SETUP_ROWS.items():
+        ws.cell(row=row, column=1, value=label)
+        ws.cell(row=row, column=3, value=TENDER.named(name).field.doc).alignment = WRAP
+        mark_input(ws, f"B{row}", formats.get(name))
+        define_name(wb, name, "Setup", f"B{row}")
+    r = SETUP_ROWS
+    list_validation(ws, f"B{r['ContractType'][0]}", CONTRACT_TYPES, "Choose Services, Goods or Works.")
+    list_validation(ws, f"B{r['ProcurementRoute'][0]}", ROUTES, "Choose the procurement route.")
+    list_validation(ws, f"B{r['ConsensusRule'][0]}", CONSENSUS_RULES,
+                    "Moderated: every mark needs a consensus mark. Mean: evaluators' mean is used where none.")
+    number_validation(ws, f"B{r['ContractValue'][0]}", "0", None, "Contract value in £ (0 or more).")
+    number_validation(ws, f"B{r['PriceWeight'][0]}:B{r['QualityWeight'][0]}", "0", "100",
+                      "Percent of the total score, 0 to 100; price + quality = 100.")
+    number_validation(ws, f"B{r['ScoreScaleMax'][0]}", "1", "100", "Top mark of the scale, e.g. 5 or 10.", whole=True)
+
+    ws["A13"] = "Live checks"
+    ws["A13"].font = BOLD
+    minimum = policy.sv_min_percent_of_quality
+    threshold = policy.sv_threshold_gbp
+    exempt = ",".join(f'ProcurementRoute="{x}"' for x in policy.sv_exempt_routes) or "FALSE"
+    checks = [
+        ("Price + quality weights", "=PriceWeight+QualityWeight",
+         '=IF(ABS(B14-100)<1E-9,"OK","Price and quality weights must add up to 100")'),
+        ("Criteria weights total", "=SUM(Criteria[Weight])",
+         '=IF(ABS(B15-100)<1E-9,"OK","Criteria weights must add up to 100")'),
+        ("Social value share of quality (%)", '=SUMIFS(Criteria[Weight],Criteria[SocialValue],"Yes")',
+         f'=IF(OR({exempt}),"Framework call-off: the framework\'s own criteria govern",'
+         f'IF(ContractValue>{threshold:g},IF(B16>={minimum:g}-1E-9,"OK",'
+         f'"Below the {minimum:g}% minimum for tenders over £{threshold:,.0f} ({policy.strategy_name} 4.2)"),'
+         f'IF(B16>0,"OK","Social value is expected in every procurement ({policy.strategy_name} 4.1)")))'),
+    ]
+    for i, (label, value, verdict) in enumerate(checks):
+        row = 14 + i
+        ws.cell(row=row, column=1, value=label)
+        put_formula(ws, f"B{row}", value, "0.0##")
+        put_formula(ws, f"C{row}", verdict)
+    ws["A18"] = "Policy applied"
+    ws["B18"] = policy.policy_label()
+
+    ws["E2"] = "Evaluation panel"
+    ws["E2"].font = BOLD
+    add_table(ws, "Evaluators", 5, 3, list(TENDER.table("Evaluators").headers), EVALUATOR_ROWS)
+    for row in range(4, 4 + EVALUATOR_ROWS):
+        mark_input(ws, f"E{row}")
+    set_widths(ws, {"A": 36, "B": 26, "C": 70, "D": 3, "E": 28})
+    protect(ws)
+
+
+def _criteria(wb: Workbook) -> None:
+    ws = wb.create_sheet("Criteria")
+    spec = TENDER.table("Criteria")
+    last = MAX_CRITERIA + 1
+    add_table(ws, "Criteria", 1, 1, list(spec.headers), MAX_CRITERIA)
+    for row in range(2, last + 1):
+        for col in range(1, len(spec.headers) + 1):
+            mark_input(ws, f"{get_column_letter(col)}{row}")
+    number_validation(ws, f"{_col('Criteria', 'Weight')}2:{_col('Criteria', 'Weight')}{last}", "0", "100",
+                      "Share of the quality score in percent; all weights add up to 100.")
+    list_validation(ws, f"{_col('Criteria', 'SocialValue')}2:{_col('Criteria', 'SocialValue')}{last}", YES_NO,
+                    "Yes for a social value criterion.")
+    list_validation(ws, f"{_col('Criteria', 'Priority')}2:{_col('Criteria', 'Priority')}{last}", NATIONAL_PRIORITIES,
+                    "National priority served; you may type a local priority instead.", strict=False)
+    number_validation(ws, f"{_col('Criteria', 'MinScore')}2:{_col('Criteria', 'MinScore')}{last}", "0",
+                      "=ScoreScaleMax", "Minimum acceptable mark (0 to the top of the scale); blank for none.")
+    ws["H1"] = "Weights total"
+    ws["H1"].font = BOLD
+    put_formula(ws, "H2", "=SUM(Criteria[Weight])", "0.0##")
+    ws["H3"] = "Social value share"
+    ws["H3"].font = BOLD
+    put_formula(ws, "H4", '=SUMIFS(Criteria[Weight],Criteria[SocialValue],"Yes")', "0.0##")
+    set_widths(ws, {"A": 10, "B": 60, "C": 10, "D": 13, "E": 22, "F": 11, "H": 20})
+    protect(ws)
+
+
+def _bidders(wb: Workbook) -> None:
+    ws = wb.create_sheet("Bidders")
+    spec = TENDER.table("Bidders")
+    last = MAX_BIDDERS + 1
+    add_table(ws, "Bidders", 1, 1, list(spec.headers), MAX_BIDDERS)
+    for row in range(2, last + 1):
+        for col in range(1, len(spec.headers) + 1):
+            mark_input(ws, f"{get_column_letter(col)}{row}", '"£"#,##0.00' if col == 2 else None)
+    number_validation(ws, f"B2:B{last}", "0.01", None, "Evaluated tender price in £, greater than 0.")
+    list_validation(ws, f"C2:D{last}", YES_NO, "Yes or No.")
+    set_widths(ws, {"A": 40, "B": 18, "C": 8, "D": 8})
+    protect(ws)
+
+
+def _marks_sheet(wb: Workbook, table: str, rows: int, extra: list[tuple[str, str, str | None]]) -> None:
+    """Scores and Consensus share a layout: the contract columns, then calculated ones."""
+    ws = wb.create_sheet(table)
+    spec = TENDER.table(table)
+    headers = list(spec.headers) + [e[0] for e in extra]
+    last = rows + 1
+    add_table(ws, table, 1, 1, headers, rows)
+    n = len(spec.headers)
+    for row in range(2, last + 1):
+        for col in range(1, n + 1):
+            mark_input(ws, f"{get_column_letter(col)}{row}")
+        for j, (_, formula, fmt) in enumerate(extra):
+            put_formula(ws, f"{get_column_letter(n + 1 + j)}{row}", formula.format(r=row), fmt)
+    list_validation(ws, f"{_col(table, 'Bidder')}2:{_col(table, 'Bidder')}{last}",
+                    f"=Bidders!$A$2:$A${MAX_BIDDERS + 1}", "A bidder from the Bidders sheet.")
+    list_validation(ws, f"{_col(table, 'CriterionID')}2:{_col(table, 'CriterionID')}{last}",
+                    f"=Criteria!$A$2:$A${MAX_CRITERIA + 1}", "A criterion ID from the Criteria sheet.")
+    score = _col(table, "Score")
+    number_validation(ws, f"{score}2:{score}{last}", "0", "=ScoreScaleMax", "A mark from 0 to the top of the scale.")
+    if table == "Scores":
+        list_validation(ws, f"C2:C{last}", f"=Setup!$E$4:$E${3 + EVALUATOR_ROWS}",
+                        "An evaluator from the panel on the Setup sheet.", strict=False)
+    for col in range(1, len(headers) + 1):
+        ws.column_dimensions[get_column_letter(col)].width = 14
+    text_col = "Comment" if table == "Scores" else "Rationale"
+    ws.column_dimensions[_col(table, text_col)].width = 60
+    ws.column_dimensions[_col(table, "Bidder")].width = 30
+    ws.freeze_panes = "A2"
+    protect(ws)
+
+
+def _descriptor_formula(score_col: str) -> str:
+    return (f'=IF(ISNUMBER({score_col}{{r}}),IFERROR(VLOOKUP({score_col}{{r}}/ScoreScaleMax,ScoreDescriptors,2,TRUE),'
+            '""),"")')
+
+
+def _scores(wb: Workbook) -> None:
+    _marks_sheet(wb, "Scores", SCORE_ROWS, [("Descriptor", _descriptor_formula(_col("Scores", "Score")), None)])
+
+
+def _consensus(wb: Workbook) -> None:
+    s = _col("Consensus", "Score")
+    mean = ('=IF(AND(A{r}<>"",B{r}<>"",COUNTIFS(Scores[Bidder],A{r},Scores[CriterionID],B{r},Scores[Score],">=0")>0),'
+            'AVERAGEIFS(Scores[Score],Scores[Bidder],A{r},Scores[CriterionID],B{r},Scores[Score],">=0"),"")')
+    change = f'=IF(AND(ISNUMBER({s}{{r}}),ISNUMBER(F{{r}})),{s}{{r}}-F{{r}},"")'
+    _marks_sheet(wb, "Consensus", CONSENSUS_ROWS, [
+        ("Descriptor", _descriptor_formula(s), None),
+        ("EvaluatorMean", mean, "0.00"),
+        ("Change", change, "+0.00;-0.00;0"),
+    ])
+
+
+def scoring_cells() -> dict[str, str]:
+    """Where the Scoring sheet shows each result, for readers such as the parity test."""
+    return {name: get_column_letter(i + 1) for i, name in enumerate(SCORING_COLUMNS)}
+
+
+def _scoring(wb: Workbook, policy: Policy) -> None:
+    ws = wb.create_sheet("Scoring")
+    ws["A1"] = "Live scores (calculated as you type)"
+    ws["A1"].font = TITLE_FONT
+    ws["A2"] = ("These formulas follow the README's scoring rules. The Report sheet, filled by `sv-workbook score` "
+                "or the Score button, is the record: it also checks every rule and lists the findings.")
+    ws["A2"].alignment = WRAP
+    ws.merge_cells("A2:K2")
+    ws.row_dimensions[2].height = 30
+    first, last_b = SC_FIRST_BIDDER_ROW, SC_FIRST_BIDDER_ROW + MAX_BIDDERS - 1
+    mc0 = get_column_letter(SC_FIRST_MARK_COL)
+    mc1 = get_column_letter(SC_FIRST_MARK_COL + MAX_CRITERIA - 1)
+    for label, row in (("Criterion ID", SC_ID_ROW), ("Weight (% of quality)", SC_WEIGHT_ROW),
+                       ("Social value", SC_SV_ROW), ("Minimum score", SC_MIN_ROW)):
+        ws.cell(row=row, column=SC_FIRST_MARK_COL - 1, value=label).font = BOLD
+    for j in range(1, MAX_CRITERIA + 1):
+        c = get_column_letter(SC_FIRST_MARK_COL + j - 1)
+        put_formula(ws, f"{c}{SC_ID_ROW}",
+                    f'=IF(ROWS(Criteria[ID])>={j},IF(INDEX(Criteria[ID],{j})="","",INDEX(Criteria[ID],{j})),"")')
+        put_formula(ws, f"{c}{SC_WEIGHT_ROW}",
+                    f'=IF({c}${SC_ID_ROW}="",0,IF(ISNUMBER(INDEX(Criteria[Weight],{j})),INDEX(Criteria[Weight],{j}),0))')
+        put_formula(ws, f"{c}{SC_SV_ROW}", f'=IF({c}${SC_ID_ROW}="","",INDEX(Criteria[SocialValue],{j})&"")')
+        put_formula(ws, f"{c}{SC_MIN_ROW}",
+                    f'=IF({c}${SC_ID_ROW}="","",IF(ISNUMBER(INDEX(Criteria[MinScore],{j})),INDEX(Criteria[MinScore],{j}),""))')
+    header_row(ws, SC_HEAD_ROW, 1, list(SCORING_COLUMNS))
+    tol = f"{policy.tie_tolerance!r}"
+    ids = f"${mc0}${SC_ID_ROW}:${mc1}${SC_ID_ROW}"
+    weights = f"${mc0}${SC_WEIGHT_ROW}:${mc1}${SC_WEIGHT_ROW}"
+    svs = f"${mc0}${SC_SV_ROW}:${mc1}${SC_SV_ROW}"
+    mins = f"${mc0}${SC_MIN_ROW}:${mc1}${SC_MIN_ROW}"
+    totals = f"$I${first}:$I${last_b}"
+    qual_prices = f"$E${first}:$E${last_b}"
+    in_range = 'Consensus[Score],">=0",Consensus[Score],"<="&ScoreScaleMax'
+    ev_range = 'Scores[Score],">=0",Scores[Score],"<="&ScoreScaleMax'
+    for i in range(1, MAX_BIDDERS + 1):
+        r = first + i - 1
+        marks = f"{mc0}{r}:{mc1}{r}"
+        cells = {
+            "A": f'=IF(ROWS(Bidders[Bidder])>={i},IF(INDEX(Bidders[Bidder],{i})="","",INDEX(Bidders[Bidder],{i})&""),"")',
+            "B": f'=IF($A{r}="","",IF(ISNUMBER(INDEX(Bidders[Price],{i})),INDEX(Bidders[Price],{i}),""))',
+            "C": f'=IF($A{r}="","",AND(SUMPRODUCT(--({ids}<>""))>0,COUNT({marks})=SUMPRODUCT(--({ids}<>""))))',
+            "D": f'=IF($A{r}="","",SUMPRODUCT(ISNUMBER({marks})*ISNUMBER({mins})*({marks}<{mins}))>0)',
+            "E": f'=IF(OR($A{r}="",$B{r}="",D{r}=TRUE),"",IF($B{r}>0,$B{r},""))',
+            "F": f'=IF(OR($A{r}="",C{r}<>TRUE),"",QualityWeight*SUMPRODUCT({weights}/100,{marks})/ScoreScaleMax)',
+            "G": f'=IF(F{r}="","",QualityWeight*SUMPRODUCT({weights}/100,--({svs}="Yes"),{marks})/ScoreScaleMax)',
+            "H": f'=IF(OR(E{r}="",COUNT({qual_prices})=0),"",PriceWeight*MIN({qual_prices})/E{r})',
+            "I": f'=IF(OR(H{r}="",F{r}="",D{r}=TRUE),"",H{r}+F{r})',
+            "J": f'=IF(I{r}="","",1+SUMPRODUCT(ISNUMBER({totals})*({totals}>I{r}+{tol})))',
+            "K": (f'=IF($A{r}="","",IF(D{r}=TRUE,"Excluded",IF(OR(E{r}="",C{r}<>TRUE),"Incomplete",'
+                  f'IF(SUMPRODUCT(ISNUMBER({totals})*({totals}>=I{r}-{tol})*({totals}<=I{r}+{tol}))>1,"Tie","Ranked"))))'),
+        }
+        fmt = {"B": '"£"#,##0.00', "E": '"£"#,##0.00', "F": "0.00", "G": "0.00", "H": "0.00", "I": "0.00"}
+        for col, formula in cells.items():
+            put_formula(ws, f"{col}{r}", formula, fmt.get(col))
+        for j in range(1, MAX_CRITERIA + 1):
+            c = get_column_letter(SC_FIRST_MARK_COL + j - 1)
+            key = f'Consensus[Bidder],$A{r},Consensus[CriterionID],{c}${SC_ID_ROW}'
+            ekey = f'Scores[Bidder],$A{r},Scores[CriterionID],{c}${SC_ID_ROW}'
+            put_formula(ws, f"{c}{r}", (
+                f'=IF(OR($A{r}="",{c}${SC_ID_ROW}=""),"",IF(COUNTIFS({key},{in_range})>0,'
+                f'SUMIFS(Consensus[Score],{key},{in_range}),IF(AND(ConsensusRule="Mean",COUNTIFS({ekey},{ev_range})>0),'
+                f'AVERAGEIFS(Scores[Score],{ekey},{ev_range}),"")))'), "0.00")
+    header_row(ws, SC_HEAD_ROW, SC_FIRST_MARK_COL, ["Marks used (columns follow the criteria above) →"])
+    set_widths(ws, {"A": 30, "B": 14, "C": 10, "D": 10, "E": 14, "F": 10, "G": 10, "H": 10, "I": 10, "J": 7, "K": 12})
+    ws.freeze_panes = f"B{first}"
+    protect(ws)
+
+
+def _report(wb: Workbook, policy: Policy) -> None:
+    from .tender_report import write_report_placeholder
+
+    write_report_placeholder(wb.create_sheet("Report"), policy)
+
+
+def _lists(wb: Workbook) -> None:
+    ws = wb.create_sheet("Lists")
+    ws["A1"] = "Score descriptors (share of the scale reached → label)"
+    ws["A1"].font = BOLD
+    header_row(ws, 2, 1, ["From share of scale", "Descriptor", "Meaning"])
+    for i, (share, label, meaning) in enumerate(DESCRIPTORS):
+        ws.cell(row=3 + i, column=1, value=share).number_format = "0%"
+        ws.cell(row=3 + i, column=2, value=label)
+        ws.cell(row=3 + i, column=3, value=meaning)
+    define_name(wb, "ScoreDescriptors", "Lists", f"A3:B{2 + len(DESCRIPTORS)}")
+    set_widths(ws, {"A": 20, "B": 24, "C": 80})
+    protect(ws)
+
+
+def _instructions(ws, policy: Policy) -> None:
+    ws["A1"] = "Tender evaluation workbook: how to use it"
+    ws["A1"].font = TITLE_FONT
+    lines = [
+        ("Who fills what", True),
+        ("Yellow cells are for you to fill in; grey cells are calculated and locked. The sheets are protected "
+         "without a password only so that formulas are not overwritten by accident (Review › Unprotect Sheet).", False),
+        ("1. Setup: fill in the tender reference, title, contract value, type, route, price/quality split, the top "
+         "of the marking scale and the consensus rule, and list the evaluation panel.", False),
+        ("2. Criteria: one row per quality criterion with its weight (percent of the quality score; the weights "
+         "add up to 100). Mark social value criteria SocialValue = Yes and choose the priority they serve. "
+         "MinScore (optional) excludes any bid marked below it.", False),
+        ("3. Bidders: one row per bid with its evaluated price and whether the bidder is an SME or a VCSE.", False),
+        ("4. Scores: each evaluator enters one row per bidder and criterion, with a comment explaining the mark. "
+         "The descriptor beside each mark shows what it means.", False),
+        ("5. Consensus: after moderation, one row per bidder and criterion with the agreed mark and the rationale. "
+         "The evaluators' mean and the change are shown beside it.", False),
+        ("6. Scoring shows each bidder's quality, social value, price and total scores live as you type.", False),
+        ("7. Report: run `sv-workbook score THIS.xlsx` (or click the Score button where the macros are attached) "
+         "to check every rule, rank the bids and list anything to fix.", False),
+        ("Need more rows? Unprotect the sheet, drag the table's bottom-right corner down, then protect it again. "
+         "Live scores cover the first "
+         f"{MAX_BIDDERS} bidders and {MAX_CRITERIA} criteria; the Report has no limit.", False),
+        ("The trust's social value rules", True),
+        (f"Policy applied: {policy.policy_label()}.", False),
+        (f"Every procurement of any size weighs social value, except a framework call-off, where the framework's "
+         f"own criteria govern ({policy.strategy_name} 4.1).", False),
+        (f"Every tender over £{policy.sv_threshold_gbp:,.0f} gives the social value criteria at least "
+         f"{policy.sv_min_percent_of_quality:g}% of the quality score ({policy.strategy_name} 4.2).", False),
+        ("National priorities: " + "; ".join(NATIONAL_PRIORITIES) + "; or a local priority.", False),
+        ("Scoring rules", True),
+        ("Mark used: the consensus mark; with ConsensusRule = Mean and no consensus mark, the evaluators' mean.", False),
+        ("Quality score = QualityWeight × Σ (criterion weight / 100) × mark / top of scale. "
+         "Social value score = the part of it from social value criteria.", False),
+        ("Price score = PriceWeight × lowest qualifying price / bid price. Total = price score + quality score.", False),
+        ("A bid marked below a criterion's MinScore is excluded: it is not ranked and does not set the lowest price.",
+         False),
+        (f"Bids are ranked by unrounded total; totals within {policy.tie_tolerance:g} points share a rank (Tie). "
+         "Figures are rounded only for display.", False),
+    ]
+    row = 3
+    for text, heading in lines:
+        if heading and row > 3:
+            row += 1
+        cell = ws.cell(row=row, column=1, value=text)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if heading:
+            cell.font = BOLD
+        row += 1
+    ws.column_dimensions["A"].width = 120
+    protect(ws)

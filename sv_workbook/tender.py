@@ -1,0 +1,74 @@
+"""A tender as plain data: what the scoring core takes.
+
+Each record may carry ``where``, a map from field to (sheet, cell), so the core can say
+exactly where a problem is; records built in code (tests, other tools) can leave it empty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Where = dict[str, tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Setup:
+    ref: str
+    title: str
+    contract_value: float
+    contract_type: str
+    route: str
+    price_weight: float
+    quality_weight: float
+    scale_max: float
+    consensus_rule: str = "Moderated"
+    where: Where = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    name: str
+    weight: float
+    social_value: bool
+    priority: str | None = None
+    min_score: float | None = None
+    where: Where = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Bidder:
+    name: str
+    price: float | None
+    sme: bool | None = None
+    vcse: bool | None = None
+    where: Where = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class EvaluatorScore:
+    bidder: str
+    criterion_id: str
+    evaluator: str
+    score: float | None
+    comment: str | None = None
+    where: Where = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class ConsensusMark:
+    bidder: str
+    criterion_id: str
+    score: float | None
+    rationale: str | None = None
+    where: Where = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Tender:
+    setup: Setup
+    criteria: tuple[Criterion, ...]
+    bidders: tuple[Bidder, ...]
+    scores: tuple[EvaluatorScore, ...] = ()
+    consensus: tuple[ConsensusMark, ...] = ()
+    evaluators: tuple[str, ...] = ()

@@ -1,0 +1,129 @@
+"""Turn a bound tender workbook into a ``Tender``, reporting every unusable cell.
+
+Pure: works on ``RawBook`` data from any reader (openpyxl, calamine or xlwings).
+"""
+
+from __future__ import annotations
+
+from .bind import BoundBook, Coerce, Row, bind
+from .contracts import TENDER
+from .findings import Finding
+from .rawbook import CellValue, RawBook
+from .tender import Bidder, ConsensusMark, Criterion, EvaluatorScore, Setup, Tender, Where
+
+
+def parse_tender(raw: RawBook) -> tuple[Tender | None, list[Finding]]:
+    """Return the tender (None when the contract is too broken to score) and findings."""
+    book = bind(raw, TENDER)
+    findings = book.findings
+    if not book.complete:
+        return None, findings
+    co = Coerce(findings)
+    setup = _setup(book, co)
+    if setup is None:
+        return None, findings
+    crit_rows = book.rows.get("Criteria", [])
+    criteria = tuple(c for c in (_criterion(r, co) for r in crit_rows) if c is not None)
+    bidders = tuple(b for b in (_bidder(r, co) for r in book.rows.get("Bidders", [])) if b is not None)
+    scores = tuple(s for s in (_score(r, co) for r in book.rows.get("Scores", [])) if s is not None)
+    consensus = tuple(m for m in (_consensus(r, co) for r in book.rows.get("Consensus", [])) if m is not None)
+    evaluators = tuple(e for e in (co.text(r.cell("Evaluator"), "Evaluator", required=False)
+                                   for r in book.rows.get("Evaluators", [])) if e)
+    return Tender(setup, criteria, bidders, scores, consensus, evaluators), findings
+
+
+def _w(**cells: CellValue) -> Where:
+    return {k: (v.sheet, v.cell) for k, v in cells.items()}
+
+
+def _setup(book: BoundBook, co: Coerce) -> Setup | None:
+    n = book.names
+    spec = TENDER
+
+    def what(name: str) -> str:
+        return f"'{name}'"
+
+    ref = co.text(n["TenderRef"], what("TenderRef"))
+    title = co.text(n["TenderTitle"], what("TenderTitle"))
+    value = co.number(n["ContractValue"], what("ContractValue"), minimum=0)
+    ctype = co.choice(n["ContractType"], what("ContractType"), spec.named("ContractType").field)
+    route = co.choice(n["ProcurementRoute"], what("ProcurementRoute"), spec.named("ProcurementRoute").field)
+    pw = co.number(n["PriceWeight"], what("PriceWeight"), minimum=0, maximum=100)
+    qw = co.number(n["QualityWeight"], what("QualityWeight"), minimum=0, maximum=100)
+    scale = co.number(n["ScoreScaleMax"], what("ScoreScaleMax"), above=0)
+    rule = co.choice(n["ConsensusRule"], what("ConsensusRule"), spec.named("ConsensusRule").field)
+    needed = (value, route, pw, qw, scale, rule)
+    if any(v is None for v in needed):
+        return None
+    return Setup(ref or "", title or "", value, ctype or "", route, pw, qw, scale, rule,
+                 _w(route=n["ProcurementRoute"], price_weight=n["PriceWeight"], value=n["ContractValue"]))
+
+
+def _opt(row: Row, column: str) -> CellValue | None:
+    return row.cells.get(column)
+
+
+def _criterion(row: Row, co: Coerce) -> Criterion | None:
+    ident = co.text(row.cell("ID"), "Criterion ID")
+    what = f"Criterion '{ident}'" if ident else "Criterion"
+    name = co.text(row.cell("Criterion"), f"{what} name")
+    weight = co.number(row.cell("Weight"), f"{what} weight")
+    sv = co.yesno(row.cell("SocialValue"), f"{what} SocialValue")
+    pr_cell = _opt(row, "Priority")
+    priority = co.choice(pr_cell, f"{what} priority", _field("Criteria", "Priority"), required=False) if pr_cell else None
+    ms_cell = _opt(row, "MinScore")
+    min_score = co.number(ms_cell, f"{what} MinScore", required=False) if ms_cell else None
+    if ident is None or weight is None or sv is None:
+        return None
+    where = _w(id=row.cell("ID"), weight=row.cell("Weight"))
+    if pr_cell:
+        where.update(_w(priority=pr_cell))
+    if ms_cell:
+        where.update(_w(min_score=ms_cell))
+    return Criterion(ident, name or "", weight, sv, priority, min_score, where)
+
+
+def _bidder(row: Row, co: Coerce) -> Bidder | None:
+    name = co.text(row.cell("Bidder"), "Bidder name")
+    what = f"Bidder '{name}'" if name else "Bidder"
+    price = co.number(row.cell("Price"), f"{what} price", required=False)
+    sme = co.yesno(row.cell("SME"), f"{what} SME", required=False)
+    vcse = co.yesno(row.cell("VCSE"), f"{what} VCSE", required=False)
+    if name is None:
+        return None
+    return Bidder(name, price, sme, vcse, _w(name=row.cell("Bidder"), price=row.cell("Price")))
+
+
+def _score(row: Row, co: Coerce) -> EvaluatorScore | None:
+    bidder = co.text(row.cell("Bidder"), "Scores bidder")
+    crit = co.text(row.cell("CriterionID"), "Scores criterion")
+    evaluator = co.text(row.cell("Evaluator"), "Scores evaluator")
+    score = co.number(row.cell("Score"), f"Score of {bidder} on {crit} by {evaluator}")
+    comment_cell = _opt(row, "Comment")
+    comment = co.text(comment_cell, "Comment", required=False) if comment_cell else None
+    if bidder is None or crit is None or evaluator is None:
+        return None
+    where = _w(bidder=row.cell("Bidder"), criterion_id=row.cell("CriterionID"), evaluator=row.cell("Evaluator"),
+               score=row.cell("Score"))
+    where.update(_w(comment=comment_cell) if comment_cell else {})
+    return EvaluatorScore(bidder, crit, evaluator, score, comment, where)
+
+
+def _consensus(row: Row, co: Coerce) -> ConsensusMark | None:
+    bidder = co.text(row.cell("Bidder"), "Consensus bidder")
+    crit = co.text(row.cell("CriterionID"), "Consensus criterion")
+    score = co.number(row.cell("Score"), f"Consensus mark of {bidder} on {crit}")
+    rat_cell = _opt(row, "Rationale")
+    rationale = co.text(rat_cell, "Rationale", required=False) if rat_cell else None
+    if bidder is None or crit is None:
+        return None
+    where = _w(bidder=row.cell("Bidder"), criterion_id=row.cell("CriterionID"), score=row.cell("Score"))
+    where.update(_w(rationale=rat_cell) if rat_cell else {})
+    return ConsensusMark(bidder, crit, score, rationale, where)
+
+
+def _field(table: str, column: str):
+    return TENDER.table(table).column(column)
+
+
+__all__ = ["parse_tender"]

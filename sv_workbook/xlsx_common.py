@@ -1,0 +1,179 @@
+"""openpyxl helpers shared by the template generators and the report writers.
+
+One place for the house style (input cells yellow and unlocked, formula cells grey and
+locked), for adding Tables, names and dropdowns from the contract declaration, and for
+writing untrusted text so that it can never become a formula.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterable
+
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils.cell import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+FORMULA_FILL = PatternFill("solid", fgColor="EDEDED")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+TITLE_FONT = Font(bold=True, size=14, color="1F4E78")
+BOLD = Font(bold=True)
+THIN = Side(style="thin", color="BFBFBF")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="top")
+UNLOCKED = Protection(locked=False)
+LOCKED = Protection(locked=True)
+#: Fixed document times so regenerated templates differ only when their content does.
+FIXED_TIME = datetime(2026, 1, 1)
+
+#: First characters that make spreadsheet programs treat text as a formula (OWASP CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def put_text(ws: Worksheet, coord: str, text: Any) -> None:
+    """Write untrusted text as inert text: a string starting with '=' stays a string.
+
+    openpyxl turns any string starting with '=' into a formula unless the cell's type is
+    forced back to string after assignment.
+    """
+    cell = ws[coord]
+    cell.value = text
+    if isinstance(text, str):
+        cell.data_type = "s"
+
+
+def put_value(ws: Worksheet, coord: str, value: Any) -> None:
+    """Numbers, dates and booleans as they are; strings always as inert text."""
+    if isinstance(value, str):
+        put_text(ws, coord, value)
+    else:
+        ws[coord].value = value
+
+
+def put_formula(ws: Worksheet, coord: str, formula: str, number_format: str | None = None) -> None:
+    """A live formula written by us (never from workbook or user text): locked and grey."""
+    cell = ws[coord]
+    cell.value = formula
+    cell.fill = FORMULA_FILL
+    cell.protection = LOCKED
+    if number_format:
+        cell.number_format = number_format
+
+
+def mark_input(ws: Worksheet, coord: str, number_format: str | None = None) -> None:
+    cell = ws[coord]
+    cell.fill = INPUT_FILL
+    cell.protection = UNLOCKED
+    cell.border = BOX
+    if number_format:
+        cell.number_format = number_format
+
+
+def header_row(ws: Worksheet, row: int, first_col: int, headers: Iterable[str]) -> None:
+    for i, text in enumerate(headers):
+        cell = ws.cell(row=row, column=first_col + i, value=text)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+
+
+def add_table(ws: Worksheet, name: str, first_col: int, first_row: int, headers: list[str], n_rows: int) -> str:
+    """Add an Excel Table with header row and ``n_rows`` data rows; returns its ref."""
+    header_row(ws, first_row, first_col, headers)
+    last_col = get_column_letter(first_col + len(headers) - 1)
+    ref = f"{get_column_letter(first_col)}{first_row}:{last_col}{first_row + max(n_rows, 1)}"
+    table = Table(displayName=name, ref=ref)
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    ws.add_table(table)
+    return ref
+
+
+def define_name(wb: Workbook, name: str, sheet: str, coord: str) -> None:
+    """Workbook-scoped defined name for one cell or a range on ``sheet``."""
+    wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheet(sheet)}!{_dollar(coord)}")
+
+
+def quote_sheet(sheet: str) -> str:
+    return f"'{sheet}'" if not sheet.isalnum() else sheet
+
+
+def _dollar(coord: str) -> str:
+    parts = []
+    for part in coord.split(":"):
+        letters = "".join(ch for ch in part if ch.isalpha())
+        digits = part[len(letters):]
+        parts.append(f"${letters}${digits}")
+    return ":".join(parts)
+
+
+def list_validation(ws: Worksheet, ranges: str, options: Iterable[str] | str, prompt: str,
+                    strict: bool = True) -> None:
+    """A dropdown. ``options`` is a list of choices or a formula/range such as '=Bidders!$A$2:$A$51'.
+
+    ``strict=False`` shows a warning instead of refusing values not in the list (for
+    local priorities a trust may add).
+    """
+    formula = options if isinstance(options, str) else '"' + ",".join(options) + '"'
+    dv = DataValidation(type="list", formula1=formula, allow_blank=True, showDropDown=False,
+                        errorStyle="stop" if strict else "warning")
+    _messages(dv, prompt, strict)
+    dv.add(ranges)
+    ws.add_data_validation(dv)
+
+
+def number_validation(ws: Worksheet, ranges: str, minimum: str, maximum: str | None, prompt: str,
+                      whole: bool = False) -> None:
+    """Numbers only, between ``minimum`` and ``maximum`` (numbers or formulas like '=ScoreScaleMax')."""
+    if maximum is None:
+        dv = DataValidation(type="whole" if whole else "decimal", operator="greaterThanOrEqual",
+                            formula1=minimum, allow_blank=True)
+    else:
+        dv = DataValidation(type="whole" if whole else "decimal", operator="between", formula1=minimum,
+                            formula2=maximum, allow_blank=True)
+    _messages(dv, prompt, True)
+    dv.add(ranges)
+    ws.add_data_validation(dv)
+
+
+def date_validation(ws: Worksheet, ranges: str, prompt: str) -> None:
+    dv = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True)  # after 1/1/2000
+    _messages(dv, prompt, True)
+    dv.add(ranges)
+    ws.add_data_validation(dv)
+
+
+def _messages(dv: DataValidation, prompt: str, strict: bool) -> None:
+    dv.showInputMessage = True
+    dv.showErrorMessage = True
+    dv.promptTitle = "sv-workbook"[:32]
+    dv.prompt = prompt[:255]
+    dv.errorTitle = "Not allowed" if strict else "Check this"
+    dv.error = prompt[:255]
+
+
+def protect(ws: Worksheet) -> None:
+    """Sheet protection without a password: formulas locked, inputs open, filters usable."""
+    ws.protection.sheet = True
+    ws.protection.autoFilter = False
+    ws.protection.sort = False
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+
+
+def set_widths(ws: Worksheet, widths: dict[str, float]) -> None:
+    for col, width in widths.items():
+        ws.column_dimensions[col].width = width
+
+
+def fix_properties(wb: Workbook) -> None:
+    """Stable document properties so the committed template is reproducible."""
+    wb.properties.creator = "sv-workbook"
+    wb.properties.lastModifiedBy = "sv-workbook"
+    wb.properties.created = FIXED_TIME
+    wb.properties.modified = FIXED_TIME
