@@ -207,14 +207,24 @@ def _descriptor_formula(score_col: str) -> str:
             '""),"")')
 
 
+def exact(ref: str) -> str:
+    """A COUNTIFS/SUMIFS criterion that matches the text in ``ref`` exactly.
+
+    A bare cell as criterion is read as an expression: a bidder called "=Zeta" or
+    "Smith*" would match other names. Prefixing "=" and escaping the wildcards * ? ~
+    makes the comparison literal (case-insensitive, as in Python's matching).
+    """
+    return f'"="&SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({ref},"~","~~"),"*","~*"),"?","~?")'
+
+
 def _scores(wb: Workbook) -> None:
     _marks_sheet(wb, "Scores", SCORE_ROWS, [("Descriptor", _descriptor_formula(_col("Scores", "Score")), None)])
 
 
 def _consensus(wb: Workbook) -> None:
     s = _col("Consensus", "Score")
-    mean = ('=IF(AND(A{r}<>"",B{r}<>"",COUNTIFS(Scores[Bidder],A{r},Scores[CriterionID],B{r},Scores[Score],">=0")>0),'
-            'AVERAGEIFS(Scores[Score],Scores[Bidder],A{r},Scores[CriterionID],B{r},Scores[Score],">=0"),"")')
+    key = f'Scores[Bidder],{exact("A{r}")},Scores[CriterionID],{exact("B{r}")},Scores[Score],">=0"'
+    mean = (f'=IF(AND(A{{r}}<>"",B{{r}}<>"",COUNTIFS({key})>0),AVERAGEIFS(Scores[Score],{key}),"")')
     change = f'=IF(AND(ISNUMBER({s}{{r}}),ISNUMBER(F{{r}})),{s}{{r}}-F{{r}},"")'
     _marks_sheet(wb, "Consensus", CONSENSUS_ROWS, [
         ("Descriptor", _descriptor_formula(s), None),
@@ -284,8 +294,9 @@ def _scoring(wb: Workbook, policy: Policy) -> None:
             put_formula(ws, f"{col}{r}", formula, fmt.get(col))
         for j in range(1, MAX_CRITERIA + 1):
             c = get_column_letter(SC_FIRST_MARK_COL + j - 1)
-            key = f'Consensus[Bidder],$A{r},Consensus[CriterionID],{c}${SC_ID_ROW}'
-            ekey = f'Scores[Bidder],$A{r},Scores[CriterionID],{c}${SC_ID_ROW}'
+            bk, ck = exact(f"$A{r}"), exact(f"{c}${SC_ID_ROW}")
+            key = f'Consensus[Bidder],{bk},Consensus[CriterionID],{ck}'
+            ekey = f'Scores[Bidder],{bk},Scores[CriterionID],{ck}'
             put_formula(ws, f"{c}{r}", (
                 f'=IF(OR($A{r}="",{c}${SC_ID_ROW}=""),"",IF(COUNTIFS({key},{in_range})>0,'
                 f'SUMIFS(Consensus[Score],{key},{in_range}),IF(AND(ConsensusRule="Mean",COUNTIFS({ekey},{ev_range})>0),'
