@@ -344,7 +344,7 @@ def _by_measure(kpis: pd.DataFrame) -> pd.DataFrame:
 
 
 def _diversity(contracts: pd.DataFrame) -> pd.DataFrame:
-    live = contracts[contracts["LiveInPeriod"]]
+    live = contracts[contracts["LiveInPeriod"].astype(bool)]
     total = _sum_or_none(live["ContractValue"]) or 0.0
     rows = []
     for label, mask in (("SME", live["SME"] == True), ("VCSE", live["VCSE"] == True),  # noqa: E712 (None stays out)
