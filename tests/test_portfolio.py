@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import date
 
 import pytest
@@ -14,9 +14,10 @@ from sv_workbook.periods import date_range, parse_period
 from sv_workbook.policy import DEFAULT_POLICY
 from sv_workbook.portfolio import (DUPLICATE, EXCLUDED_ERRORS, H_EXCLUDED, H_SME_SHARE, H_SV_CUMULATIVE, H_SV_PERIOD,
                                    INCLUDED, NOT_STARTED, TENDER_BELOW, TENDER_EXEMPT, TENDER_MET,
-                                   TENDER_NOT_REQUIRED, build_portfolio, contract_rating_of)
+                                   TENDER_NOT_REQUIRED, TENDER_OUTSIDE, build_portfolio, contract_rating_of)
 from sv_workbook.proxies import parse_proxies
 from sv_workbook.scoring import score_tender
+from sv_workbook.tender import Setup
 
 AS_OF = date(2026, 11, 27)
 PROXIES, _ = parse_proxies("code,gbp_per_unit,year,source,deadweight_pct\nJS05,10,2025,test,20\nCW02,3,2024,test,0\n",
@@ -198,3 +199,14 @@ def test_tenders_are_listed_with_their_weighting_and_the_policy_verdict():
                         "T-SMALL": TENDER_NOT_REQUIRED}
     weights = dict(zip(p.tenders["TenderRef"], p.tenders["SVWeightPercent"]))
     assert weights["T-BELOW"] == 7.0 and weights[base.setup.ref] == 15.0
+
+
+@pytest.mark.skipif("procurement_start" not in {f.name for f in fields(Setup)},
+                    reason="tender workbooks record ProcurementStart once the award-stage work is merged")
+def test_a_dated_tender_is_listed_only_in_its_period():
+    base = example_tender()
+    dated = {d: replace(base, setup=replace(base.setup, ref=f"T-{d}", procurement_start=d))
+             for d in (date(2025, 3, 31), date(2025, 4, 1), date(2026, 3, 31), date(2026, 4, 1))}
+    p = build([_tender_outcome(t, f"{t.setup.ref}.xlsx") for t in dated.values()], parse_period("FY2025"))
+    assert sorted(p.tenders["TenderRef"]) == ["T-2025-04-01", "T-2026-03-31"]
+    assert {s.path: s.status for s in p.sources}["T-2025-03-31.xlsx"] == TENDER_OUTSIDE
