@@ -43,6 +43,8 @@ table { border-collapse: collapse; width: 100%; font-size: 0.875rem; }
 caption { text-align: left; font-weight: 600; padding: 0.25rem 0; }
 th, td { border-bottom: 1px solid var(--line); padding: 0.35rem 0.5rem; text-align: left; vertical-align: top; }
 th { background: #eef3f8; white-space: nowrap; }
+td:first-child { white-space: nowrap; }
+table.compact td { white-space: nowrap; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .status-bad { color: var(--bad); font-weight: 600; }
 .status-good { color: var(--good); font-weight: 600; }
@@ -118,7 +120,7 @@ def render_portfolio_html(p: Portfolio, now: datetime) -> str:
         _section("by-contract", "Social value and ratings by contract", [
             _note("Ratings are the Procurement Act 2023 s.71 words, as at the period end, over all the contract's "
                   "KPIs (each KPI counted as its share of its own target)."),
-            _chart("£ by contract (cumulative)", list(p.by_contract["ContractRef"]),
+            _chart("£ by contract", list(p.by_contract["ContractRef"]),
                    [("In the period", p.by_contract["GBPInPeriod"]), ("Cumulative", p.by_contract["GBPCumulative"])],
                    format_gbp),
             _table(p.by_contract, {"ContractRef": "Contract", "ContractTitle": "Title", "Supplier": "Supplier",
@@ -135,7 +137,8 @@ def render_portfolio_html(p: Portfolio, now: datetime) -> str:
             _table(p.kpis, {"ContractRef": "Contract", "KPI_ID": "KPI", "MeasureCode": "Measure", "Unit": "Unit",
                             "Target": "Target", "ExpectedToDate": "Expected to date",
                             "DeliveredInPeriod": "Delivered in period", "DeliveredToDate": "Delivered to date",
-                            "PercentOfExpected": "% of expected", "Rating": "Rating", "ProxySet": "Proxy set"}),
+                            "PercentOfExpected": "% of expected", "Rating": "Rating", "ProxySet": "Proxy set"},
+                   compact=True),
         ]),
         _section("by-supplier", "Social value by supplier", [
             _chart("£ by supplier (cumulative)", list(p.by_supplier["Supplier"]),
@@ -248,7 +251,8 @@ def _display(column: str, value: Any) -> tuple[str, bool]:
     return str(value), False
 
 
-def _table(df: pd.DataFrame, columns: dict[str, str] | None) -> str:
+def _table(df: pd.DataFrame, columns: dict[str, str] | None, compact: bool = False) -> str:
+    """A table that scrolls sideways on a phone; ``compact`` keeps each row on one line (long lists)."""
     columns = columns or {c: c for c in df.columns}
     if df.empty:
         return _note("None in this report.")
@@ -262,7 +266,8 @@ def _table(df: pd.DataFrame, columns: dict[str, str] | None) -> str:
             attrs = ' class="num"' if number else (f' class="{klass}"' if klass else "")
             cells.append(f"<td{attrs}>{_e(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>' + "".join(rows) + \
+    klass = ' class="compact"' if compact else ""
+    return f'<div class="scroll"><table{klass}><thead><tr>{head}</tr></thead><tbody>' + "".join(rows) + \
         "</tbody></table></div>"
 
 
