@@ -19,7 +19,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .contracts import KPI_REGISTER, REPORTING_FREQUENCIES, YES_NO
-from .kpi import FREQUENCY_MONTHS, NOT_RATED, NOT_YET_DUE
+from .kpi import NOT_RATED, NOT_YET_DUE
 from .measures import MeasureLibrary, default_library
 from .policy import DEFAULT_POLICY, Policy
 from .xlsx_common import (BOLD, FORMULA_FILL, LOCKED, TITLE_FONT, WRAP, add_table, date_validation, define_name,
@@ -99,7 +99,7 @@ def _contract(wb: Workbook, policy: Policy) -> None:
         define_name(wb, name, "Contract", f"B{row}")
     r = CONTRACT_ROWS
     list_validation(ws, f"B{r['SupplierIsSME'][0]}:B{r['SupplierIsVCSE'][0]}", YES_NO, "Yes or No.")
-    list_validation(ws, f"B{r['ReportingFrequency'][0]}", REPORTING_FREQUENCIES,
+    list_validation(ws, f"B{r['ReportingFrequency'][0]}", "=Frequencies",
                     "How often the supplier's delivery is recorded: " + ", ".join(REPORTING_FREQUENCIES) + ".")
     number_validation(ws, f"B{r['ContractValue'][0]}", "0", None, "Whole-life contract value in £ (0 or more).")
     date_validation(ws, f"B{r['StartDate'][0]}:B{r['EndDate'][0]}", "A date, e.g. 01/04/2025.")
@@ -154,7 +154,7 @@ def _kpis(wb: Workbook, policy: Policy) -> None:
     add_table(ws, "KPIs", 1, 1, list(spec.headers), MAX_KPIS)
     for row in range(2, last + 1):
         for col in range(1, len(spec.headers) + 1):
-            mark_input(ws, f"{get_column_letter(col)}{row}", "#,##0.##" if col in (6, 7) else None)
+            mark_input(ws, f"{get_column_letter(col)}{row}")
     c = {name: _col("KPIs", name) for name in spec.headers}
     list_validation(ws, f"{c['Priority']}2:{c['Priority']}{last}", "=Priorities",
                     "A national priority, or a local priority from the measure library.", strict=False)
@@ -202,8 +202,7 @@ def _actuals(wb: Workbook) -> None:
     c = {name: _col("Actuals", name) for name in spec.headers}
     for row in range(2, last + 1):
         for name in spec.headers:
-            mark_input(ws, f"{c[name]}{row}", DATE_FORMAT if name == "PeriodEnd" else
-                       ("#,##0.##" if name == "Actual" else None))
+            mark_input(ws, f"{c[name]}{row}", DATE_FORMAT if name == "PeriodEnd" else None)
     list_validation(ws, f"{c['KPI_ID']}2:{c['KPI_ID']}{last}", f"=KPIs!$A$2:$A${MAX_KPIS + 1}",
                     "A KPI_ID from the KPIs sheet.")
     date_validation(ws, f"{c['PeriodEnd']}2:{c['PeriodEnd']}{last}", "Last day of the reporting period, e.g. 30/06/2025.")
@@ -234,7 +233,7 @@ def _lists(wb: Workbook, library: MeasureLibrary) -> None:
     define_name(wb, "MeasureUnits", "Lists", f"C3:C{2 + n}")
     for col, title, values, name in ((9, "Priorities", library.priorities, "Priorities"),
                                      (10, "Units", library.units, "Units"),
-                                     (11, "Frequencies", tuple(FREQUENCY_MONTHS), "Frequencies")):
+                                     (11, "Frequencies", REPORTING_FREQUENCIES, "Frequencies")):
         header_row(ws, 2, col, [title])
         for i, v in enumerate(values):
             ws.cell(row=3 + i, column=col, value=v).data_type = "s"
