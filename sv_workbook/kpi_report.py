@@ -25,7 +25,7 @@ STATUS_ROW = 15  # header row of the KPIStatus table
 #: Written after the contract's columns, so every £ figure says where it came from.
 STATUS_EXTRA = ("MeasureCode", "Unit", "ProxySet")
 TOTALS_HEADERS = ("Priority", "KPIs", "ExpectedShareOfTarget", "DeliveredShareOfTarget", "PercentOfExpected",
-                  "Rating", "SocialValueGBP")
+                  "Rating", "SocialValueGBP", "ProxySet")
 GBP = '"£"#,##0.00'
 
 
@@ -118,8 +118,9 @@ def _totals(ws: Worksheet, result: RegisterResult, start: int) -> int:
     add_table(ws, "PriorityTotals", 1, start, list(TOTALS_HEADERS), len(totals))
     for i, t in enumerate(totals):
         row = start + 1 + i
+        proxy = result.proxy_label if t.social_value_gbp is not None else None
         for j, v in enumerate([t.priority, t.kpis, t.expected_share, t.delivered_share, t.percent, t.rating,
-                               t.social_value_gbp]):
+                               t.social_value_gbp, proxy]):
             put_value(ws, ws.cell(row=row, column=1 + j).coordinate, v)
         for col in (3, 4, 5):
             ws.cell(row=row, column=col).number_format = "0.0%"

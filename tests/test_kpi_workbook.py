@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, time
 
@@ -108,6 +109,20 @@ def test_new_fill_validate_score_end_to_end(tmp_path):
 
     again = runner.invoke(main, ["score", str(template), "-o", str(scored), "--as-of", AS_OF])
     assert again.exit_code == 0 and "backup" in again.output  # never overwritten without a backup
+
+
+def test_validate_recognises_register_and_reports_overdue_periods(tmp_path):
+    path = write_register(example_register(), tmp_path / "r.xlsx")
+    runner = CliRunner()
+    out = runner.invoke(main, ["validate", str(path), "--as-of", "2027-01-05", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    report = json.loads(out.output)[0]
+    assert report["kind"] == "kpi-register" and report["ok"]
+    overdue = [f for f in report["findings"] if f["code"] == "KPI-OVERDUE"]
+    assert len(overdue) == 5 and all("01 Oct 2026 – 31 Dec 2026" in f["message"] for f in overdue)
+    assert {f["cell"] for f in overdue} == {f"A{r}" for r in range(2, 7)}
+    strict = runner.invoke(main, ["validate", str(path), "--as-of", "2027-01-05", "--fail-on", "warning"])
+    assert strict.exit_code == 1
 
 
 def test_bad_proxy_file_stops_scoring(tmp_path):
