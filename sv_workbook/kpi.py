@@ -20,8 +20,8 @@ Period arithmetic (stated once, here, and in docs/kpi-registers.md):
 * PercentOfExpected = DeliveredToDate / ExpectedToDate, blank when ExpectedToDate is 0
   (rated "Not yet due").
 * Reporting periods run from StartDate in steps of the ReportingFrequency (1, 3, 6 or
-  12 calendar months; a month-end start steps month-end to month-end as far as the
-  calendar allows); the last period ends on EndDate. A period is due once the as-of
+  12 calendar months, always counted from StartDate, so a start on the 31st falls back
+  to a shorter month's last day without drifting); the last period ends on EndDate. A period is due once the as-of
   date is more than ``Policy.kpi_overdue_grace_days`` days after it ends; each due
   period needs one ``Actuals`` row per KPI whose PeriodEnd falls inside the period.
 """

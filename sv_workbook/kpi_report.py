@@ -10,13 +10,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from openpyxl.chart import BarChart, Reference
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Font, PatternFill
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import __version__
 from .contracts import KPI_REGISTER
 from .findings import Finding, Severity
-from .kpi import RegisterResult
+from .kpi import APPROACHING, GOOD, INADEQUATE, REQUIRES_IMPROVEMENT, RegisterResult
 from .policy import Policy
 from .xlsx_common import BOLD, TITLE_FONT, WRAP, add_table, put_text, put_value, set_widths
 
@@ -27,6 +29,18 @@ STATUS_EXTRA = ("MeasureCode", "Unit", "ProxySet")
 TOTALS_HEADERS = ("Priority", "KPIs", "ExpectedShareOfTarget", "DeliveredShareOfTarget", "PercentOfExpected",
                   "Rating", "SocialValueGBP", "ProxySet")
 GBP = '"£"#,##0.00'
+
+
+#: Rating colours (fill, font), as budget holders read a RAG status.
+RATING_COLOURS = {GOOD: ("C6EFCE", "006100"), APPROACHING: ("FFEB9C", "9C5700"),
+                  REQUIRES_IMPROVEMENT: ("FCD5B4", "974706"), INADEQUATE: ("FFC7CE", "9C0006")}
+
+
+def colour_ratings(ws: Worksheet, cells: str) -> None:
+    """Conditional formats so a rating's colour follows the live value (Excel and LibreOffice)."""
+    for label, (fill, font) in RATING_COLOURS.items():
+        ws.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=[f'"{label}"'],
+                                                        fill=PatternFill("solid", bgColor=fill), font=Font(color=font)))
 
 
 def status_headers() -> list[str]:
@@ -109,6 +123,8 @@ def _status(ws: Worksheet, result: RegisterResult) -> None:
             ws.cell(row=row, column=col).number_format = "#,##0.00"
         ws.cell(row=row, column=6).number_format = "0.0%"
         ws.cell(row=row, column=8).number_format = GBP
+    if result.statuses:
+        colour_ratings(ws, f"G{STATUS_ROW + 1}:G{STATUS_ROW + len(result.statuses)}")
 
 
 def _totals(ws: Worksheet, result: RegisterResult, start: int) -> int:
@@ -126,6 +142,7 @@ def _totals(ws: Worksheet, result: RegisterResult, start: int) -> int:
             ws.cell(row=row, column=col).number_format = "0.0%"
         ws.cell(row=row, column=7).number_format = GBP
     n = max(len(totals), 1)
+    colour_ratings(ws, f"F{start + 1}:F{start + n}")
     chart = BarChart()
     chart.type = "col"
     chart.grouping = "clustered"

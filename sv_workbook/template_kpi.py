@@ -24,7 +24,7 @@ from .measures import MeasureLibrary, default_library
 from .policy import DEFAULT_POLICY, Policy
 from .xlsx_common import (BOLD, FORMULA_FILL, LOCKED, TITLE_FONT, WRAP, add_table, date_validation, define_name,
                           fix_properties, header_row, list_validation, mark_input, number_validation,
-                          positive_validation, protect, put_formula, set_widths)
+                          positive_validation, protect, put_formula, put_text, set_widths)
 
 MAX_KPIS = 40
 ACTUAL_ROWS = 600
@@ -187,6 +187,9 @@ def _kpis(wb: Workbook, policy: Policy) -> None:
         }
         for coord, (formula, fmt) in formulas.items():
             put_formula(ws, coord, formula, fmt)
+    from .kpi_report import colour_ratings
+
+    colour_ratings(ws, f"{live['Rating']}2:{live['Rating']}{last}")
     set_widths(ws, {"A": 9, "B": 22, "C": 13, "D": 48, "E": 16, "F": 10, "G": 10, "H": 18, "I": 3,
                     live["DeliveredToDate"]: 15, live["ExpectedToDate"]: 15, live["PercentOfExpected"]: 12,
                     live["Rating"]: 21, live["Library check"]: 24})
@@ -227,7 +230,7 @@ def _lists(wb: Workbook, library: MeasureLibrary) -> None:
     for i, m in enumerate(library.measures):
         for j, v in enumerate([m.code, m.priority, m.unit, m.type, "Yes" if m.financial else "No", m.description,
                                m.source]):
-            ws.cell(row=3 + i, column=1 + j, value=v).data_type = "s"
+            put_text(ws, ws.cell(row=3 + i, column=1 + j).coordinate, v)  # a trust's CSV is untrusted text
     n = len(library.measures)
     define_name(wb, "MeasureCodes", "Lists", f"A3:A{2 + n}")
     define_name(wb, "MeasureUnits", "Lists", f"C3:C{2 + n}")
@@ -236,7 +239,7 @@ def _lists(wb: Workbook, library: MeasureLibrary) -> None:
                                      (11, "Frequencies", REPORTING_FREQUENCIES, "Frequencies")):
         header_row(ws, 2, col, [title])
         for i, v in enumerate(values):
-            ws.cell(row=3 + i, column=col, value=v).data_type = "s"
+            put_text(ws, ws.cell(row=3 + i, column=col).coordinate, v)
         letter = get_column_letter(col)
         define_name(wb, name, "Lists", f"{letter}3:{letter}{2 + len(values)}")
     set_widths(ws, {"A": 13, "B": 26, "C": 16, "D": 9, "E": 9, "F": 60, "G": 60, "H": 3, "I": 28, "J": 16,
