@@ -227,8 +227,8 @@ def _kpi_summary(result) -> None:
     for s in result.statuses:
         pct = f"{s.percent:7.1%}" if s.percent is not None else "      -"
         gbp = f"  £{s.social_value_gbp:,.2f} ({s.proxy_label})" if s.social_value_gbp is not None else ""
-        click.echo(f"  {s.kpi_id:<8} {pct}  {s.delivered:,.2f} of {s.expected or 0:,.2f} expected {s.unit}  "
-                   f"[{s.rating}]{gbp}")
+        expected = f"{s.expected:,.2f} expected" if s.expected is not None else "no valid target"
+        click.echo(f"  {s.kpi_id:<8} {pct}  {s.delivered:,.2f} of {expected} {s.unit}  [{s.rating}]{gbp}")
 
 
 @main.command()

@@ -56,8 +56,7 @@ def read_csv_rows(text: str, label: str, required: tuple[str, ...], optional: tu
 
 def csv_error(label: str, line: int, code: str, message: str, hint: str) -> Finding:
     """A finding about a CSV file: ``workbook`` is the file, ``cell`` is 'row N' (N = line in the file)."""
-    return error(code, (f"Row {line}: " if line else "") + message, hint, cell=f"row {line}" if line else ""
-                 ).at_workbook(label)
+    return error(code, message, hint, cell=f"row {line}" if line else "").at_workbook(label)
 
 
 def parse_float(text: str) -> float | None:

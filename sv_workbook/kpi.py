@@ -20,8 +20,8 @@ Period arithmetic (stated once, here, and in docs/kpi-registers.md):
 * PercentOfExpected = DeliveredToDate / ExpectedToDate, blank when ExpectedToDate is 0
   (rated "Not yet due").
 * Reporting periods run from StartDate in steps of the ReportingFrequency (1, 3, 6 or
-  12 calendar months; a month-end start steps month-end to month-end as far as the
-  calendar allows); the last period ends on EndDate. A period is due once the as-of
+  12 calendar months, always counted from StartDate, so a start on the 31st falls back
+  to a shorter month's last day without drifting); the last period ends on EndDate. A period is due once the as-of
   date is more than ``Policy.kpi_overdue_grace_days`` days after it ends; each due
   period needs one ``Actuals`` row per KPI whose PeriodEnd falls inside the period.
 """
@@ -32,6 +32,7 @@ import calendar
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from difflib import get_close_matches
 
 from .bind import norm
 from .findings import Finding, Severity, error, info, warning
@@ -218,8 +219,13 @@ def reporting_periods(start: date, end: date, frequency: str) -> list[Period]:
         p_start = add_months(start, k * step)
         if p_start > end:
             break
-        p_end = min(add_months(start, (k + 1) * step) - timedelta(days=1), end)
+        try:
+            p_end = min(add_months(start, (k + 1) * step) - timedelta(days=1), end)
+        except (ValueError, OverflowError):  # the calendar ends (year 9999): the period runs to the end date
+            p_end = end
         periods.append(Period(k + 1, p_start, p_end))
+        if p_end >= end:
+            break
         k += 1
     return periods
 
@@ -303,8 +309,6 @@ def _check_kpis(register: Register, library: MeasureLibrary, policy: Policy, out
         if k.priority:
             priority = library.find_priority(k.priority)
             if priority is None:
-                from difflib import get_close_matches
-
                 close = get_close_matches(k.priority, library.priorities, n=1, cutoff=0.5)
                 out.append(error("KPI-UNKNOWN-PRIORITY", f"KPI '{k.id}' serves priority '{k.priority}', which is "
                                  f"neither a national priority nor a local priority in the measure library "

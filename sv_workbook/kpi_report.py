@@ -10,13 +10,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from openpyxl.chart import BarChart, Reference
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Font, PatternFill
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import __version__
 from .contracts import KPI_REGISTER
 from .findings import Finding, Severity
-from .kpi import RegisterResult
+from .kpi import APPROACHING, GOOD, INADEQUATE, REQUIRES_IMPROVEMENT, RegisterResult
 from .policy import Policy
 from .xlsx_common import BOLD, TITLE_FONT, WRAP, add_table, put_text, put_value, set_widths
 
@@ -25,8 +27,20 @@ STATUS_ROW = 15  # header row of the KPIStatus table
 #: Written after the contract's columns, so every £ figure says where it came from.
 STATUS_EXTRA = ("MeasureCode", "Unit", "ProxySet")
 TOTALS_HEADERS = ("Priority", "KPIs", "ExpectedShareOfTarget", "DeliveredShareOfTarget", "PercentOfExpected",
-                  "Rating", "SocialValueGBP")
+                  "Rating", "SocialValueGBP", "ProxySet")
 GBP = '"£"#,##0.00'
+
+
+#: Rating colours (fill, font), as budget holders read a RAG status.
+RATING_COLOURS = {GOOD: ("C6EFCE", "006100"), APPROACHING: ("FFEB9C", "9C5700"),
+                  REQUIRES_IMPROVEMENT: ("FCD5B4", "974706"), INADEQUATE: ("FFC7CE", "9C0006")}
+
+
+def colour_ratings(ws: Worksheet, cells: str) -> None:
+    """Conditional formats so a rating's colour follows the live value (Excel and LibreOffice)."""
+    for label, (fill, font) in RATING_COLOURS.items():
+        ws.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=[f'"{label}"'],
+                                                        fill=PatternFill("solid", bgColor=fill), font=Font(color=font)))
 
 
 def status_headers() -> list[str]:
@@ -109,6 +123,8 @@ def _status(ws: Worksheet, result: RegisterResult) -> None:
             ws.cell(row=row, column=col).number_format = "#,##0.00"
         ws.cell(row=row, column=6).number_format = "0.0%"
         ws.cell(row=row, column=8).number_format = GBP
+    if result.statuses:
+        colour_ratings(ws, f"G{STATUS_ROW + 1}:G{STATUS_ROW + len(result.statuses)}")
 
 
 def _totals(ws: Worksheet, result: RegisterResult, start: int) -> int:
@@ -118,13 +134,15 @@ def _totals(ws: Worksheet, result: RegisterResult, start: int) -> int:
     add_table(ws, "PriorityTotals", 1, start, list(TOTALS_HEADERS), len(totals))
     for i, t in enumerate(totals):
         row = start + 1 + i
+        proxy = result.proxy_label if t.social_value_gbp is not None else None
         for j, v in enumerate([t.priority, t.kpis, t.expected_share, t.delivered_share, t.percent, t.rating,
-                               t.social_value_gbp]):
+                               t.social_value_gbp, proxy]):
             put_value(ws, ws.cell(row=row, column=1 + j).coordinate, v)
         for col in (3, 4, 5):
             ws.cell(row=row, column=col).number_format = "0.0%"
         ws.cell(row=row, column=7).number_format = GBP
     n = max(len(totals), 1)
+    colour_ratings(ws, f"F{start + 1}:F{start + n}")
     chart = BarChart()
     chart.type = "col"
     chart.grouping = "clustered"

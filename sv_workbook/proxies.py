@@ -108,7 +108,7 @@ def parse_proxies(text: str, name: str, label: str, library: MeasureLibrary | No
         seen[key] = line
         if library is not None and library.get(row["code"]) is None:
             close = library.suggest(row["code"])
-            findings.append(warning("PROXY-UNKNOWN-CODE", f"Row {line}: the code {row['code']!r} is not in the "
+            findings.append(warning("PROXY-UNKNOWN-CODE", f"The code {row['code']!r} is not in the "
                                     "measure library, so no KPI can use this value.",
                                     (f"Did you mean {close}? " if close else "") + "Use a code listed by "
                                     "`sv-workbook measures`.", cell=f"row {line}").at_workbook(label))

@@ -196,3 +196,28 @@ def test_totals_by_priority_use_share_of_target_not_mixed_units():
     assert jobs.delivered_share == pytest.approx(k1.delivered / k1.target)
     assert jobs.expected_share == pytest.approx(result.elapsed)
     assert jobs.percent == pytest.approx(k1.percent)
+
+
+KPI_IDS = st.sampled_from(["K1", "K2", "k1 ", "K9", ""])
+ANY_DATE = st.dates(min_value=date(1990, 1, 1), max_value=date(9999, 12, 31))
+
+
+@given(st.lists(st.tuples(KPI_IDS, st.one_of(st.none(), ANY_DATE),
+                          st.one_of(st.none(), st.floats(-10, 1e6, allow_nan=False)), st.booleans()), max_size=30),
+       ANY_DATE, st.integers(1, 4000), st.sampled_from(["Monthly", "Quarterly", "6-monthly", "Annual", None]),
+       ANY_DATE)
+def test_any_register_is_assessed_without_exceptions(rows, start, length, frequency, as_of):
+    end = min(start + timedelta(days=length), date(9999, 12, 31))
+    if end <= start:
+        return
+    kpis = (KPI("K1", "Jobs & skills", "JS02", "apprenticeships", 10.0),
+            KPI("K2", "Climate & waste", "CW02", "tonnes", None))
+    actuals = tuple(Actual(k, d, v, "ev" if e else None) for k, d, v, e in rows)
+    reg = replace(register(), contract=contract(frequency=frequency, start=start, end=end), kpis=kpis,
+                  actuals=actuals)
+    result = assess_register(reg, as_of=as_of)
+    counted = [a for a in actuals if a.kpi_id.strip().casefold() == "k1" and a.period_end and a.actual is not None
+               and a.actual >= 0 and start <= a.period_end <= min(end, as_of)]
+    assert result.status("K1").delivered == pytest.approx(sum(a.actual for a in counted))
+    assert 0 <= result.elapsed <= 1
+    assert result.status("K2").rating == NOT_RATED

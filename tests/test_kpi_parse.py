@@ -73,3 +73,21 @@ def test_blank_kpi_id_in_kpis_table():
     register, findings = parse_register(rawbook(kpis=KPIS + [["", "Jobs & skills", "JS01", "", "FTE", "", 2, ""]]))
     assert ("KPI-ID-BLANK", "KPIs", "A3") in {(f.code, f.sheet, f.cell) for f in findings}
     assert len(register.kpis) == 1
+
+
+def test_missing_sheet_and_column_are_reported():
+    raw = rawbook()
+    raw.sheets.remove("KPI Report")
+    kpis = raw.tables["KPIs"]
+    kpis.headers[kpis.headers.index("Target")] = "Targets"
+    register, findings = parse_register(raw)
+    assert register is None
+    by_code = {f.code: f for f in findings}
+    assert by_code["MISSING-SHEET"].sheet == "KPI Report"
+    assert "Rename the header 'Targets' to 'Target'" in by_code["MISSING-COLUMN"].hint
+
+
+def test_register_without_kpis_is_an_error():
+    register, findings = parse_register(rawbook(kpis=[["", "", "", "", "", "", "", ""]], actuals=[["", "", "", "", ""]]))
+    result = assess_register(register, as_of=date(2025, 10, 1))
+    assert "KPI-NONE" in [f.code for f in result.findings] and not result.ok

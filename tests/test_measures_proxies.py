@@ -114,3 +114,16 @@ def test_proxy_quoted_money_and_percent_parse(tmp_path):
     assert findings == [] and proxies.name == "hact-2024"
     assert proxies.get("js01").gbp_per_unit == 1200.5 and proxies.get("JS01").deadweight_pct == 10.0
     assert proxies.label == "hact-2024 (2024)"
+
+
+def test_trust_measure_text_is_never_a_formula(tmp_path):
+    from sv_workbook.template_kpi import build_kpi_template
+
+    f = tmp_path / "local.csv"
+    f.write_text('code,priority,description,unit,type,financial,source\n'
+                 'LP01,Local,"=HYPERLINK(""http://x"",""click"")",calls,input,No,=1+1\n', encoding="utf-8")
+    lib, findings = load_library(f)
+    assert findings == []
+    ws = build_kpi_template(library=lib)["Lists"]
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+    assert cells and all(c.data_type == "s" for c in cells)
