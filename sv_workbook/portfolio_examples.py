@@ -18,8 +18,10 @@ from pathlib import Path
 
 from .examples import example_tender
 from .kpi import KPI, Actual, ContractInfo, Register, add_months, reporting_periods
+from .kpi_examples import RegisterData, write_register
 from .measures import default_library
 from .tender import Tender
+from .xlsx_fill import yes_no
 
 #: The last PeriodEnd the example registers report (so they are valid from this date on).
 REPORTED_UP_TO = date(2026, 9, 30)
@@ -119,9 +121,26 @@ def example_proxy_csv() -> str:
     return "\n".join(lines) + "\n"
 
 
+def register_data(register: Register, as_of: date = REPORTED_UP_TO) -> RegisterData:
+    """A plain ``Register`` as the KPI template's fill data (names and table rows keyed by the contract)."""
+    c = register.contract
+    names = {"ContractRef": c.ref, "ContractTitle": c.title, "Supplier": c.supplier, "SupplierIsSME": yes_no(c.sme),
+             "SupplierIsVCSE": yes_no(c.vcse), "ContractValue": c.value, "StartDate": c.start, "EndDate": c.end,
+             "BudgetHolder": c.budget_holder, "ReportingFrequency": c.frequency}
+    kpis = [{"KPI_ID": k.id, "Priority": k.priority, "MeasureCode": k.measure_code, "Description": k.description,
+             "Unit": k.unit, "Baseline": k.baseline, "Target": k.target, "Owner": k.owner} for k in register.kpis]
+    actuals = [{"KPI_ID": a.kpi_id, "PeriodEnd": a.period_end, "Actual": a.actual, "Evidence": a.evidence,
+                "Comment": a.comment} for a in register.actuals]
+    return RegisterData(names, kpis, actuals, as_of)
+
+
+def write_register_file(register: Register, path: str | Path) -> Path:
+    """The KPI register template filled with ``register``, saved atomically."""
+    return write_register(register_data(register), path)
+
+
 def write_example_portfolio(folder: str | Path) -> list[Path]:
     """Write the registers, tenders and proxy CSV into ``folder``; return the paths written."""
-    from .register_write import write_register
     from .safe_write import atomic_save
     from .template_tender import build_tender_template
     from .xlsx_fill import fill_tender
@@ -132,10 +151,10 @@ def write_example_portfolio(folder: str | Path) -> list[Path]:
     written = []
     registers = example_registers()
     for reg in registers:
-        written.append(write_register(folder / "registers" / f"{reg.contract.ref}.xlsx", reg))
-    written.append(write_register(folder / "registers" / "PPHT-C-113.xlsx", register_with_errors()))
-    written.append(write_register(folder / "registers" / f"{registers[1].contract.ref} (old copy).xlsx",
-                                  old_copy(registers[1])))
+        written.append(write_register_file(reg, folder / "registers" / f"{reg.contract.ref}.xlsx"))
+    written.append(write_register_file(register_with_errors(), folder / "registers" / "PPHT-C-113.xlsx"))
+    written.append(write_register_file(old_copy(registers[1]),
+                                       folder / "registers" / f"{registers[1].contract.ref} (old copy).xlsx"))
     for tender in example_tenders():
         path = folder / "tenders" / f"{tender.setup.ref}.xlsx"
         wb = build_tender_template()
@@ -149,4 +168,4 @@ def write_example_portfolio(folder: str | Path) -> list[Path]:
 
 
 __all__ = ["example_registers", "register_with_errors", "old_copy", "example_tenders", "example_proxy_csv",
-           "write_example_portfolio", "REPORTED_UP_TO", "PROXY_FILE"]
+           "register_data", "write_register_file", "write_example_portfolio", "REPORTED_UP_TO", "PROXY_FILE"]

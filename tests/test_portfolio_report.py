@@ -20,12 +20,11 @@ from sv_workbook.policy import DEFAULT_POLICY
 from sv_workbook.portfolio import (EXCLUDED_ERRORS, H_CONTRACTS, H_SV_CUMULATIVE, H_SV_PERIOD, INCLUDED,
                                    build_portfolio, format_headline, in_period)
 from sv_workbook.portfolio_examples import (PROXY_FILE, example_proxy_csv, example_registers, register_with_errors,
-                                            write_example_portfolio)
+                                            write_example_portfolio, write_register_file)
 from sv_workbook.portfolio_html import write_portfolio_html
 from sv_workbook.portfolio_run import collect_workbooks, output_paths, run_report
 from sv_workbook.portfolio_xlsx import write_portfolio_xlsx
 from sv_workbook.proxies import load_proxies, social_value_gbp
-from sv_workbook.register_write import write_register
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date(2026, 11, 27)
@@ -182,7 +181,7 @@ def test_untrusted_text_stays_text_in_both_files(tmp_path):
                    (KPI("K1", "Jobs & skills", "JS05", "hours", 100.0, evil),),
                    (Actual("K1", date(2025, 12, 31), 10.0, "EV"),))
     (tmp_path / "in").mkdir()
-    write_register(tmp_path / "in" / "evil.xlsx", reg)
+    write_register_file(reg, tmp_path / "in" / "evil.xlsx")
     run = run_report([tmp_path / "in"], parse_period("2025"), tmp_path / "r", DEFAULT_POLICY, AS_OF,
                      default_library(), None, NOW)
     html = run.html.read_text(encoding="utf-8")
@@ -223,7 +222,7 @@ def test_report_command_end_to_end(folder, tmp_path):
 
 
 def test_report_without_errors_exits_0(tmp_path):
-    write_register(tmp_path / "one.xlsx", example_registers()[0])
+    write_register_file(example_registers()[0], tmp_path / "one.xlsx")
     result = CliRunner().invoke(main, ["report", str(tmp_path / "one.xlsx"), "--from", "2025-04-01", "--to",
                                        "2025-09-30", "--as-of", "2026-11-27", "-o", str(tmp_path / "r.html")])
     assert result.exit_code == 0, result.output
