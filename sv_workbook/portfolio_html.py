@@ -68,6 +68,10 @@ footer { color: var(--muted); font-size: 0.8rem; border-top: 1px solid var(--lin
   figure, .card, tr { break-inside: avoid; page-break-inside: avoid; }
   .scroll { overflow: visible; }
   table { font-size: 8.5pt; }
+  table.compact { font-size: 7pt; }
+  table.compact td { white-space: normal; }
+  table.compact td:first-child { white-space: nowrap; }
+  figure svg { max-width: 140mm; }
   thead { display: table-header-group; }
   th { background: none; border-bottom: 1.5px solid #000; }
   .cards { grid-template-columns: repeat(3, 1fr); }
