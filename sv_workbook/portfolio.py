@@ -124,6 +124,9 @@ H_VCSE_SHARE = "Share of live contracts' value with VCSEs"
 H_TENDERS = "Tenders in the period"
 H_TENDERS_BELOW = "Tenders below the social value minimum"
 
+#: Said once for the whole report rather than once per workbook (they are about the policy, not the file).
+POLICY_CODES = ("POLICY-REVIEW-OVERDUE", "POLICY-APPLIED")
+
 KPI_COLUMNS = ["ContractRef", "ContractTitle", "Supplier", "Workbook", "KPI_ID", "Priority", "PriorityType",
                "MeasureCode", "Measure", "Unit", "Target", "ExpectedToDate", "DeliveredInPeriod", "DeliveredToDate",
                "PercentOfExpected", "Rating", "GBPInPeriod", "GBPCumulative", "ProxySet"]
@@ -141,7 +144,7 @@ def build_portfolio(outcomes: Iterable[Any], period: Period, as_of: date, policy
     for o in outcomes:
         errors = sum(f.severity is Severity.ERROR for f in o.findings)
         warns = sum(f.severity is Severity.WARNING for f in o.findings)
-        report_findings.extend(f for f in o.findings if f.severity is not Severity.INFO)
+        report_findings.extend(f for f in o.findings if f.severity is not Severity.INFO and f.code not in POLICY_CODES)
         if not o.readable:
             sources[o.path] = Source(o.path, "unreadable", "", UNREADABLE, errors, warns)
         elif o.kind == KPI_KIND:
@@ -196,7 +199,7 @@ def build_portfolio(outcomes: Iterable[Any], period: Period, as_of: date, policy
     portfolio = Portfolio(
         period=period, as_of=as_of, policy_label=policy.policy_label(),
         proxy_label=proxies.label if proxies else None, sources=list(sources.values()),
-        findings=sort_findings(report_findings), kpis=kpis, by_priority=_by_priority(kpis, library),
+        findings=sort_findings(report_findings + policy.review_findings(as_of)), kpis=kpis, by_priority=_by_priority(kpis, library),
         by_contract=by_contract, by_supplier=_by_supplier(by_contract), by_measure=_by_measure(kpis),
         diversity=_diversity(by_contract), tenders=tenders, headlines=[])
     portfolio.headlines = _headlines(portfolio, policy)

@@ -210,3 +210,15 @@ def test_a_dated_tender_is_listed_only_in_its_period():
     p = build([_tender_outcome(t, f"{t.setup.ref}.xlsx") for t in dated.values()], parse_period("FY2025"))
     assert sorted(p.tenders["TenderRef"]) == ["T-2025-04-01", "T-2026-03-31"]
     assert {s.path: s.status for s in p.sources}["T-2025-03-31.xlsx"] == TENDER_OUTSIDE
+
+
+def test_the_policy_review_warning_is_said_once_for_the_report():
+    """Every workbook's check warns that the Strategy is past review (as analyse_file does); the report says it once."""
+    outcomes = []
+    for ref in ("A", "B", "C"):
+        o = outcome(boundary_register(ref), f"{ref}.xlsx")
+        o.findings += DEFAULT_POLICY.review_findings(AS_OF)
+        outcomes.append(o)
+    assert sum(f.code == "POLICY-REVIEW-OVERDUE" for o in outcomes for f in o.findings) == 3
+    p = build(outcomes, parse_period("FY2025"))
+    assert [f.code for f in p.findings].count("POLICY-REVIEW-OVERDUE") == 1
