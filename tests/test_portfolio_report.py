@@ -240,3 +240,16 @@ def test_bundled_example_portfolio_matches_the_generator():
     assert len(list((folder / "registers").glob("*.xlsx"))) == 14
     assert len(list((folder / "tenders").glob("*.xlsx"))) == 3
     assert (folder / PROXY_FILE).read_text(encoding="utf-8") == example_proxy_csv()
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_opens_the_report_workbook_with_the_same_figures(run, tmp_path):
+    """A second spreadsheet program reads the file (tables, charts) and finds the same headline numbers."""
+    from .lo import recalc
+
+    ours = {r["Figure"]: r["Value"] for r in table(load_workbook(run.xlsx), "Headline")}
+    converted = load_workbook(recalc(run.xlsx, tmp_path / "lo"))
+    ws = converted["Summary"]
+    theirs = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=2).value for r in range(7, 7 + len(ours))}
+    assert theirs == pytest.approx(ours, rel=1e-14)  # LibreOffice stores 15 significant digits
+    assert converted.sheetnames == load_workbook(run.xlsx).sheetnames
