@@ -253,3 +253,19 @@ def test_libreoffice_opens_the_report_workbook_with_the_same_figures(run, tmp_pa
     theirs = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=2).value for r in range(7, 7 + len(ours))}
     assert theirs == pytest.approx(ours, rel=1e-14)  # LibreOffice stores 15 significant digits
     assert converted.sheetnames == load_workbook(run.xlsx).sheetnames
+
+
+def test_unreadable_and_unrelated_workbooks_are_listed_not_counted(tmp_path):
+    from openpyxl import Workbook
+
+    write_register_file(example_registers()[0], tmp_path / "good.xlsx")
+    (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    other = Workbook()
+    other.active["A1"] = "Budget 2026"
+    other.save(tmp_path / "budget.xlsx")
+    result = CliRunner().invoke(main, ["report", str(tmp_path), "--period", "FY2025", "--as-of", "2026-11-27",
+                                       "-o", str(tmp_path / "out" / "r")])
+    assert result.exit_code == 1 and "LEFT OUT" in result.output and "broken.xlsx" in result.output
+    sources = {Path(r["Path"]).name: r["Status"] for r in table(load_workbook(tmp_path / "out" / "r.xlsx"), "Sources")}
+    assert sources == {"good.xlsx": INCLUDED, "broken.xlsx": "Excluded: cannot be read",
+                       "budget.xlsx": "Excluded: not a KPI register or tender"}
