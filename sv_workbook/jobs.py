@@ -25,11 +25,17 @@ WriteReport = Callable[[Any, Any, Policy, list[Finding], datetime], None]
 
 @dataclass(frozen=True)
 class Kind:
-    """How to check and report one kind of workbook."""
+    """How to check and report one kind of workbook.
+
+    ``options`` names the keyword arguments ``analyse`` accepts beyond the three
+    positional ones (e.g. a KPI register's measure library and proxy set); the jobs pass
+    a kind only the options it declares, so one command line serves every kind.
+    """
 
     contract: WorkbookContract
     analyse: Analyse
     write_report: WriteReport
+    options: frozenset[str] = frozenset()
 
 
 KINDS: dict[str, Kind] = {}
@@ -68,7 +74,8 @@ def detect_kind(raw: RawBook) -> WorkbookContract | None:
     return best
 
 
-def analyse_file(path: str | Path, policy: Policy, today: date | None = None) -> Outcome:
+def analyse_file(path: str | Path, policy: Policy, today: date | None = None,
+                 options: dict[str, Any] | None = None) -> Outcome:
     """Read and check one workbook; never raises for a bad file (it becomes a finding)."""
     _ensure_kinds()
     path = Path(path)
@@ -86,16 +93,17 @@ def analyse_file(path: str | Path, policy: Policy, today: date | None = None) ->
             "Start from a template made by `sv-workbook new tender` or `sv-workbook new kpi-register`."
         ).at_workbook(path.name)])
     kind = KINDS[contract.kind]
-    result, findings = kind.analyse(raw, policy, today)
+    extra = {k: v for k, v in (options or {}).items() if k in kind.options and v is not None}
+    result, findings = kind.analyse(raw, policy, today, **extra)
     findings = sort_findings(f.at_workbook(path.name) for f in findings)
     return Outcome(str(path), contract.kind, findings, result)
 
 
 def score_file(path: str | Path, out: str | Path | None, policy: Policy, today: date | None = None,
-               in_place: bool = False, now: datetime | None = None) -> Outcome:
+               in_place: bool = False, now: datetime | None = None, options: dict[str, Any] | None = None) -> Outcome:
     """Check, compute and write the report sheet into ``out`` (a copy unless ``in_place``)."""
     path = Path(path)
-    outcome = analyse_file(path, policy, today)
+    outcome = analyse_file(path, policy, today, options)
     if not outcome.readable or outcome.kind is None or outcome.result is None:
         return outcome
     target = Path(out) if out else None
@@ -130,10 +138,8 @@ def exit_code(outcomes: list[Outcome], fail_on: Severity = Severity.ERROR) -> in
 
 
 def _ensure_kinds() -> None:
-    """Import the kinds lazily so the core stays free of adapter imports."""
-    if KINDS:
-        return
-    from . import tender_kind  # noqa: F401  (registers itself)
+    """Import the kinds lazily so the core stays free of adapter imports (imports are idempotent)."""
+    from . import kpi_kind, tender_kind  # noqa: F401  (each registers itself)
 
 
 __all__ = ["Kind", "KINDS", "register", "Outcome", "detect_kind", "analyse_file", "score_file", "exit_code",
