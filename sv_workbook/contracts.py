@@ -25,9 +25,12 @@ class Kind(StrEnum):
 
 
 YES_NO = ("Yes", "No")
-CONTRACT_TYPES = ("Services", "Goods", "Works")
+CONTRACT_TYPES = ("Services", "Goods", "Works", "Light-touch services")
 ROUTES = ("Open", "Restricted", "Competitive flexible", "Framework call-off", "Direct award", "Quotation")
 CONSENSUS_RULES = ("Moderated", "Mean")
+#: The first is the default when ``PriceMethod`` is blank or absent (older workbooks).
+PRICE_METHODS = ("Lowest price", "Deviation from lowest", "Price per quality point")
+AL_DECISIONS = ("Retained", "Disregarded")
 NATIONAL_PRIORITIES = ("Jobs & skills", "Climate & waste", "Supplier diversity")
 REPORTING_FREQUENCIES = ("Monthly", "Quarterly", "6-monthly", "Annual")
 
@@ -157,6 +160,12 @@ TENDER = WorkbookContract(
             _f("ScoreScaleMax", Kind.NUMBER, "Top of the marking scale, e.g. 5 or 10."),
             _f("ConsensusRule", Kind.CHOICE, "Moderated: a consensus mark is required. Mean: the evaluators' mean is used "
                "where no consensus mark exists.", choices=CONSENSUS_RULES),
+            _f("PriceMethod", Kind.CHOICE, "How price is scored; blank means Lowest price.", required=False,
+               choices=PRICE_METHODS),
+            _f("PreTenderEstimate", Kind.MONEY, "The buyer's estimate of the price before tenders were opened (£); "
+               "a bid far below it is flagged as possibly abnormally low.", required=False),
+            _f("ProcurementStart", Kind.DATE, "Date the procurement commenced; decides which thresholds apply.",
+               required=False),
         )
     ),
     tables=(

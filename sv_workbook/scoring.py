@@ -19,6 +19,7 @@ from .bind import norm
 from .findings import Finding, error, info, sort_findings, warning
 from .policy import DEFAULT_POLICY, Policy
 from .tender import Criterion, Tender, Where
+from .thresholds import route_findings
 
 STATUS_RANKED = "Ranked"
 STATUS_TIE = "Tie"
@@ -156,6 +157,10 @@ def score_tender(tender: Tender, policy: Policy = DEFAULT_POLICY, today: date | 
     _check_setup(tender, policy, f)
     sv_weight = sum(c.weight for c in crits.values() if c.social_value)
     f.extend(sv_weighting_findings(s.contract_value, s.route, sv_weight, policy, *_at(s.where, "route")))
+    if s.contract_type:
+        sheet, cell = _at(s.where, "value")
+        f.extend(route_findings(s.contract_value, s.contract_type, s.procurement_start, s.route, today,
+                                sheet or "Setup", cell))
 
     evaluator_scores = _collect_scores(tender, crits, bidder_names, f)
     consensus = _collect_consensus(tender, crits, bidder_names, f)

@@ -15,11 +15,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.utils.cell import get_column_letter
 
-from .contracts import CONSENSUS_RULES, CONTRACT_TYPES, NATIONAL_PRIORITIES, ROUTES, TENDER, YES_NO
+from .contracts import (CONSENSUS_RULES, CONTRACT_TYPES, NATIONAL_PRIORITIES, PRICE_METHODS, ROUTES, TENDER,
+                        YES_NO)
 from .descriptors import DESCRIPTORS
 from .policy import DEFAULT_POLICY, Policy
-from .xlsx_common import (BOLD, TITLE_FONT, WRAP, add_table, define_name, fix_properties, header_row,
-                          list_validation, mark_input, number_validation, protect, put_formula, set_widths)
+from .xlsx_common import (BOLD, TITLE_FONT, WRAP, add_table, date_validation, define_name, fix_properties,
+                          header_row, list_validation, mark_input, number_validation, protect, put_formula, set_widths)
 
 MAX_CRITERIA = 30
 MAX_BIDDERS = 50
@@ -43,6 +44,12 @@ SETUP_ROWS = {  # defined name -> (row on Setup, label)
     "QualityWeight": (9, "Quality weight (% of total)"),
     "ScoreScaleMax": (10, "Top of the marking scale"),
     "ConsensusRule": (11, "Consensus rule"),
+}
+#: Optional award-stage settings, below the live checks so the rows above keep their places.
+AWARD_SETUP_ROWS = {
+    "PriceMethod": (21, "Price method"),
+    "PreTenderEstimate": (22, "Pre-tender estimate (£)"),
+    "ProcurementStart": (23, "Procurement start date"),
 }
 
 
@@ -89,7 +96,7 @@ def _setup(wb: Workbook, policy: Policy) -> None:
         mark_input(ws, f"B{row}", formats.get(name))
         define_name(wb, name, "Setup", f"B{row}")
     r = SETUP_ROWS
-    list_validation(ws, f"B{r['ContractType'][0]}", CONTRACT_TYPES, "Choose Services, Goods or Works.")
+    list_validation(ws, f"B{r['ContractType'][0]}", CONTRACT_TYPES, "Choose Services, Goods, Works or Light-touch services.")
     list_validation(ws, f"B{r['ProcurementRoute'][0]}", ROUTES, "Choose the procurement route.")
     list_validation(ws, f"B{r['ConsensusRule'][0]}", CONSENSUS_RULES,
                     "Moderated: every mark needs a consensus mark. Mean: evaluators' mean is used where none.")
@@ -121,6 +128,7 @@ def _setup(wb: Workbook, policy: Policy) -> None:
         put_formula(ws, f"C{row}", verdict)
     ws["A18"] = "Policy applied"
     ws["B18"] = policy.policy_label()
+    _award_setup(wb, ws)
 
     ws["E2"] = "Evaluation panel"
     ws["E2"].font = BOLD
@@ -129,6 +137,23 @@ def _setup(wb: Workbook, policy: Policy) -> None:
         mark_input(ws, f"E{row}")
     set_widths(ws, {"A": 36, "B": 26, "C": 70, "D": 3, "E": 28})
     protect(ws)
+
+
+def _award_setup(wb: Workbook, ws) -> None:
+    """PriceMethod, PreTenderEstimate and ProcurementStart: optional in the contract, offered here."""
+    ws["A20"] = "Award stage"
+    ws["A20"].font = BOLD
+    formats = {"PreTenderEstimate": '"£"#,##0.00', "ProcurementStart": "dd/mm/yyyy"}
+    for name, (row, label) in AWARD_SETUP_ROWS.items():
+        ws.cell(row=row, column=1, value=label)
+        ws.cell(row=row, column=3, value=TENDER.named(name).field.doc).alignment = WRAP
+        mark_input(ws, f"B{row}", formats.get(name))
+        define_name(wb, name, "Setup", f"B{row}")
+    r = AWARD_SETUP_ROWS
+    ws[f"B{r['PriceMethod'][0]}"] = PRICE_METHODS[0]
+    list_validation(ws, f"B{r['PriceMethod'][0]}", PRICE_METHODS, "How price is scored (see the Methodology sheet).")
+    number_validation(ws, f"B{r['PreTenderEstimate'][0]}", "0.01", None, "Pre-tender estimate in £ (optional).")
+    date_validation(ws, f"B{r['ProcurementStart'][0]}", "Date the procurement commenced (decides the thresholds).")
 
 
 def _criteria(wb: Workbook) -> None:

@@ -7,6 +7,7 @@ exactly where a problem is; records built in code (tests, other tools) can leave
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 Where = dict[str, tuple[str, str]]
 
@@ -22,6 +23,9 @@ class Setup:
     quality_weight: float
     scale_max: float
     consensus_rule: str = "Moderated"
+    price_method: str = "Lowest price"
+    pre_tender_estimate: float | None = None
+    procurement_start: date | None = None
     where: Where = field(default_factory=dict, compare=False)
 
 

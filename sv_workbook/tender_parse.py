@@ -6,7 +6,7 @@ Pure: works on ``RawBook`` data from any reader (openpyxl, calamine or xlwings).
 from __future__ import annotations
 
 from .bind import BoundBook, Coerce, Row, bind
-from .contracts import TENDER
+from .contracts import PRICE_METHODS, TENDER
 from .findings import Finding
 from .rawbook import CellValue, RawBook
 from .tender import Bidder, ConsensusMark, Criterion, EvaluatorScore, Setup, Tender, Where
@@ -52,11 +52,21 @@ def _setup(book: BoundBook, co: Coerce) -> Setup | None:
     qw = co.number(n["QualityWeight"], what("QualityWeight"), minimum=0, maximum=100)
     scale = co.number(n["ScoreScaleMax"], what("ScoreScaleMax"), above=0)
     rule = co.choice(n["ConsensusRule"], what("ConsensusRule"), spec.named("ConsensusRule").field)
+    method = pte = start = None
+    if "PriceMethod" in n:
+        method = co.choice(n["PriceMethod"], what("PriceMethod"), spec.named("PriceMethod").field, required=False)
+    if "PreTenderEstimate" in n:
+        pte = co.number(n["PreTenderEstimate"], what("PreTenderEstimate"), required=False, above=0)
+    if "ProcurementStart" in n:
+        start = co.date(n["ProcurementStart"], what("ProcurementStart"), required=False)
     needed = (value, route, pw, qw, scale, rule)
     if any(v is None for v in needed):
         return None
+    where = _w(route=n["ProcurementRoute"], price_weight=n["PriceWeight"], value=n["ContractValue"])
+    where.update(_w(**{k: n[name] for k, name in (("price_method", "PriceMethod"), ("start", "ProcurementStart"),
+                                                  ("estimate", "PreTenderEstimate")) if name in n}))
     return Setup(ref or "", title or "", value, ctype or "", route, pw, qw, scale, rule,
-                 _w(route=n["ProcurementRoute"], price_weight=n["PriceWeight"], value=n["ContractValue"]))
+                 method or PRICE_METHODS[0], pte, start, where=where)
 
 
 def _opt(row: Row, column: str) -> CellValue | None:

@@ -61,7 +61,9 @@ def fill_tender(wb: Workbook, tender: Tender) -> None:
     for name, value in (("TenderRef", s.ref), ("TenderTitle", s.title), ("ContractValue", s.contract_value),
                         ("ContractType", s.contract_type), ("ProcurementRoute", s.route),
                         ("PriceWeight", s.price_weight), ("QualityWeight", s.quality_weight),
-                        ("ScoreScaleMax", s.scale_max), ("ConsensusRule", s.consensus_rule)):
+                        ("ScoreScaleMax", s.scale_max), ("ConsensusRule", s.consensus_rule),
+                        ("PriceMethod", s.price_method), ("PreTenderEstimate", s.pre_tender_estimate),
+                        ("ProcurementStart", s.procurement_start)):
         set_name(wb, name, value)
     fill_table(wb, "Evaluators", [{"Evaluator": e} for e in tender.evaluators])
     fill_table(wb, "Criteria", [{"ID": c.id, "Criterion": c.name, "Weight": c.weight,
