@@ -30,9 +30,11 @@ EVALUATOR_ROWS = 10
 #: Scoring sheet layout: per-criterion rows above, one row per bidder below.
 SC_ID_ROW, SC_WEIGHT_ROW, SC_SV_ROW, SC_MIN_ROW, SC_HEAD_ROW = 4, 5, 6, 7, 8
 SC_FIRST_BIDDER_ROW = 9
-SC_FIRST_MARK_COL = 12  # column L
+SC_FIRST_MARK_COL = 13  # column M
 SCORING_COLUMNS = ("Bidder", "Price", "Marks complete", "Excluded", "Qualifying price", "Quality score",
-                   "Social value score", "Price score", "Total score", "Rank", "Status")
+                   "Social value score", "Price score", "Total score", "Rank", "Status", "Price per quality point")
+PQP = '"Price per quality point"'
+DEVIATION = '"Deviation from lowest"'
 
 SETUP_ROWS = {  # defined name -> (row on Setup, label)
     "TenderRef": (3, "Tender reference"),
@@ -260,7 +262,7 @@ def _scoring(wb: Workbook, policy: Policy) -> None:
     ws["A2"] = ("These formulas follow the README's scoring rules. The Report sheet, filled by `sv-workbook score` "
                 "or the Score button, is the record: it also checks every rule and lists the findings.")
     ws["A2"].alignment = WRAP
-    ws.merge_cells("A2:K2")
+    ws.merge_cells("A2:L2")
     ws.row_dimensions[2].height = 30
     first, last_b = SC_FIRST_BIDDER_ROW, SC_FIRST_BIDDER_ROW + MAX_BIDDERS - 1
     mc0 = get_column_letter(SC_FIRST_MARK_COL)
@@ -284,6 +286,7 @@ def _scoring(wb: Workbook, policy: Policy) -> None:
     svs = f"${mc0}${SC_SV_ROW}:${mc1}${SC_SV_ROW}"
     mins = f"${mc0}${SC_MIN_ROW}:${mc1}${SC_MIN_ROW}"
     totals = f"$I${first}:$I${last_b}"
+    pqps = f"$L${first}:$L${last_b}"
     qual_prices = f"$E${first}:$E${last_b}"
     in_range = 'Consensus[Score],">=0",Consensus[Score],"<="&ScoreScaleMax'
     ev_range = 'Scores[Score],">=0",Scores[Score],"<="&ScoreScaleMax'
@@ -298,13 +301,19 @@ def _scoring(wb: Workbook, policy: Policy) -> None:
             "E": f'=IF(OR($A{r}="",$B{r}="",D{r}=TRUE),"",IF($B{r}>0,$B{r},""))',
             "F": f'=IF(OR($A{r}="",C{r}<>TRUE),"",QualityWeight*SUMPRODUCT({weights}/100,{marks})/ScoreScaleMax)',
             "G": f'=IF(F{r}="","",QualityWeight*SUMPRODUCT({weights}/100,--({svs}="Yes"),{marks})/ScoreScaleMax)',
-            "H": f'=IF(OR(E{r}="",COUNT({qual_prices})=0),"",PriceWeight*MIN({qual_prices})/E{r})',
-            "I": f'=IF(OR(H{r}="",F{r}="",D{r}=TRUE),"",H{r}+F{r})',
+            # PriceMethod (blank = Lowest price): see scoring.price_score and scoring.value_index
+            "H": (f'=IF(OR(E{r}="",COUNT({qual_prices})=0,PriceMethod={PQP}),"",IF(PriceMethod={DEVIATION},'
+                  f'MAX(0,PriceWeight*(1-(E{r}-MIN({qual_prices}))/MIN({qual_prices}))),'
+                  f'PriceWeight*MIN({qual_prices})/E{r}))'),
+            "I": (f'=IF(PriceMethod={PQP},IF(OR(E{r}="",F{r}="",D{r}=TRUE,COUNT({pqps})=0),"",'
+                  f'IF(L{r}="",0,100*MIN({pqps})/L{r})),IF(OR(H{r}="",F{r}="",D{r}=TRUE),"",H{r}+F{r}))'),
             "J": f'=IF(I{r}="","",1+SUMPRODUCT(ISNUMBER({totals})*({totals}>I{r}+{tol})))',
-            "K": (f'=IF($A{r}="","",IF(D{r}=TRUE,"Excluded",IF(OR(E{r}="",C{r}<>TRUE),"Incomplete",'
+            "K": (f'=IF($A{r}="","",IF(D{r}=TRUE,"Excluded",IF(OR(E{r}="",C{r}<>TRUE,I{r}=""),"Incomplete",'
                   f'IF(SUMPRODUCT(ISNUMBER({totals})*({totals}>=I{r}-{tol})*({totals}<=I{r}+{tol}))>1,"Tie","Ranked"))))'),
+            "L": f'=IF(PriceMethod<>{PQP},"",IF(OR(E{r}="",F{r}=""),"",IF(F{r}>0,E{r}/F{r},"")))',
         }
-        fmt = {"B": '"£"#,##0.00', "E": '"£"#,##0.00', "F": "0.00", "G": "0.00", "H": "0.00", "I": "0.00"}
+        fmt = {"B": '"£"#,##0.00', "E": '"£"#,##0.00', "F": "0.00", "G": "0.00", "H": "0.00", "I": "0.00",
+               "L": '"£"#,##0.00'}
         for col, formula in cells.items():
             put_formula(ws, f"{col}{r}", formula, fmt.get(col))
         for j in range(1, MAX_CRITERIA + 1):
@@ -316,7 +325,7 @@ def _scoring(wb: Workbook, policy: Policy) -> None:
                 f'SUMIFS(Consensus[Score],{key},{in_range}),IF(AND(ConsensusRule="Mean",COUNTIFS({ekey},{ev_range})>0),'
                 f'AVERAGEIFS(Scores[Score],{ekey},{ev_range}),"")))'), "0.00")
     header_row(ws, SC_HEAD_ROW, SC_FIRST_MARK_COL, ["Marks used (columns follow the criteria above) →"])
-    set_widths(ws, {"A": 30, "B": 14, "C": 10, "D": 10, "E": 14, "F": 10, "G": 10, "H": 10, "I": 10, "J": 7, "K": 12})
+    set_widths(ws, {"A": 30, "B": 14, "C": 10, "D": 10, "E": 14, "F": 10, "G": 10, "H": 10, "I": 10, "J": 7, "K": 12, "L": 14})
     ws.freeze_panes = f"B{first}"
     protect(ws)
 
