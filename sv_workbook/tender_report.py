@@ -18,6 +18,7 @@ from .contracts import TENDER
 from .findings import Finding, Severity
 from .policy import Policy
 from .scoring import TenderResult
+from .sensitivity import sensitivity
 from .xlsx_common import BOLD, TITLE_FONT, WRAP, add_table, put_text, put_value, set_widths
 
 RANKING_ROW = 9  # header row of the Ranking table
@@ -65,7 +66,8 @@ def write_tender_report(wb: Workbook, result: TenderResult, policy: Policy, find
         ws.cell(row=2 + i, column=1, value=label).font = BOLD
         put_text(ws, f"B{2 + i}", value)
     _ranking(ws, result)
-    end = _moderation(ws, result, RANKING_ROW + max(len(result.results), 1) + 3)
+    after = _sensitivity(ws, sensitivity(result.tender, policy, now.date()), RANKING_ROW + max(len(result.results), 1) + 3)
+    end = _moderation(ws, result, after + 2)
     _findings(ws, findings, end + 2)
     _widths(ws)
     ws.page_setup.orientation = "landscape"
@@ -106,6 +108,19 @@ def _ranking(ws: Worksheet, result: TenderResult) -> None:
     chart.height = max(7.5, 1.2 * n + 3)
     chart.width = 18
     ws.add_chart(chart, f"{ws.cell(row=2, column=helper_col + 2).coordinate}")
+
+
+def _sensitivity(ws: Worksheet, rows, start: int) -> int:
+    """The what-if table; returns its last row."""
+    ws.cell(row=start - 1, column=1, value="Sensitivity: would the winner change?").font = BOLD
+    headers = ["Scenario", "PriceMethod", "PriceWeight", "QualityWeight", "Winner", "WinnerChanges", "Note"]
+    add_table(ws, "Sensitivity", 1, start, headers, len(rows))
+    for i, sc in enumerate(rows):
+        values = [sc.label, sc.price_method, sc.price_weight, sc.quality_weight, sc.winner_text,
+                  "Yes" if sc.changed else "No", sc.note]
+        for j, v in enumerate(values):
+            put_value(ws, ws.cell(row=start + 1 + i, column=1 + j).coordinate, v)
+    return start + max(len(rows), 1)
 
 
 def _moderation(ws: Worksheet, result: TenderResult, start: int) -> int:
