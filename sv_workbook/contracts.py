@@ -197,6 +197,15 @@ TENDER = WorkbookContract(
             _f("Score", Kind.NUMBER, "Moderated mark from 0 to ScoreScaleMax."),
             _f("Rationale", Kind.TEXT, "Why the panel agreed this mark (needed for debriefs).", required=False),
         ), "the moderated consensus marks."),
+        TableSpec("AbnormallyLow", "Bidders", (
+            _f("Bidder", Kind.TEXT, "A bidder from the Bidders table whose price may be abnormally low."),
+            _f("FlaggedOn", Kind.DATE, "When the price was flagged.", required=False),
+            _f("RequestSent", Kind.DATE, "When the supplier was asked to show it can perform for that price "
+               "(Procurement Act 2023 s.19(4)).", required=False),
+            _f("SupplierAnswer", Kind.TEXT, "The supplier's explanation, or 'No answer by <date>'.", required=False),
+            _f("Decision", Kind.CHOICE, "Retained, or Disregarded (only once the request and answer are recorded).",
+               required=False, choices=AL_DECISIONS),
+        ), "the abnormally low tender log: flag, request for explanation, answer, decision.", required=False),
         TableSpec("Evaluators", "Setup", (
             _f("Evaluator", Kind.TEXT, "Name of an evaluator on the panel."),
         ), "the panel; feeds the Evaluator dropdown and flags unknown names.", required=False),

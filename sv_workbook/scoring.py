@@ -15,6 +15,7 @@ from difflib import get_close_matches
 from statistics import fmean
 from typing import Iterable, Sequence
 
+from .abnormally_low import LowBidCheck, check_abnormally_low
 from .bind import norm
 from .contracts import PRICE_METHODS
 from .findings import Finding, error, info, sort_findings, warning
@@ -174,6 +175,7 @@ class TenderResult:
     sv_weight: float
     findings: tuple[Finding, ...]
     moderation: tuple[ModerationRow, ...]
+    abnormally_low: tuple[LowBidCheck, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -219,11 +221,16 @@ def score_tender(tender: Tender, policy: Policy = DEFAULT_POLICY, today: date | 
     _missing_mark_findings(tender, crits, bidder_names, evaluator_scores, consensus, f)
 
     results = _results(tender, crits, bidder_names, marks, policy, f)
+    low = check_abnormally_low(tender, {n: r["price"] for n, r in results.items() if r["qualifies"]}, policy, f)
+    for check in low:
+        if check.disregarded:
+            results[check.bidder].update(qualifies=False, status=STATUS_EXCLUDED,
+                                         reason="abnormally low tender disregarded (Procurement Act 2023 s.19)")
     qualifying = [r["price"] for r in results.values() if r["qualifies"]]
     lowest = min(qualifying) if qualifying else None
     final = _finalise(results, lowest, s, policy)
     return TenderResult(tender, policy.policy_label(), tuple(final), lowest, sv_weight,
-                        tuple(sort_findings(f)), tuple(moderation))
+                        tuple(sort_findings(f)), tuple(moderation), low)
 
 
 def _at(where: Where, key: str) -> tuple[str, str]:

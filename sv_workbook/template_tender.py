@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.utils.cell import get_column_letter
 
-from .contracts import (CONSENSUS_RULES, CONTRACT_TYPES, NATIONAL_PRIORITIES, PRICE_METHODS, ROUTES, TENDER,
+from .contracts import (AL_DECISIONS, CONSENSUS_RULES, CONTRACT_TYPES, NATIONAL_PRIORITIES, PRICE_METHODS, ROUTES, TENDER,
                         YES_NO)
 from .descriptors import DESCRIPTORS
 from .policy import DEFAULT_POLICY, Policy
@@ -27,6 +27,7 @@ MAX_BIDDERS = 50
 SCORE_ROWS = 600
 CONSENSUS_ROWS = 400
 EVALUATOR_ROWS = 10
+AL_ROWS = 10
 #: Scoring sheet layout: per-criterion rows above, one row per bidder below.
 SC_ID_ROW, SC_WEIGHT_ROW, SC_SV_ROW, SC_MIN_ROW, SC_HEAD_ROW = 4, 5, 6, 7, 8
 SC_FIRST_BIDDER_ROW = 9
@@ -194,8 +195,23 @@ def _bidders(wb: Workbook) -> None:
             mark_input(ws, f"{get_column_letter(col)}{row}", '"£"#,##0.00' if col == 2 else None)
     number_validation(ws, f"B2:B{last}", "0.01", None, "Evaluated tender price in £, greater than 0.")
     list_validation(ws, f"C2:D{last}", YES_NO, "Yes or No.")
-    set_widths(ws, {"A": 40, "B": 18, "C": 8, "D": 8})
+    _abnormally_low_log(ws)
+    set_widths(ws, {"A": 40, "B": 18, "C": 8, "D": 8, "E": 3, "F": 34, "G": 12, "H": 12, "I": 50, "J": 14})
     protect(ws)
+
+
+def _abnormally_low_log(ws) -> None:
+    """The s.19 log beside the bids: flag, request for explanation, answer, decision."""
+    spec = TENDER.table("AbnormallyLow")
+    last = AL_ROWS + 1
+    add_table(ws, "AbnormallyLow", 6, 1, list(spec.headers), AL_ROWS)
+    for row in range(2, last + 1):
+        for col in "FGHIJ":
+            mark_input(ws, f"{col}{row}", "dd/mm/yyyy" if col in "GH" else None)
+    list_validation(ws, f"F2:F{last}", f"=$A$2:$A${MAX_BIDDERS + 1}", "A bidder whose price may be abnormally low.")
+    date_validation(ws, f"G2:H{last}", "A date.")
+    list_validation(ws, f"J2:J{last}", AL_DECISIONS,
+                    "Disregarded only after the supplier was asked to explain and its answer is recorded (s.19(4)).")
 
 
 def _marks_sheet(wb: Workbook, table: str, rows: int, extra: list[tuple[str, str, str | None]]) -> None:
@@ -297,7 +313,10 @@ def _scoring(wb: Workbook, policy: Policy) -> None:
             "A": f'=IF(ROWS(Bidders[Bidder])>={i},IF(INDEX(Bidders[Bidder],{i})="","",INDEX(Bidders[Bidder],{i})&""),"")',
             "B": f'=IF($A{r}="","",IF(ISNUMBER(INDEX(Bidders[Price],{i})),INDEX(Bidders[Price],{i}),""))',
             "C": f'=IF($A{r}="","",AND(SUMPRODUCT(--({ids}<>""))>0,COUNT({marks})=SUMPRODUCT(--({ids}<>""))))',
-            "D": f'=IF($A{r}="","",SUMPRODUCT(ISNUMBER({marks})*ISNUMBER({mins})*({marks}<{mins}))>0)',
+            # Excluded: below a minimum score, or disregarded as abnormally low with request and answer logged
+            "D": (f'=IF($A{r}="","",SUMPRODUCT(ISNUMBER({marks})*ISNUMBER({mins})*({marks}<{mins}))'
+                  f'+COUNTIFS(AbnormallyLow[Bidder],$A{r},AbnormallyLow[Decision],"Disregarded",'
+                  f'AbnormallyLow[RequestSent],"<>",AbnormallyLow[SupplierAnswer],"<>")>0)'),
             "E": f'=IF(OR($A{r}="",$B{r}="",D{r}=TRUE),"",IF($B{r}>0,$B{r},""))',
             "F": f'=IF(OR($A{r}="",C{r}<>TRUE),"",QualityWeight*SUMPRODUCT({weights}/100,{marks})/ScoreScaleMax)',
             "G": f'=IF(F{r}="","",QualityWeight*SUMPRODUCT({weights}/100,--({svs}="Yes"),{marks})/ScoreScaleMax)',

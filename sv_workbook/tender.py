@@ -69,6 +69,18 @@ class ConsensusMark:
 
 
 @dataclass(frozen=True)
+class AbnormallyLowEntry:
+    """One row of the abnormally low tender log (Procurement Act 2023 s.19(3)-(5))."""
+
+    bidder: str
+    flagged_on: date | None = None
+    request_sent: date | None = None
+    supplier_answer: str | None = None
+    decision: str | None = None
+    where: Where = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
 class Tender:
     setup: Setup
     criteria: tuple[Criterion, ...]
@@ -76,3 +88,4 @@ class Tender:
     scores: tuple[EvaluatorScore, ...] = ()
     consensus: tuple[ConsensusMark, ...] = ()
     evaluators: tuple[str, ...] = ()
+    abnormally_low_log: tuple[AbnormallyLowEntry, ...] = ()

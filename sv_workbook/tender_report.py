@@ -67,7 +67,8 @@ def write_tender_report(wb: Workbook, result: TenderResult, policy: Policy, find
         put_text(ws, f"B{2 + i}", value)
     _ranking(ws, result)
     after = _sensitivity(ws, sensitivity(result.tender, policy, now.date()), RANKING_ROW + max(len(result.results), 1) + 3)
-    end = _moderation(ws, result, after + 2)
+    after = _abnormally_low(ws, result, after + 3)
+    end = _moderation(ws, result, after + 3)
     _findings(ws, findings, end + 2)
     _widths(ws)
     ws.page_setup.orientation = "landscape"
@@ -120,6 +121,27 @@ def _sensitivity(ws: Worksheet, rows, start: int) -> int:
                   "Yes" if sc.changed else "No", sc.note]
         for j, v in enumerate(values):
             put_value(ws, ws.cell(row=start + 1 + i, column=1 + j).coordinate, v)
+    return start + max(len(rows), 1)
+
+
+def _abnormally_low(ws: Worksheet, result: TenderResult, start: int) -> int:
+    """The s.19 log as the report keeps it: the check for every qualifying bid and where its case stands."""
+    ws.cell(row=start - 1, column=1, value="Abnormally low tenders (Procurement Act 2023 s.19)").font = BOLD
+    headers = ["Bidder", "Price", "MedianOfQualifying", "BelowMedianPercent", "BelowEstimatePercent", "Flagged",
+               "FlaggedOn", "RequestSent", "SupplierAnswer", "Decision", "State"]
+    rows = result.abnormally_low
+    add_table(ws, "AbnormallyLowChecks", 1, start, headers, len(rows))
+    for i, c in enumerate(rows):
+        e = c.entry
+        values = [c.bidder, c.price, c.median, c.below_median_percent / 100, None if c.below_estimate_percent is None
+                  else c.below_estimate_percent / 100, "Yes" if c.flagged else "No", e and e.flagged_on,
+                  e and e.request_sent, e and e.supplier_answer, e and e.decision, c.state]
+        for j, v in enumerate(values):
+            put_value(ws, ws.cell(row=start + 1 + i, column=1 + j).coordinate, v)
+        row = start + 1 + i
+        for col, fmt in ((2, '"£"#,##0.00'), (3, '"£"#,##0.00'), (4, "0.0%"), (5, "0.0%"), (7, "dd/mm/yyyy"),
+                         (8, "dd/mm/yyyy")):
+            ws.cell(row=row, column=col).number_format = fmt
     return start + max(len(rows), 1)
 
 

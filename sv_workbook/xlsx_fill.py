@@ -73,5 +73,8 @@ def fill_tender(wb: Workbook, tender: Tender) -> None:
                                for b in tender.bidders])
     fill_table(wb, "Scores", [{"Bidder": x.bidder, "CriterionID": x.criterion_id, "Evaluator": x.evaluator,
                                "Score": x.score, "Comment": x.comment} for x in tender.scores])
+    fill_table(wb, "AbnormallyLow", [{"Bidder": e.bidder, "FlaggedOn": e.flagged_on, "RequestSent": e.request_sent,
+                                      "SupplierAnswer": e.supplier_answer, "Decision": e.decision}
+                                     for e in tender.abnormally_low_log])
     fill_table(wb, "Consensus", [{"Bidder": m.bidder, "CriterionID": m.criterion_id, "Score": m.score,
                                   "Rationale": m.rationale} for m in tender.consensus])

@@ -66,3 +66,32 @@ def test_live_scores_follow_price_method(tmp_path, method, name, tender):
                 assert row[key] == pytest.approx(value, rel=1e-12, abs=1e-9), (r.bidder, key)
         assert (row["Rank"] if not blank(row["Rank"]) else None) == r.rank
         assert row["Status"] == r.status, r.bidder
+
+
+@needs_libreoffice
+def test_live_exclusion_follows_abnormally_low_log(tmp_path):
+    """Disregarded with request and answer: excluded live too; without the answer: still ranked live."""
+    from datetime import date
+
+    from sv_workbook.tender import AbnormallyLowEntry
+
+    from .test_abnormally_low import tender as al_tender
+
+    prices = {"Low": 70_000.0, "Low2": 71_000.0, "B": 100_000.0, "C": 100_000.0, "D": 120_000.0, "E": 130_000.0,
+              "F": 130_000.0}
+    log = (AbnormallyLowEntry("Low", date(2026, 3, 1), date(2026, 3, 2), "No credible explanation", "Disregarded"),
+           AbnormallyLowEntry("low2", date(2026, 3, 1), date(2026, 3, 2), None, "Disregarded"))
+    t = al_tender(prices, log=log)
+    wb = build_tender_template()
+    fill_tender(wb, t)
+    src = tmp_path / "al.xlsx"
+    wb.save(src)
+    live = live_rows(recalc(src, tmp_path / "lo"))
+    result = score_tender(t, today=TODAY)
+    assert result.result("Low").status == "Excluded" and result.result("Low2").status != "Excluded"
+    for r in result.results:
+        assert live[r.bidder]["Status"] == r.status, r.bidder
+        if r.total is None:
+            assert blank(live[r.bidder]["Total score"]), r.bidder
+        else:
+            assert live[r.bidder]["Total score"] == pytest.approx(r.total, rel=1e-12), r.bidder
