@@ -35,6 +35,8 @@ SC_FIRST_MARK_COL = 13  # column M
 SCORING_COLUMNS = ("Bidder", "Price", "Marks complete", "Excluded", "Qualifying price", "Quality score",
                    "Social value score", "Price score", "Total score", "Rank", "Status", "Price per quality point")
 PQP = '"Price per quality point"'
+METHODOLOGY_CRITERIA_COLUMNS = ("ID", "Criterion", "Weight (% of quality)", "Weight (% of total)", "Social value",
+                                "Minimum score", "Failing it disqualifies")
 DEVIATION = '"Deviation from lowest"'
 
 SETUP_ROWS = {  # defined name -> (row on Setup, label)
@@ -68,6 +70,7 @@ def build_tender_template(policy: Policy = DEFAULT_POLICY) -> Workbook:
     _consensus(wb)
     _scoring(wb, policy)
     _report(wb, policy)
+    _methodology(wb, policy)
     _lists(wb)
     _instructions(instructions, policy)
     fix_properties(wb)
@@ -355,6 +358,94 @@ def _report(wb: Workbook, policy: Policy) -> None:
     write_report_placeholder(wb.create_sheet("Report"), policy)
 
 
+def methodology_lines(policy: Policy) -> list[tuple[str, str]]:
+    """(label, formula) pairs of the Methodology sheet, in order: each states one rule from the live settings."""
+    price = (f'=IF(PriceMethod={PQP},"Price per quality point: tenders are ranked by price ÷ quality points (£ per '
+             f'quality point, lower is better). The total score is 100 × the lowest price per quality point ÷ the '
+             f'tender\'s own, so the price/quality split does not change the ranking.",IF(PriceMethod={DEVIATION},'
+             f'"Deviation from lowest: price score = "&PriceWeight&" × (1 − (tender price − lowest price) ÷ lowest '
+             f'price), never less than 0. Total score = price score + quality score.","Lowest price: price score = '
+             f'"&PriceWeight&" × lowest price ÷ tender price. Total score = price score + quality score."))')
+    sv = '=SUMIFS(Criteria[Weight],Criteria[SocialValue],"Yes")'
+    return [
+        ("Tender", '=TenderTitle&" ("&TenderRef&")"'),
+        ("Price and quality", '="Price carries "&PriceWeight&"% and quality "&QualityWeight&"% of the total score."'),
+        ("Marking scale", '="Each quality criterion is marked from 0 to "&ScoreScaleMax&" against the descriptors '
+                          'below. A criterion\'s points = its weight (% of total) × mark ÷ "&ScoreScaleMax&"."'),
+        ("Social value", f'="Social value criteria carry "&ROUND({sv[1:]},4)&"% of the quality score ("&'
+                         f'ROUND({sv[1:]}*QualityWeight/100,4)&"% of the total score)."'),
+        ("Minimum scores", '=IF(COUNT(Criteria[MinScore])=0,"No criterion has a minimum score: no tender is '
+                           'disqualified on quality marks.","Failing a minimum score disqualifies: a tender marked '
+                           'below a criterion\'s minimum (see the table) is excluded, is not ranked and does not '
+                           'set the lowest price.")'),
+        ("Price method", price),
+        ("Marks used", '=IF(ConsensusRule="Mean","Each evaluator marks independently; the panel\'s moderated '
+                       'consensus mark is used where agreed, otherwise the mean of the evaluators\' marks.",'
+                       '"Each evaluator marks independently; the panel then agrees one moderated consensus mark '
+                       'per criterion, with its reasons, and only that mark is used.")'),
+        ("Ties", f'="Totals are compared unrounded; tenders whose totals are within {policy.tie_tolerance:g} points '
+                 'of each other are tied (figures are shown to 2 decimal places)."'),
+        ("Abnormally low prices", f'="A price more than {policy.abnormally_low_percent:g}% below the median of the '
+                                  f'compliant tenders"&IF(ISNUMBER(PreTenderEstimate)," or the pre-tender estimate",'
+                                  f'"")&" will be queried: the supplier will be asked to show it can perform for '
+                                  f'that price before any decision to disregard the tender (Procurement Act 2023 '
+                                  f's.19)."'),
+    ]
+
+
+def _methodology(wb: Workbook, policy: Policy) -> None:
+    """The assessment methodology to publish with the tender (Procurement Act 2023 s.23), stated from the settings."""
+    ws = wb.create_sheet("Methodology")
+    ws["A1"] = "Assessment methodology"
+    ws["A1"].font = TITLE_FONT
+    ws["A2"] = ("Every line below is calculated from the Setup and Criteria sheets, so it always states the rules "
+                "the workbook applies. Publish it with the tender documents (Procurement Act 2023 s.23).")
+    ws["A2"].alignment = WRAP
+    ws.merge_cells("A2:G2")
+    ws.row_dimensions[2].height = 30
+    row = 4
+    for label, formula in methodology_lines(policy):
+        ws.cell(row=row, column=1, value=label).font = BOLD
+        put_formula(ws, f"B{row}", formula)
+        ws[f"B{row}"].alignment = WRAP
+        ws.merge_cells(f"B{row}:G{row}")
+        ws.row_dimensions[row].height = 45
+        row += 1
+    row += 1
+    ws.cell(row=row, column=1, value="Award criteria").font = BOLD
+    header_row(ws, row + 1, 1, METHODOLOGY_CRITERIA_COLUMNS)
+    for j in range(1, MAX_CRITERIA + 1):
+        r = row + 1 + j
+        idx = f'INDEX(Criteria[ID],{j})'
+        blank = f'IF(ROWS(Criteria[ID])<{j},TRUE,{idx}="")'
+        cells = {
+            "A": f'=IF({blank},"",{idx}&"")',
+            "B": f'=IF($A{r}="","",INDEX(Criteria[Criterion],{j})&"")',
+            "C": f'=IF($A{r}="","",N(INDEX(Criteria[Weight],{j})))',
+            "D": f'=IF($A{r}="","",N(INDEX(Criteria[Weight],{j}))*QualityWeight/100)',
+            "E": f'=IF($A{r}="","",IF(INDEX(Criteria[SocialValue],{j})="Yes","Yes","No"))',
+            "F": f'=IF($A{r}="","",IF(ISNUMBER(INDEX(Criteria[MinScore],{j})),INDEX(Criteria[MinScore],{j}),"None"))',
+            "G": f'=IF($A{r}="","",IF(ISNUMBER(INDEX(Criteria[MinScore],{j})),"Yes: a mark below "&'
+                 f'INDEX(Criteria[MinScore],{j})&" excludes the tender","No"))',
+        }
+        for col, formula in cells.items():
+            put_formula(ws, f"{col}{r}", formula, "0.0##" if col in "CD" else None)
+    row += MAX_CRITERIA + 3
+    ws.cell(row=row, column=1, value="Marking scale descriptors").font = BOLD
+    header_row(ws, row + 1, 1, ["From mark", "Descriptor", "Meaning"])
+    for i in range(len(DESCRIPTORS)):
+        r = row + 2 + i
+        put_formula(ws, f"A{r}", f"=Lists!A{3 + i}*ScoreScaleMax", "0.##")
+        put_formula(ws, f"B{r}", f"=Lists!B{3 + i}&\"\"")
+        put_formula(ws, f"C{r}", f"=Lists!C{3 + i}&\"\"")
+        ws.merge_cells(f"C{r}:G{r}")
+    set_widths(ws, {"A": 22, "B": 50, "C": 14, "D": 14, "E": 12, "F": 12, "G": 40})
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    protect(ws)
+
+
 def _lists(wb: Workbook) -> None:
     ws = wb.create_sheet("Lists")
     ws["A1"] = "Score descriptors (share of the scale reached → label)"
@@ -403,7 +494,17 @@ def _instructions(ws, policy: Policy) -> None:
         ("Mark used: the consensus mark; with ConsensusRule = Mean and no consensus mark, the evaluators' mean.", False),
         ("Quality score = QualityWeight × Σ (criterion weight / 100) × mark / top of scale. "
          "Social value score = the part of it from social value criteria.", False),
-        ("Price score = PriceWeight × lowest qualifying price / bid price. Total = price score + quality score.", False),
+        ("Price score depends on PriceMethod (Setup): Lowest price (the default) = PriceWeight × lowest qualifying "
+         "price / bid price; Deviation from lowest = PriceWeight × (1 − (bid − lowest) / lowest), never below 0. "
+         "Total = price score + quality score. Price per quality point ranks by price / quality score instead: "
+         "the total is 100 × the lowest price per quality point / the bid's own.", False),
+        ("Abnormally low prices: a price more than the policy's percent below the median of qualifying bids (or "
+         "below the pre-tender estimate by as much) is flagged by `sv-workbook score`. Log the request for an "
+         "explanation, the answer and the decision in the AbnormallyLow table on the Bidders sheet; a bid is "
+         "excluded only when Decision is Disregarded and the request and answer are recorded.", False),
+        ("Methodology: the Methodology sheet states all these rules from your settings, ready to publish with the "
+         "tender. After moderation, `sv-workbook summaries THIS.xlsx -o FOLDER` writes each supplier's "
+         "assessment summary.", False),
         ("A bid marked below a criterion's MinScore is excluded: it is not ranked and does not set the lowest price.",
          False),
         (f"Bids are ranked by unrounded total; totals within {policy.tie_tolerance:g} points share a rank (Tie). "
