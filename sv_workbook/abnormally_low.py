@@ -64,6 +64,7 @@ def check_abnormally_low(tender: Tender, prices: dict[str, float], policy: Polic
     if not prices:
         return ()
     mid = median(prices.values())
+    price_cells = {b.name: b.where for b in tender.bidders}
     pct = policy.abnormally_low_percent
     estimate = tender.setup.pre_tender_estimate
     out: list[LowBidCheck] = []
@@ -82,7 +83,7 @@ def check_abnormally_low(tender: Tender, prices: dict[str, float], policy: Polic
             why.append(f"{below_percent(price, mid):.1f}% below the median of qualifying bids (£{mid:,.2f})")
         if by_estimate:
             why.append(f"{below_est:.1f}% below the pre-tender estimate (£{estimate:,.2f})")
-        state, disregarded = _log_state(name, price, pct, why, entry, findings, tender.setup.where)
+        state, disregarded = _log_state(name, price, pct, why, entry, findings, price_cells.get(name, {}))
         out.append(LowBidCheck(name, price, mid, below_percent(price, mid), estimate, below_est, flagged, entry,
                                state, disregarded))
     return tuple(out)
@@ -108,7 +109,7 @@ def _log_by_bidder(tender: Tender, known: list[str], findings: list[Finding]) ->
 
 
 def _log_state(name: str, price: float, pct: float, why: list[str], entry: AbnormallyLowEntry | None,
-               findings: list[Finding], setup_where: Where) -> tuple[str, bool]:
+               findings: list[Finding], bid_where: Where) -> tuple[str, bool]:
     """Where the s.19 process stands for one bid, with the finding that says what to do next."""
     flag_text = (f"{name}'s price (£{price:,.2f}) is " + " and ".join(why) +
                  f", more than the {pct:g}% the policy allows, so it may be abnormally low (Procurement Act 2023 "
@@ -118,7 +119,7 @@ def _log_state(name: str, price: float, pct: float, why: list[str], entry: Abnor
     if entry is None:
         findings.append(warning("ABNORMALLY-LOW", flag_text, notice + "Record the flag, the request, the answer and "
                                 "the decision in the AbnormallyLow table on the Bidders sheet.",
-                                *setup_where.get("estimate", ("Bidders", ""))))
+                                *bid_where.get("price", ("Bidders", ""))))
         return "Flagged: not yet logged", False
     at = entry.where.get("decision", entry.where.get("bidder", ("Bidders", "")))
     if entry.decision == DISREGARDED:

@@ -406,10 +406,11 @@ def _methodology(wb: Workbook, policy: Policy) -> None:
     row = 4
     for label, formula in methodology_lines(policy):
         ws.cell(row=row, column=1, value=label).font = BOLD
+        ws.cell(row=row, column=1).alignment = WRAP
         put_formula(ws, f"B{row}", formula)
         ws[f"B{row}"].alignment = WRAP
         ws.merge_cells(f"B{row}:G{row}")
-        ws.row_dimensions[row].height = 45
+        ws.row_dimensions[row].height = 32
         row += 1
     row += 1
     ws.cell(row=row, column=1, value="Award criteria").font = BOLD
