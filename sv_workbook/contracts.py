@@ -163,7 +163,7 @@ TENDER = WorkbookContract(
             _f("PriceMethod", Kind.CHOICE, "How price is scored; blank means Lowest price.", required=False,
                choices=PRICE_METHODS),
             _f("PreTenderEstimate", Kind.MONEY, "The buyer's estimate of the price before tenders were opened (£); "
-               "a bid far below it is flagged as possibly abnormally low.", required=False),
+               "a bid more than the policy's percent below it is flagged as possibly abnormally low.", required=False),
             _f("ProcurementStart", Kind.DATE, "Date the procurement commenced; decides which thresholds apply.",
                required=False),
         )
@@ -213,10 +213,11 @@ TENDER = WorkbookContract(
             _f("Rank", Kind.NUMBER, "1 = best; tied bids share a rank; blank when not ranked."),
             _f("Bidder", Kind.TEXT, "Bidder's name."),
             _f("Price", Kind.MONEY, "Tendered price."),
-            _f("PriceScore", Kind.NUMBER, "Price points."),
+            _f("PriceScore", Kind.NUMBER, "Price points under PriceMethod; blank under Price per quality point."),
             _f("QualityScore", Kind.NUMBER, "Quality points, social value included."),
             _f("SocialValueScore", Kind.NUMBER, "The part of QualityScore from social value criteria."),
-            _f("TotalScore", Kind.NUMBER, "PriceScore + QualityScore."),
+            _f("TotalScore", Kind.NUMBER, "PriceScore + QualityScore; under Price per quality point, "
+               "100 × the lowest £ per quality point ÷ this bid's."),
             _f("Status", Kind.TEXT, "Ranked, Tie, Excluded (with the criterion) or Incomplete (with the reason)."),
         ), "the result, written by `sv-workbook score`.", output=True),
     ),

@@ -20,7 +20,7 @@ from .bind import norm
 from .contracts import PRICE_METHODS
 from .findings import Finding, error, info, sort_findings, warning
 from .policy import DEFAULT_POLICY, Policy
-from .tender import Criterion, Tender, Where
+from .tender import Criterion, Setup, Tender, Where
 from .thresholds import route_findings
 
 STATUS_RANKED = "Ranked"
@@ -237,7 +237,7 @@ def _at(where: Where, key: str) -> tuple[str, str]:
     return where.get(key, ("", ""))
 
 
-def _price_method_finding(s) -> Finding:
+def _price_method_finding(s: Setup) -> Finding:
     sheet, cell = _at(s.where, "price_method")
     text = {
         PRICE_LOWEST: f"PriceWeight ({s.price_weight:g}) × lowest qualifying price ÷ bid price",
@@ -494,7 +494,7 @@ def _results(tender: Tender, crits: dict[str, Criterion], bidders: list[str],
     return out
 
 
-def _finalise(results: dict[str, dict], lowest: float | None, setup, policy: Policy) -> list[BidderResult]:
+def _finalise(results: dict[str, dict], lowest: float | None, setup: Setup, policy: Policy) -> list[BidderResult]:
     """Price points and totals under the chosen price method, then ranks.
 
     Lowest price and Deviation from lowest: TotalScore = PriceScore + QualityScore.

@@ -22,7 +22,7 @@ from .descriptors import descriptor
 from .findings import Finding, Severity, error
 from .policy import DEFAULT_POLICY, Policy
 from .scoring import PRICE_DEVIATION, PRICE_PQP, STATUS_EXCLUDED, BidderResult, TenderResult
-from .tender import ConsensusMark, Criterion, Tender
+from .tender import ConsensusMark, Criterion, Setup, Tender
 
 
 @dataclass(frozen=True)
@@ -254,7 +254,7 @@ def _criteria_section(title: str | None, crits: list[Criterion], r: BidderResult
     return blocks
 
 
-def _subtotal(crits: list[Criterion], r: BidderResult, s) -> float | None:
+def _subtotal(crits: list[Criterion], r: BidderResult, s: Setup) -> float | None:
     points = [criterion_points(c, r.marks.get(c.id), s.quality_weight, s.scale_max) for c in crits]
     return None if any(p is None for p in points) else sum(points)
 

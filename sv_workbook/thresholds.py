@@ -23,6 +23,11 @@ from .findings import Finding, info, warning
 #: The Procurement Act 2023 came into force on 24 February 2025; procurements commenced
 #: before it stay under the Public Contracts Regulations 2015.
 ACT_IN_FORCE = date(2025, 2, 24)
+
+
+def long_date(d: date) -> str:
+    """'1 January 2026' on every platform (strftime's %-d is not portable to Windows)."""
+    return f"{d.day} {d:%B %Y}"
 LIGHT_TOUCH = "Light-touch services"
 
 
@@ -39,7 +44,7 @@ class ThresholdTable:
 
     @property
     def label(self) -> str:
-        return f"thresholds from {self.effective_from:%-d %B %Y} ({self.source})"
+        return f"thresholds from {long_date(self.effective_from)} ({self.source})"
 
     def threshold(self, contract_type: str) -> float | None:
         """The threshold for a ContractType; None for a type the table does not know."""
@@ -73,17 +78,17 @@ def route_findings(contract_value: float, contract_type: str, start: date | None
     if when is None:
         when = today or date.today()
         out.append(info("ROUTE-NO-START", f"ProcurementStart is blank, so the thresholds in force on "
-                        f"{when:%-d %B %Y} (today) were used.",
+                        f"{long_date(when)} (today) were used.",
                         "Enter the date the procurement commenced in ProcurementStart: the thresholds that apply "
                         "are those in force on that date.", sheet, cell))
     table = table_for(when, tables)
     if table is None:
         return out + [warning("ROUTE-NO-TABLE", f"No threshold table covers a procurement commenced on "
-                              f"{when:%-d %B %Y}; the earliest held starts {tables[0].effective_from:%-d %B %Y}.",
+                              f"{long_date(when)}; the earliest held starts {long_date(tables[0].effective_from)}.",
                               "Check the thresholds by hand, or add the table in force then to "
                               "sv_workbook/thresholds.py.", sheet, cell)]
     if when < ACT_IN_FORCE:
-        out.append(info("ROUTE-PCR-2015", f"A procurement commenced on {when:%-d %B %Y}, before the Procurement "
+        out.append(info("ROUTE-PCR-2015", f"A procurement commenced on {long_date(when)}, before the Procurement "
                         "Act 2023 came into force (24 February 2025), stays under the Public Contracts "
                         "Regulations 2015; the figures below are the PCR 2015 thresholds of that date.",
                         "No action if the start date is right.", sheet, cell))

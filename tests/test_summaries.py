@@ -221,3 +221,15 @@ def test_rewriting_keeps_a_backup(tmp_path):
     write_summaries([Summary("A", False, (Para("second"),))], tmp_path)
     backups = [p for p in tmp_path.iterdir() if ".backup-" in p.name]
     assert len(backups) == 1 and read_docx(backups[0]) == ["first"] and read_docx(tmp_path / "01-A.docx") == ["second"]
+
+
+def test_price_per_quality_point_summary_by_hand():
+    from .test_price_methods import worked
+
+    summaries, gaps = build_summaries(score_tender(worked("Price per quality point"), today=TODAY))
+    assert not gaps
+    a = next(s for s in summaries if s.supplier == "A").to_markdown()
+    # A: £100,000 / 36 points = £2,777.78 per point; winner B: £125,000 / 60 = £2,083.33; A's index 75
+    assert "Your price per quality point: £2,777.78. The winning tender's: £2,083.33." in a
+    assert "| Total score | 75.00 | 100.00 |" in a and "| Price score (not used) | – | – |" in a
+    assert "ranked by price per quality point" in a
