@@ -106,6 +106,13 @@ def summary_gaps(result: TenderResult, findings: list[Finding] | None = None) ->
                 gaps.append(error("SUMMARY-NO-RATIONALE", f"The consensus mark for {r.bidder} on {c.id} has no "
                                   "rationale.", "Write why the panel agreed this mark, by reference to the tender.",
                                   sheet, cell))
+    for check in result.abnormally_low:
+        if (check.flagged or check.entry) and check.state not in ("Retained", "Disregarded"):
+            where = check.entry.where.get("decision", check.entry.where.get("bidder")) if check.entry else None
+            gaps.append(error("SUMMARY-AL-OPEN", f"{check.bidder}'s price is flagged as possibly abnormally low and "
+                              f"no valid decision is recorded ({check.state}): the result may still change.",
+                              "Finish the s.19 process in the AbnormallyLow table (request, answer, decision).",
+                              *(where or ("Bidders", ""))))
     winners = [r for r in result.results if r.rank == 1]
     if not winners:
         gaps.append(error("SUMMARY-NO-WINNER", "No tender is ranked, so there is no most advantageous tender to "

@@ -53,7 +53,8 @@ def write_tender_report(wb: Workbook, result: TenderResult, policy: Policy, find
     rows = [
         ("Tender", f"{s.ref} – {s.title}"),
         ("Contract", f"£{s.contract_value:,.2f} {s.contract_type.lower()}, {s.route}; price {s.price_weight:g}% / "
-                     f"quality {s.quality_weight:g}%; marks 0–{s.scale_max:g}; consensus rule {s.consensus_rule}"),
+                     f"quality {s.quality_weight:g}%; price method {s.price_method}; marks 0–{s.scale_max:g}; "
+                     f"consensus rule {s.consensus_rule}"),
         ("Social value weighting", f"{result.sv_weight:g}% of the quality score"),
         ("Policy applied", result.policy_label + (
             "; PAST ITS REVIEW DATE" if now.date() > policy.strategy_next_review else "")),

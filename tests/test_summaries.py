@@ -233,3 +233,28 @@ def test_price_per_quality_point_summary_by_hand():
     assert "Your price per quality point: £2,777.78. The winning tender's: £2,083.33." in a
     assert "| Total score | 75.00 | 100.00 |" in a and "| Price score (not used) | – | – |" in a
     assert "ranked by price per quality point" in a
+
+
+def test_unreadable_or_wrong_file(tmp_path):
+    bad = tmp_path / "notes.xlsx"
+    bad.write_text("not a workbook")
+    assert run(bad, tmp_path / "out").exit_code == 2
+    assert not (tmp_path / "out").exists()
+
+
+def test_refuses_while_an_abnormally_low_case_is_open():
+    from datetime import date
+
+    from sv_workbook.tender import AbnormallyLowEntry
+
+    from .test_abnormally_low import FLAGGED, tender
+
+    open_case = tender(FLAGGED, log=[AbnormallyLowEntry("Low", date(2026, 3, 1), date(2026, 3, 2))])
+    summaries, gaps = build_summaries(score_tender(open_case, today=TODAY))
+    assert not summaries and [g.code for g in gaps] == ["SUMMARY-AL-OPEN"]
+    unlogged = tender(FLAGGED)
+    assert [g.code for g in build_summaries(score_tender(unlogged, today=TODAY))[1]] == ["SUMMARY-AL-OPEN"]
+    decided = tender(FLAGGED, log=[AbnormallyLowEntry("Low", date(2026, 3, 1), date(2026, 3, 2), "Costs shown",
+                                                      "Retained")])
+    summaries, gaps = build_summaries(score_tender(decided, today=TODAY))
+    assert not gaps and len(summaries) == len(FLAGGED)
