@@ -367,17 +367,12 @@ TENDER_COLUMNS = ["TenderRef", "TenderTitle", "ContractValue", "Route", "Procure
                   "MinimumPercent", "Result", "Workbook", "InPeriod"]
 
 
-def tender_start(result: TenderResult) -> date | None:
-    """ProcurementStart where the tender workbook records it (templates that have the name)."""
-    return getattr(result.tender.setup, "procurement_start", None)
-
-
 def _tender_row(o: Any, period: Period, policy: Policy) -> dict[str, Any] | None:
     result: TenderResult | None = o.result
     if result is None:
         return None
     s = result.tender.setup
-    start = tender_start(result)
+    start = s.procurement_start  # blank in older workbooks without the ProcurementStart name
     if s.route in policy.sv_exempt_routes:
         verdict = TENDER_EXEMPT
     elif policy.sv_applies_minimum(s.contract_value, s.route):
@@ -435,4 +430,4 @@ def format_headline(h: Headline) -> str:
 
 
 __all__ = ["Portfolio", "Source", "Headline", "build_portfolio", "cumulative_register", "contract_rating_of",
-           "in_period", "tender_start", "format_gbp", "format_share", "format_headline"]
+           "in_period", "format_gbp", "format_share", "format_headline"]

@@ -101,12 +101,14 @@ def old_copy(register: Register) -> Register:
 def example_tenders() -> list[Tender]:
     """Three tenders: one meets the social value minimum, one is below it, one is a framework call-off."""
     base = example_tender()
+    base = replace(base, setup=replace(base.setup, procurement_start=date(2025, 6, 2)))
     below = replace(base, setup=replace(base.setup, ref="PPHT-2026-021", title="Door entry systems 2026-2029",
-                                        contract_value=640_000.0),
+                                        contract_value=640_000.0, procurement_start=date(2025, 11, 3)),
                     criteria=tuple(replace(c, weight={"Q1": 38.0, "SV1": 4.0, "SV2": 3.0}.get(c.id, c.weight))
                                    for c in base.criteria))
     framework = replace(base, setup=replace(base.setup, ref="PPHT-2026-030", title="Electrical testing (framework)",
-                                            contract_value=900_000.0, route="Framework call-off"))
+                                            contract_value=900_000.0, route="Framework call-off",
+                                            procurement_start=date(2026, 1, 12)))
     return [base, below, framework]
 
 

@@ -19,8 +19,8 @@ from sv_workbook.periods import date_range, parse_period
 from sv_workbook.policy import DEFAULT_POLICY
 from sv_workbook.portfolio import (EXCLUDED_ERRORS, H_CONTRACTS, H_SV_CUMULATIVE, H_SV_PERIOD, INCLUDED,
                                    build_portfolio, format_headline, in_period)
-from sv_workbook.portfolio_examples import (PROXY_FILE, example_proxy_csv, example_registers, register_with_errors,
-                                            write_example_portfolio, write_register_file)
+from sv_workbook.portfolio_examples import (PROXY_FILE, example_proxy_csv, example_registers, example_tenders,
+                                            register_with_errors, write_example_portfolio, write_register_file)
 from sv_workbook.portfolio_html import write_portfolio_html
 from sv_workbook.portfolio_run import collect_workbooks, output_paths, run_report
 from sv_workbook.portfolio_xlsx import write_portfolio_xlsx
@@ -238,7 +238,11 @@ def test_bundled_example_portfolio_matches_the_generator():
         o = analyse_file(path, DEFAULT_POLICY, AS_OF)
         assert o.result is not None and o.result.register == expected[path.stem], path.name
     assert len(list((folder / "registers").glob("*.xlsx"))) == 14
-    assert len(list((folder / "tenders").glob("*.xlsx"))) == 3
+    tenders = {t.setup.ref: t for t in example_tenders()}
+    for path in sorted((folder / "tenders").glob("*.xlsx")):
+        o = analyse_file(path, DEFAULT_POLICY, AS_OF)
+        assert o.result.tender.setup == tenders.pop(path.stem).setup, path.name
+    assert not tenders
     assert (folder / PROXY_FILE).read_text(encoding="utf-8") == example_proxy_csv()
 
 
