@@ -92,6 +92,8 @@ def render_portfolio_html(p: Portfolio, now: datetime) -> str:
     gbp_note = (f"£ figures use the proxy set {p.proxy_label}; a blank £ means that measure has no proxy and is "
                 "reported as a quantity." if p.proxy_label else
                 "No proxy set was given, so no £ figures are shown; delivery is reported as quantities.")
+    proxy_note = (f"£ figures: proxy set {p.proxy_label}." if p.proxy_label else
+                  "No proxy set: quantities only, no £ figures.")
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en-GB">',
@@ -112,6 +114,7 @@ def render_portfolio_html(p: Portfolio, now: datetime) -> str:
         _meta(f"Policy applied: {p.policy_label}."),
         _headlines(p),
         _section("by-priority", "Social value by priority", [
+            _note(proxy_note),
             _note("National priorities first, then the trust's local priorities. Quantities in different units are "
                   "never added; KPIs without a proxy are counted in the last column."),
             _chart("£ by priority", list(p.by_priority["Priority"]),
@@ -122,6 +125,7 @@ def render_portfolio_html(p: Portfolio, now: datetime) -> str:
                                    "GBPCumulative": "£ cumulative", "KPIsWithoutProxy": "KPIs without proxy"}),
         ]),
         _section("by-contract", "Social value and ratings by contract", [
+            _note(proxy_note),
             _note("Ratings are the Procurement Act 2023 s.71 words, as at the period end, over all the contract's "
                   "KPIs (each KPI counted as its share of its own target)."),
             _chart("£ by contract", list(p.by_contract["ContractRef"]),
@@ -145,6 +149,7 @@ def render_portfolio_html(p: Portfolio, now: datetime) -> str:
                    compact=True),
         ]),
         _section("by-supplier", "Social value by supplier", [
+            _note(proxy_note),
             _chart("£ by supplier (cumulative)", list(p.by_supplier["Supplier"]),
                    [("Cumulative", p.by_supplier["GBPCumulative"])], format_gbp),
             _table(p.by_supplier, {"Supplier": "Supplier", "Contracts": "Contracts", "ContractValue": "Contract value",
@@ -152,6 +157,7 @@ def render_portfolio_html(p: Portfolio, now: datetime) -> str:
                                    "GBPCumulative": "£ cumulative"}),
         ]),
         _section("by-measure", "Delivery by measure", [
+            _note(proxy_note),
             _note("Quantities are in each measure's own unit. The proxy set column says where each £ figure came "
                   "from."),
             _chart("£ by measure (cumulative)", list(p.by_measure["MeasureCode"]),

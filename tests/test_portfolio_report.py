@@ -273,3 +273,10 @@ def test_unreadable_and_unrelated_workbooks_are_listed_not_counted(tmp_path):
     sources = {Path(r["Path"]).name: r["Status"] for r in table(load_workbook(tmp_path / "out" / "r.xlsx"), "Sources")}
     assert sources == {"good.xlsx": INCLUDED, "broken.xlsx": "Excluded: cannot be read",
                        "budget.xlsx": "Excluded: not a KPI register or tender"}
+
+
+def test_every_pound_section_of_the_page_names_the_proxy_set(run):
+    html = run.html.read_text(encoding="utf-8")
+    for section in ("by-priority", "by-contract", "by-supplier", "by-measure"):
+        body = html.split(f'<section id="{section}">', 1)[1].split("</section>", 1)[0]
+        assert "proxy set example-proxies-2025 (2025)" in body, section
