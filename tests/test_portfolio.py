@@ -6,6 +6,8 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sv_workbook.examples import example_tender
 from sv_workbook.jobs import Outcome
@@ -219,3 +221,20 @@ def test_the_policy_review_warning_is_said_once_for_the_report():
     assert sum(f.code == "POLICY-REVIEW-OVERDUE" for o in outcomes for f in o.findings) == 3
     p = build(outcomes, parse_period("FY2025"))
     assert [f.code for f in p.findings].count("POLICY-REVIEW-OVERDUE") == 1
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.dates(date(2025, 1, 1), date(2026, 11, 27)),
+                          st.integers(0, 1000).map(float)), min_size=1, max_size=12),
+       st.integers(2025, 2026))
+def test_halves_add_up_to_the_year_and_cumulative_runs_on(rows, year):
+    """In-period totals partition: H1 + H2 = the year; cumulative at H2's end = at H1's end + H2."""
+    reg = Register(contract(), (KPI("K1", "Jobs & skills", "JS05", "hours", 5000.0),),
+                   tuple(Actual("K1", d, v, "EV") for d, v in rows))
+    o = outcome(reg, "a.xlsx")
+    assert o.ok
+    for prefix in ("", "FY"):
+        whole, h1, h2 = (build([o], parse_period(f"{prefix}{year}{half}")).kpis.iloc[0]
+                         for half in ("", "-H1", "-H2"))
+        assert h1["DeliveredInPeriod"] + h2["DeliveredInPeriod"] == whole["DeliveredInPeriod"]
+        assert h1["DeliveredToDate"] + h2["DeliveredInPeriod"] == h2["DeliveredToDate"] == whole["DeliveredToDate"]
