@@ -44,6 +44,7 @@ caption { text-align: left; font-weight: 600; padding: 0.25rem 0; }
 th, td { border-bottom: 1px solid var(--line); padding: 0.35rem 0.5rem; text-align: left; vertical-align: top; }
 th { background: #eef3f8; white-space: nowrap; }
 td:first-child { white-space: nowrap; }
+td.long { min-width: 16rem; }
 table.compact td { white-space: nowrap; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .status-bad { color: var(--bad); font-weight: 600; }
@@ -68,9 +69,11 @@ footer { color: var(--muted); font-size: 0.8rem; border-top: 1px solid var(--lin
   figure, .card, tr { break-inside: avoid; page-break-inside: avoid; }
   .scroll { overflow: visible; }
   table { font-size: 8.5pt; }
+  td.long { min-width: 0; }
   table.compact { font-size: 7pt; }
   table.compact td { white-space: normal; }
   table.compact td:first-child { white-space: nowrap; }
+td.long { min-width: 16rem; }
   figure svg { max-width: 140mm; }
   thead { display: table-header-group; }
   th { background: none; border-bottom: 1.5px solid #000; }
@@ -273,6 +276,8 @@ def _table(df: pd.DataFrame, columns: dict[str, str] | None, compact: bool = Fal
         for column, value in zip(columns, record):
             text, number = _display(column, value)
             klass = _status_class(column, text)
+            if not number and not klass and len(text) > 40:
+                klass = "long"  # a description: wide enough to read in a few lines, the table scrolls
             attrs = ' class="num"' if number else (f' class="{klass}"' if klass else "")
             cells.append(f"<td{attrs}>{_e(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
