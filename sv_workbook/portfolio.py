@@ -197,7 +197,7 @@ def build_portfolio(outcomes: Iterable[Any], period: Period, as_of: date, policy
     by_contract = pd.DataFrame(contracts, columns=CONTRACT_COLUMNS)
     tenders = pd.DataFrame(tender_rows, columns=TENDER_COLUMNS).drop(columns=["InPeriod"])
     portfolio = Portfolio(
-        period=period, as_of=as_of, policy_label=policy.policy_label(),
+        period=period, as_of=as_of, policy_label=policy.policy_statement(as_of),
         proxy_label=proxies.label if proxies else None, sources=list(sources.values()),
         findings=sort_findings(report_findings + policy.review_findings(as_of)), kpis=kpis, by_priority=_by_priority(kpis, library),
         by_contract=by_contract, by_supplier=_by_supplier(by_contract), by_measure=_by_measure(kpis),

@@ -280,3 +280,12 @@ def test_every_pound_section_of_the_page_names_the_proxy_set(run):
     for section in ("by-priority", "by-contract", "by-supplier", "by-measure"):
         body = html.split(f'<section id="{section}">', 1)[1].split("</section>", 1)[0]
         assert "proxy set example-proxies-2025 (2025)" in body, section
+
+
+
+def test_both_files_say_plainly_that_the_policy_is_past_review(run):
+    # the example portfolio is checked as at a date after the Strategy's November 2024 review date
+    assert "PAST ITS REVIEW DATE (November 2024)" in run.html.read_text(encoding="utf-8")
+    wb = load_workbook(run.xlsx, read_only=True)
+    texts = [c for row in wb["Summary"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert any("PAST ITS REVIEW DATE" in t for t in texts)
