@@ -74,17 +74,17 @@ def analyse_file(path: str | Path, policy: Policy, today: date | None = None) ->
     path = Path(path)
     today = today or date.today()
     try:
-        raw = read_rawbook(path)
+        raw = read_rawbook(path, policy)
     except WorkbookUnreadable as exc:
         return Outcome(str(path), None, [error("FILE-UNREADABLE", f"Cannot read the workbook: {exc.reason}.",
                                                exc.hint).at_workbook(path.name)], readable=False)
     contract = detect_kind(raw)
     if contract is None:
         kinds = " or ".join(c.title.lower() for c in CONTRACTS.values())
-        return Outcome(str(path), None, [error(
+        return Outcome(str(path), None, [f.at_workbook(path.name) for f in [error(
             "UNKNOWN-KIND", f"This is not a {kinds}: it has none of their tables or defined names.",
             "Start from a template made by `sv-workbook new tender` or `sv-workbook new kpi-register`."
-        ).at_workbook(path.name)])
+        )] + raw.notes])
     kind = KINDS[contract.kind]
     result, findings = kind.analyse(raw, policy, today)
     findings = sort_findings(f.at_workbook(path.name) for f in findings)
@@ -108,7 +108,7 @@ def score_file(path: str | Path, out: str | Path | None, policy: Policy, today: 
         raise WriteRefused(f"{target}: refusing to overwrite the input workbook. Give another -o path, or add "
                            "--in-place to replace it (a backup is kept).")
     check_not_open(path)
-    wb = open_workbook(path)
+    wb = open_workbook(path, policy)
     try:
         KINDS[outcome.kind].write_report(wb, outcome.result, policy, outcome.findings, now or datetime.now())
         backup = atomic_save(wb, target)

@@ -9,7 +9,6 @@ Excel stored, so a typed ``=1000*1.2`` still counts as the number Excel shows.
 from __future__ import annotations
 
 import warnings
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -19,40 +18,24 @@ from openpyxl.workbook.workbook import Workbook
 
 from .contracts import CONTRACTS
 from .findings import info
+from .policy import DEFAULT_POLICY, Policy
 from .rawbook import CellValue, RawBook, RawTable
+from .safe_open import WorkbookUnreadable, check_package
 
 
 #: Table columns any contract reads; other (calculated) columns are not read cell by cell.
 CONTRACT_HEADERS = frozenset(c.name.strip().casefold() for k in CONTRACTS.values() for t in k.tables for c in t.columns)
 
 
-class WorkbookUnreadable(Exception):
-    """The file cannot be read at all; ``reason`` and ``hint`` are for people."""
-
-    def __init__(self, path: str | Path, reason: str, hint: str):
-        super().__init__(f"{path}: {reason}. {hint}")
-        self.path = str(path)
-        self.reason = reason
-        self.hint = hint
-
-
-def open_workbook(path: str | Path, **kwargs: Any) -> Workbook:
-    """``load_workbook`` with the failures people meet turned into ``WorkbookUnreadable``."""
+def open_workbook(path: str | Path, policy: Policy = DEFAULT_POLICY, **kwargs: Any) -> Workbook:
+    """``load_workbook``, only after ``check_package`` accepted the file; failures become ``WorkbookUnreadable``."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".xls":
-        raise WorkbookUnreadable(path, "this is an old binary .xls workbook",
-                                 "Open it in Excel and use File › Save As › Excel Workbook (*.xlsx).")
-    if suffix == ".xlsb":
-        raise WorkbookUnreadable(path, "this is a binary .xlsb workbook",
-                                 "Open it in Excel and use File › Save As › Excel Workbook (*.xlsx).")
-    if not path.exists():
-        raise WorkbookUnreadable(path, "the file does not exist", "Check the path.")
-    if not zipfile.is_zipfile(path):
-        raise WorkbookUnreadable(path, "this is not an Excel workbook (not a valid .xlsx zip package; it may be "
-                                 "password-protected, truncated or another format)",
-                                 "Remove any password (File › Info › Protect Workbook) and save as .xlsx.")
-    keep_vba = suffix == ".xlsm"
+    check_package(path, policy)
+    return _load(path, **kwargs)
+
+
+def _load(path: Path, **kwargs: Any) -> Workbook:
+    keep_vba = path.suffix.lower() == ".xlsm"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -62,14 +45,21 @@ def open_workbook(path: str | Path, **kwargs: Any) -> Workbook:
                                  f"{exc})", "Open it in Excel, repair it if asked, and save it as .xlsx.") from exc
 
 
-def read_rawbook(path: str | Path) -> RawBook:
-    """Read names, tables and sheet states; cached values replace formulas in inputs."""
+def read_rawbook(path: str | Path, policy: Policy = DEFAULT_POLICY) -> RawBook:
+    """Read names, tables and sheet states; cached values replace formulas in inputs.
+
+    The package check runs first, and its notices (macros, embedded objects, external
+    links) travel with the reader's own notes.
+    """
     path = Path(path)
-    wb = open_workbook(path)
+    package = check_package(path, policy)
+    wb = _load(path)
     try:
-        return rawbook_from_openpyxl(wb, path)
+        raw = rawbook_from_openpyxl(wb, path)
     finally:
         wb.close()
+    raw.notes[:0] = package.findings
+    return raw
 
 
 def rawbook_from_openpyxl(wb: Workbook, path: Path) -> RawBook:
@@ -98,9 +88,6 @@ def rawbook_from_openpyxl(wb: Workbook, path: Path) -> RawBook:
             raw.tables[tname] = _read_table(ws, tname, ref, cell_value)
     if formula_cells:
         _fill_cached(path, raw, formula_cells)
-    if wb.vba_archive is not None:
-        raw.notes.append(info("HAS-MACROS", "The workbook carries VBA macros; sv-workbook never runs them.",
-                              "No action needed; macros are kept when the tool writes an .xlsm file."))
     return raw
 
 
@@ -143,7 +130,8 @@ def _read_table(ws, name: str, ref: str, cell_value) -> RawTable:
         header_cells.append(coord)
     letters = [get_column_letter(c) for c in range(min_col, max_col + 1)]
     wanted = [h.strip().casefold() in CONTRACT_HEADERS for h in headers]
-    for r in range(min_row + 1, max_row + 1):
+    # Only rows that hold cells: a Table may legitimately span whole columns (A1:C1048576).
+    for r in range(min_row + 1, min(max_row, ws.max_row) + 1):
         rows.append([cell_value(ws, f"{letter}{r}") if keep else CellValue(ws.title, f"{letter}{r}", None)
                      for letter, keep in zip(letters, wanted)])
     return RawTable(name, ws.title, ref, headers, header_cells, rows)
@@ -151,9 +139,7 @@ def _read_table(ws, name: str, ref: str, cell_value) -> RawTable:
 
 def _fill_cached(path: Path, raw: RawBook, formula_cells: list[tuple[str, str]]) -> None:
     """Replace formula cells' None values with the values Excel cached, if any."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        cached_wb = load_workbook(path, data_only=True, keep_links=True)
+    cached_wb = _load(path, data_only=True)
     try:
         cached = {(s, c): cached_wb[s][c].value for s, c in formula_cells}
     finally:
