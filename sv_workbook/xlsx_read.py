@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
-from openpyxl.utils.cell import get_column_letter, range_boundaries
+from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 
 from .contracts import CONTRACTS
-from .findings import info
+from .findings import Finding, error, info, warning
 from .policy import DEFAULT_POLICY, Policy
 from .rawbook import CellValue, RawBook, RawTable
 from .safe_open import WorkbookUnreadable, check_package
@@ -78,9 +78,15 @@ def rawbook_from_openpyxl(wb: Workbook, path: Path) -> RawBook:
         return CellValue(ws.title, coord, v)
 
     for ws in wb.worksheets:
-        if ws.sheet_state != "visible":
-            raw.notes.append(info("HIDDEN-SHEET", f"Sheet '{ws.title}' is {ws.sheet_state.replace('veryHidden', 'very hidden')}.",
+        if ws.sheet_state == "hidden":
+            raw.notes.append(info("HIDDEN-SHEET", f"Sheet '{ws.title}' is hidden.",
                                   "Unhide it (right-click a sheet tab › Unhide) to see what it holds.", ws.title))
+        elif ws.sheet_state == "veryHidden":
+            raw.notes.append(warning(
+                "HIDDEN-SHEET", f"Sheet '{ws.title}' is very hidden: Excel's Unhide list does not show it, so "
+                "readers of this record cannot see what it holds.",
+                "In Excel press Alt+F11, select the sheet under the workbook's objects and set its Visible property "
+                "to -1 - xlSheetVisible; or ask the sender why it is hidden.", ws.title))
     for name, dn in wb.defined_names.items():
         _read_name(wb, raw, name, dn, cell_value)
     for ws in wb.worksheets:
@@ -88,7 +94,47 @@ def rawbook_from_openpyxl(wb: Workbook, path: Path) -> RawBook:
             raw.tables[tname] = _read_table(ws, tname, ref, cell_value)
     if formula_cells:
         _fill_cached(path, raw, formula_cells)
+    raw.notes.extend(_merged_inputs(wb, raw))
     return raw
+
+
+def _merged_inputs(wb: Workbook, raw: RawBook) -> list[Finding]:
+    """Merged ranges that hide contract input cells (only a merge's top-left cell keeps a value).
+
+    Excel refuses to merge cells inside a Table, but other tools and copy-pasting from
+    other workbooks do not, and a merge over an input silently turns it blank.
+    """
+    inputs: dict[str, dict[tuple[int, int], str]] = {}
+    for contract in CONTRACTS.values():
+        for named in contract.names:
+            cv = raw.find_name(named.name)
+            if cv is not None:
+                inputs.setdefault(cv.sheet, {})[coordinate_to_tuple(cv.cell)] = f"the cell named '{named.name}'"
+        for spec in contract.input_tables:
+            table = raw.find_table(spec.name)
+            if table is None:
+                continue
+            for cv in (c for row in table.rows for c in row):
+                inputs.setdefault(cv.sheet, {})[coordinate_to_tuple(cv.cell)] = f"table '{table.name}'"
+    out: list[Finding] = []
+    for ws in wb.worksheets:
+        cells = inputs.get(ws.title)
+        if not cells:
+            continue
+        for merged in ws.merged_cells.ranges:
+            top_left = (merged.min_row, merged.min_col)
+            hidden = sorted((rc, what) for rc, what in cells.items() if rc != top_left and
+                            merged.min_row <= rc[0] <= merged.max_row and merged.min_col <= rc[1] <= merged.max_col)
+            if hidden:
+                where = ", ".join(f"{get_column_letter(c)}{r}" for (r, c), _ in hidden[:5])
+                more = f" and {len(hidden) - 5} more" if len(hidden) > 5 else ""
+                whats = sorted({what for _, what in hidden})
+                out.append(error(
+                    "MERGED-INPUT", f"Cells {merged.coord} are merged over input cells of {' and '.join(whats)} "
+                    f"({where}{more}); a merged range keeps only its top-left value, so those inputs read as blank.",
+                    "Select the range, choose Home › Merge & Center › Unmerge Cells, and re-enter the values.",
+                    ws.title, merged.coord))
+    return out
 
 
 def _read_name(wb: Workbook, raw: RawBook, name: str, dn, cell_value) -> None:
