@@ -94,14 +94,17 @@ def validate(paths: tuple[str, ...], fmt: str, fail_on: str, policy_path: str | 
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Where to write the scored workbook (default: NAME.scored.xlsx beside the input).")
 @click.option("--in-place", is_flag=True, help="Replace the input workbook (a timestamped backup is kept).")
+@click.option("--allow-loss", is_flag=True,
+              help="Write the scored copy even if it would lack content the tool cannot keep (pictures, shapes, "
+                   "pivot tables...; they are listed). Only for a new file, never with --in-place.")
 @policy_option
 @as_of_option
-def score(path: str, output: str | None, in_place: bool, policy_path: str | None, as_of) -> None:
+def score(path: str, output: str | None, in_place: bool, allow_loss: bool, policy_path: str | None, as_of) -> None:
     """Check a workbook, compute its results and fill its report sheet."""
     policy = _policy(policy_path)
     today = as_of.date() if as_of else date.today()
     try:
-        outcome = score_file(path, output, policy, today, in_place=in_place)
+        outcome = score_file(path, output, policy, today, in_place=in_place, allow_loss=allow_loss)
     except WriteRefused as exc:
         click.echo(f"Not written: {exc}", err=True)
         sys.exit(2)
