@@ -16,6 +16,7 @@ import click
 from . import __version__
 from .contracts import CONTRACTS
 from .findings import Severity
+from .inert import csv_text, html_text
 from .jobs import Outcome, WriteRefused, analyse_file, exit_code, score_file
 from .policy import DEFAULT_POLICY, Policy, PolicyError, load_policy
 from .xlsx_read import WorkbookUnreadable
@@ -75,7 +76,8 @@ def contract(kind: str | None) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text",
+              show_default=True, help="csv and html outputs make workbook text inert (no formulas, no markup).")
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
               help="Exit 1 when any finding is at least this severe.")
 @policy_option
@@ -117,10 +119,20 @@ def score(path: str, output: str | None, in_place: bool, allow_loss: bool, polic
     sys.exit(exit_code([outcome]))
 
 
+FINDING_COLUMNS = ("path", "kind", "severity", "code", "workbook", "sheet", "cell", "message", "hint")
+
+
 def _print(outcomes: list[Outcome], fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps([{"path": o.path, "kind": o.kind, "ok": o.ok,
                                 "findings": [f.as_dict() for f in o.findings]} for o in outcomes], indent=2))
+        return
+    if fmt == "csv":
+        click.echo(csv_text(FINDING_COLUMNS, ([o.path, o.kind or ""] + [f.as_dict()[k] for k in FINDING_COLUMNS[2:]]
+                                              for o in outcomes for f in o.findings)), nl=False)
+        return
+    if fmt == "html":
+        click.echo(_html(outcomes))
         return
     for o in outcomes:
         errors = sum(f.severity is Severity.ERROR for f in o.findings)
@@ -130,6 +142,21 @@ def _print(outcomes: list[Outcome], fmt: str) -> None:
         for f in o.findings:
             click.echo(f"  {f}")
         _summary(o)
+
+
+def _html(outcomes: list[Outcome]) -> str:
+    """A self-contained findings page (for e-mailing to a panel); all workbook text escaped."""
+    head = "".join(f"<th>{html_text(c)}</th>" for c in FINDING_COLUMNS[2:])
+    parts = ['<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>sv-workbook findings</title>'
+             "<style>table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:4px;text-align:left;"
+             "vertical-align:top}</style></head><body>"]
+    for o in outcomes:
+        parts.append(f"<h2>{html_text(o.path)} ({html_text(o.kind or 'unknown')}): {'OK' if o.ok else 'NOT OK'}</h2>")
+        rows = "".join("<tr>" + "".join(f"<td>{html_text(f.as_dict()[k])}</td>" for k in FINDING_COLUMNS[2:])
+                       + "</tr>" for f in o.findings)
+        parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+    parts.append("</body></html>")
+    return "".join(parts)
 
 
 def _summary(o: Outcome) -> None:
