@@ -19,6 +19,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,7 +112,7 @@ def check_package(path: str | Path, policy: Policy = DEFAULT_POLICY) -> Package:
         raise WorkbookUnreadable(path, f"the file is truncated or damaged ({exc}); it may be an incomplete "
                                  "download or copy", "Get the file again from its source, or open it in Excel "
                                  "and let it repair the file, then save it.") from exc
-    except (EOFError, OSError, RuntimeError, NotImplementedError, ValueError) as exc:
+    except (EOFError, OSError, RuntimeError, NotImplementedError, ValueError, zlib.error) as exc:
         raise WorkbookUnreadable(path, f"the file is damaged ({type(exc).__name__}: {exc})",
                                  "Open it in Excel, let it repair the file if asked, and save it as .xlsx.") from exc
 

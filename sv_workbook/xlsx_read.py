@@ -8,12 +8,13 @@ Excel stored, so a typed ``=1000*1.2`` still counts as the number Excel shows.
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
-from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter, range_boundaries
+from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple, get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 
 from .contracts import CONTRACTS
@@ -22,6 +23,10 @@ from .policy import DEFAULT_POLICY, Policy
 from .rawbook import CellValue, RawBook, RawTable
 from .safe_open import WorkbookUnreadable, check_package
 
+
+#: A1-style single cell, and the grid's limits (a name can say Setup!A, Setup!3 or Setup!A0).
+SINGLE_CELL = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
+MAX_ROW, MAX_COLUMN = 1_048_576, 16_384
 
 #: Table columns any contract reads; other (calculated) columns are not read cell by cell.
 CONTRACT_HEADERS = frozenset(c.name.strip().casefold() for k in CONTRACTS.values() for t in k.tables for c in t.columns)
@@ -164,7 +169,12 @@ def _read_name(wb: Workbook, raw: RawBook, name: str, dn, cell_value) -> None:
             raw.bad_names[name] = f"points at a range ({text}), not a single cell"
             return
         coord = first
-    raw.names[name] = cell_value(wb[sheet], coord)
+    cell = SINGLE_CELL.match(coord.upper())
+    if not cell or int(cell.group(2)) == 0 or int(cell.group(2)) > MAX_ROW or column_index_from_string(
+            cell.group(1)) > MAX_COLUMN:
+        raw.bad_names[name] = f"does not point at a single cell inside the sheet ({text})"
+        return
+    raw.names[name] = cell_value(wb[sheet], coord.upper())
 
 
 def _read_table(ws, name: str, ref: str, cell_value) -> RawTable:

@@ -98,3 +98,12 @@ def test_formula_with_a_cached_value_is_used_with_a_warning(tmp_path, example_pa
     [f] = [f for f in outcome.findings if f.code == "FORMULA-IN-INPUT"]
     assert (f.sheet, f.cell) == ("Bidders", "B2") and f.severity == "warning"
     assert outcome.result.result("Moorland Property Services Ltd").price == pytest.approx(1_640_000)
+
+
+@pytest.mark.parametrize("target", ["Setup!$A", "Setup!$3", "Setup!$A$0", "Setup!$XFE$1", "Setup!$B$1048577"])
+def test_names_that_are_not_one_cell_in_the_grid(example_path, target):
+    """Found by the fuzz campaign: Setup!A is a whole column to openpyxl, not a cell."""
+    def repoint(wb):
+        wb.defined_names["TenderRef"].attr_text = target
+    [bad] = findings(edited(example_path, repoint), "BAD-NAME")
+    assert "'TenderRef'" in bad.message and "Name Manager" in bad.hint
