@@ -77,11 +77,6 @@ class Package:
     content_types: dict[str, str]
     findings: tuple[Finding, ...] = field(default=())
 
-    @property
-    def has_vba(self) -> bool:
-        return any(ct == VBA_TYPE or name.lower().endswith("vbaproject.bin")
-                   for name, ct in self.content_types.items())
-
 
 def check_package(path: str | Path, policy: Policy = DEFAULT_POLICY) -> Package:
     """Refuse (``WorkbookUnreadable``) what no parser should be given; otherwise describe it."""

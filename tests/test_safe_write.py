@@ -112,3 +112,19 @@ def test_excel_owner_file_blocks_in_place(tmp_path, example_path):
     (tmp_path / "~$nder.xlsx").write_bytes(b"owner")
     with pytest.raises(WriteRefused, match="open in Excel"):
         score_file(example_path, None, DEFAULT_POLICY, TODAY, in_place=True)
+
+
+def test_cli_refuses_then_allows_loss_to_a_new_file(tmp_path, example_path):
+    from click.testing import CliRunner
+
+    from sv_workbook.cli import main
+
+    source = add_shape(example_path, tmp_path / "with-shape.xlsx", "Criteria")
+    runner = CliRunner()
+    refused = runner.invoke(main, ["score", str(source), "--as-of", TODAY.isoformat()])
+    assert refused.exit_code == 2 and "Not written" in refused.output and "shapes" in refused.output
+    out = tmp_path / "results.xlsx"
+    allowed = runner.invoke(main, ["score", str(source), "-o", str(out), "--allow-loss", "--as-of", TODAY.isoformat()])
+    assert out.exists() and "WRITE-LOST-CONTENT" in allowed.output
+    in_place = runner.invoke(main, ["score", str(source), "--in-place", "--allow-loss"])
+    assert in_place.exit_code == 2 and "--allow-loss cannot be used with --in-place" in in_place.output
