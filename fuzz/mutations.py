@@ -8,6 +8,7 @@ input gives findings or one clear error, never an uncaught exception.
 from __future__ import annotations
 
 import io
+import re
 import time
 import traceback
 import zipfile
@@ -149,6 +150,23 @@ def _raw(data: bytes, kind: str, pos: int, payload: bytes) -> bytes:
     return data[:at] + data[at + len(payload) * 64:]  # delete
 
 
+TOKEN_RE = re.compile(rb'"[^"<>]{0,40}"|>[^<>]{1,40}<')
+TOKENS = (b"0", b"-1", b"99999999999999999999", b"1048577", b"XFE1", b"A0", b"", b"1e309", b"NaN", b"#REF!",
+          b"Sheet9!A1", b"=1+1", b"A1:XFD1048576", b"true", b"&amp;", b"\xc3\x28", b"0:0")
+
+
+def _retoken(xml: bytes, pos: int, payload: bytes) -> bytes:
+    """Replace one attribute value or text node with a hostile token: the XML stays well-formed,
+    so the damage reaches the code that interprets the values, not just the parser."""
+    tokens = list(TOKEN_RE.finditer(xml))
+    if not tokens:
+        return xml
+    m = tokens[pos // 2 % len(tokens)]
+    new = TOKENS[payload[0] % len(TOKENS)] if payload[0] % 4 else bytes(b for b in payload if b not in b"<>&\"")
+    first, last = m.group()[:1], m.group()[-1:]
+    return xml[:m.start()] + first + new + last + xml[m.end():]
+
+
 def _mutate_member(data: bytes, pos: int, payload: bytes) -> bytes:
     try:
         zin = zipfile.ZipFile(io.BytesIO(data))
@@ -159,7 +177,8 @@ def _mutate_member(data: bytes, pos: int, payload: bytes) -> bytes:
             for info in infos:
                 part = zin.read(info.filename)
                 if info.filename == target:
-                    part = _raw(part, ("flip", "insert", "delete", "truncate")[pos % 4], pos // 4, payload)
+                    part = _retoken(part, pos, payload) if pos % 2 else _raw(
+                        part, ("flip", "insert", "delete", "truncate")[pos // 2 % 4], pos // 8, payload)
                 zout.writestr(info.filename, part)
         return out.getvalue()
     except Exception:  # already too damaged to re-zip: leave it to the raw mutations
