@@ -158,7 +158,8 @@ TOKENS = (b"0", b"-1", b"99999999999999999999", b"1048577", b"XFE1", b"A0", b"",
 def _retoken(xml: bytes, pos: int, payload: bytes) -> bytes:
     """Replace one attribute value or text node with a hostile token: the XML stays well-formed,
     so the damage reaches the code that interprets the values, not just the parser."""
-    tokens = list(TOKEN_RE.finditer(xml))
+    body = xml.find(b"?>") + 2 if xml.startswith(b"<?xml") else 0  # leave the XML declaration alone
+    tokens = list(TOKEN_RE.finditer(xml, body))
     if not tokens:
         return xml
     m = tokens[pos // 2 % len(tokens)]
@@ -169,17 +170,21 @@ def _retoken(xml: bytes, pos: int, payload: bytes) -> bytes:
 
 def _mutate_member(data: bytes, pos: int, payload: bytes) -> bytes:
     try:
-        zin = zipfile.ZipFile(io.BytesIO(data))
-        infos = zin.infolist()
-        target = infos[pos % len(infos)].filename
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-            for info in infos:
-                part = zin.read(info.filename)
-                if info.filename == target:
-                    part = _retoken(part, pos, payload) if pos % 2 else _raw(
-                        part, ("flip", "insert", "delete", "truncate")[pos // 2 % 4], pos // 8, payload)
-                zout.writestr(info.filename, part)
+        with zipfile.ZipFile(io.BytesIO(data)) as zin:
+            infos = zin.infolist()
+            # mostly the parts our reader interprets: sheets, tables, the workbook, shared strings
+            content = [i for i in infos if i.filename.startswith(("xl/worksheets/", "xl/tables/", "xl/workbook",
+                                                                   "xl/sharedStrings"))]
+            pool = content if content and pos % 3 else infos
+            target = pool[pos % len(pool)].filename
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+                for info in infos:
+                    part = zin.read(info.filename)
+                    if info.filename == target:
+                        part = _retoken(part, pos, payload) if pos % 4 else _raw(
+                            part, ("flip", "insert", "delete", "truncate")[pos // 4 % 4], pos // 16, payload)
+                    zout.writestr(info.filename, part)
         return out.getvalue()
     except Exception:  # already too damaged to re-zip: leave it to the raw mutations
         return data

@@ -18,7 +18,7 @@ from .policy import Policy
 from .preserve import Loss, describe, find_losses
 from .rawbook import RawBook
 from .safe_write import WriteRefused, atomic_save, check_not_open
-from .xlsx_read import WorkbookUnreadable, open_workbook, read_rawbook
+from .xlsx_read import WorkbookUnreadable, close_workbook, open_workbook, read_rawbook
 
 Analyse = Callable[[RawBook, Policy, date], tuple[Any, list[Finding]]]
 WriteReport = Callable[[Any, Any, Policy, list[Finding], datetime], None]
@@ -140,7 +140,7 @@ def score_file(path: str | Path, out: str | Path | None, policy: Policy, today: 
         KINDS[outcome.kind].write_report(wb, outcome.result, policy, outcome.findings, now or datetime.now())
         backup = atomic_save(wb, target, verify)
     finally:
-        wb.close()
+        close_workbook(wb)
     if lost:
         outcome.findings.append(warning(
             "WRITE-LOST-CONTENT", f"The scored copy {target.name} lacks content of the original: {describe(lost)}.",

@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 import warnings
 from pathlib import Path
-from typing import Any
 
-from openpyxl import load_workbook
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple, get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 
@@ -32,22 +31,41 @@ MAX_ROW, MAX_COLUMN = 1_048_576, 16_384
 CONTRACT_HEADERS = frozenset(c.name.strip().casefold() for k in CONTRACTS.values() for t in k.tables for c in t.columns)
 
 
-def open_workbook(path: str | Path, policy: Policy = DEFAULT_POLICY, **kwargs: Any) -> Workbook:
+def open_workbook(path: str | Path, policy: Policy = DEFAULT_POLICY, data_only: bool = False) -> Workbook:
     """``load_workbook``, only after ``check_package`` accepted the file; failures become ``WorkbookUnreadable``."""
     path = Path(path)
     check_package(path, policy)
-    return _load(path, **kwargs)
+    return _load(path, data_only)
 
 
-def _load(path: Path, **kwargs: Any) -> Workbook:
-    keep_vba = path.suffix.lower() == ".xlsm"
+def _load(path: Path, data_only: bool = False) -> Workbook:
+    """openpyxl's ``load_workbook``, spelt out so that a failed load closes what it opened."""
+    reader = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return load_workbook(path, keep_vba=keep_vba, keep_links=True, **kwargs)
+            reader = ExcelReader(path, read_only=False, keep_vba=path.suffix.lower() == ".xlsm",
+                                 data_only=data_only, keep_links=True)
+            reader.read()
+            return reader.wb
     except Exception as exc:  # openpyxl raises many types for broken packages
+        wb = getattr(reader, "wb", None)
+        if wb is not None:
+            close_workbook(wb)
+        if reader is not None:
+            reader.archive.close()
         raise WorkbookUnreadable(path, f"the workbook is damaged or not a supported format ({type(exc).__name__}: "
                                  f"{exc})", "Open it in Excel, repair it if asked, and save it as .xlsx.") from exc
+
+
+def close_workbook(wb: Workbook) -> None:
+    """Close the workbook and the in-memory copy of the macro parts openpyxl keeps for .xlsm.
+
+    openpyxl never closes that copy itself; left to the garbage collector it fails noisily.
+    """
+    if wb.vba_archive is not None:
+        wb.vba_archive.close()
+    wb.close()
 
 
 def read_rawbook(path: str | Path, policy: Policy = DEFAULT_POLICY) -> RawBook:
@@ -62,7 +80,7 @@ def read_rawbook(path: str | Path, policy: Policy = DEFAULT_POLICY) -> RawBook:
     try:
         raw = rawbook_from_openpyxl(wb, path)
     finally:
-        wb.close()
+        close_workbook(wb)
     raw.notes[:0] = package.findings
     return raw
 
@@ -199,7 +217,7 @@ def _fill_cached(path: Path, raw: RawBook, formula_cells: list[tuple[str, str]])
     try:
         cached = {(s, c): cached_wb[s][c].value for s, c in formula_cells}
     finally:
-        cached_wb.close()
+        close_workbook(cached_wb)
 
     def refill(cv: CellValue) -> CellValue:
         if cv.formula is None:

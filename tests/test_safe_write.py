@@ -128,3 +128,25 @@ def test_cli_refuses_then_allows_loss_to_a_new_file(tmp_path, example_path):
     assert out.exists() and "WRITE-LOST-CONTENT" in allowed.output
     in_place = runner.invoke(main, ["score", str(source), "--in-place", "--allow-loss"])
     assert in_place.exit_code == 2 and "--allow-loss cannot be used with --in-place" in in_place.output
+
+
+def test_scoring_a_scored_file_again_is_fine_our_chart_is_rebuilt(tmp_path, example_path):
+    first = tmp_path / "scored.xlsx"
+    score_file(example_path, first, DEFAULT_POLICY, TODAY)
+    assert b"drawingml.chart" in read_part(first, "[Content_Types].xml")
+    second = score_file(first, tmp_path / "again.xlsx", DEFAULT_POLICY, TODAY)
+    assert second.written and not [f for f in second.findings if f.code == "WRITE-LOST-CONTENT"]
+
+
+def test_someone_elses_chart_is_never_silently_redrawn(tmp_path, example_path):
+    from openpyxl.chart import BarChart, Reference
+
+    wb = load_workbook(example_path)
+    ws = wb["Bidders"]
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=2, min_row=1, max_row=5), titles_from_data=True)
+    ws.add_chart(chart, "H2")
+    source = tmp_path / "with-chart.xlsx"
+    wb.save(source)
+    with pytest.raises(WriteRefused, match=r"1 charts made outside this tool .* \(on 'Bidders'\)"):
+        score_file(source, None, DEFAULT_POLICY, TODAY)
