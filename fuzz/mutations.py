@@ -119,8 +119,9 @@ def _edit(wb, op: str, n: int, value: Any) -> None:
 _member_op = st.tuples(st.just("member"), st.integers(0, 2**31), st.binary(min_size=1, max_size=16))
 _raw_op = st.tuples(st.sampled_from(["flip", "truncate", "insert", "delete"]), st.integers(0, 2**31),
                     st.binary(min_size=1, max_size=16))
-byte_ops = st.builds(lambda inner, outer: inner + outer, st.lists(_member_op, max_size=4),
-                     st.lists(_raw_op, max_size=1)).filter(bool)
+byte_ops = st.one_of(st.lists(_member_op, min_size=1, max_size=3), st.lists(_raw_op, min_size=1, max_size=2),
+                     st.builds(lambda inner, outer: inner + outer, st.lists(_member_op, min_size=1, max_size=2),
+                               st.lists(_raw_op, min_size=1, max_size=1)))
 
 
 def mutate_bytes(data: bytes, ops: list[tuple[str, int, bytes]]) -> bytes:
