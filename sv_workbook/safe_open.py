@@ -104,7 +104,8 @@ def check_package(path: str | Path, policy: Policy = DEFAULT_POLICY) -> Package:
         with zipfile.ZipFile(path) as zf:
             return _check_zip(path, zf, policy)
     except zipfile.BadZipFile as exc:
-        raise WorkbookUnreadable(path, f"the file is truncated or damaged ({exc}); it may be an incomplete "
+        why = ("its zip directory is missing" if "not a zip file" in str(exc).lower() else str(exc))
+        raise WorkbookUnreadable(path, f"the file is truncated or damaged ({why}); it may be an incomplete "
                                  "download or copy", "Get the file again from its source, or open it in Excel "
                                  "and let it repair the file, then save it.") from exc
     except (EOFError, OSError, RuntimeError, NotImplementedError, ValueError, zlib.error) as exc:

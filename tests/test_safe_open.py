@@ -52,7 +52,7 @@ def test_missing_file_and_folder(tmp_path):
 def test_truncated_download(tmp_path, example_bytes):
     path = tmp_path / "half.xlsx"
     path.write_bytes(example_bytes[: len(example_bytes) // 2])
-    assert "truncated" in refused(path).reason
+    assert "truncated or damaged (its zip directory is missing)" in refused(path).reason
 
 
 def test_damaged_part_crc(tmp_path, example_bytes):
