@@ -16,6 +16,7 @@ import click
 from . import __version__
 from .contracts import CONTRACTS
 from .findings import Severity
+from .inert import csv_text, html_text
 from .jobs import Outcome, WriteRefused, analyse_file, exit_code, score_file
 from .policy import DEFAULT_POLICY, Policy, PolicyError, load_policy
 from .xlsx_read import WorkbookUnreadable
@@ -137,7 +138,8 @@ def contract(kind: str | None) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text",
+              show_default=True, help="csv and html outputs make workbook text inert (no formulas, no markup).")
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
               help="Exit 1 when any finding is at least this severe.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print notices (info findings).")
@@ -162,18 +164,22 @@ def validate(paths: tuple[str, ...], fmt: str, fail_on: str, verbose: bool, poli
               help="Where to write the scored workbook (default: NAME.scored.xlsx beside the input).")
 @click.option("--in-place", is_flag=True, help="Replace the input workbook (a timestamped backup is kept).")
 @click.option("-v", "--verbose", is_flag=True, help="Also print notices (info findings).")
+@click.option("--allow-loss", is_flag=True,
+              help="Write the scored copy even if it would lack content the tool cannot keep (pictures, shapes, "
+                   "pivot tables...; they are listed). Only for a new file, never with --in-place.")
 @policy_option
 @as_of_option
 @measures_option
 @proxies_option
-def score(path: str, output: str | None, in_place: bool, verbose: bool, policy_path: str | None, as_of,
-          measures_path: str | None, proxies_path: str | None) -> None:
+def score(path: str, output: str | None, in_place: bool, verbose: bool, allow_loss: bool, policy_path: str | None,
+          as_of, measures_path: str | None, proxies_path: str | None) -> None:
     """Check a workbook, compute its results and fill its report sheet."""
     policy = _policy(policy_path)
     today = as_of.date() if as_of else date.today()
     options = _options(measures_path, proxies_path)
     try:
-        outcome = score_file(path, output, policy, today, in_place=in_place, options=options)
+        outcome = score_file(path, output, policy, today, in_place=in_place, options=options,
+                             allow_loss=allow_loss)
     except WriteRefused as exc:
         click.echo(f"Not written: {exc}", err=True)
         sys.exit(2)
@@ -224,10 +230,20 @@ def summaries(path: str, outdir: str, policy_path: str | None, as_of) -> None:
         click.echo(f"Wrote {written}")
 
 
+FINDING_COLUMNS = ("path", "kind", "severity", "code", "workbook", "sheet", "cell", "message", "hint")
+
+
 def _print(outcomes: list[Outcome], fmt: str, verbose: bool = False) -> None:
     if fmt == "json":
         click.echo(json.dumps([{"path": o.path, "kind": o.kind, "ok": o.ok,
                                 "findings": [f.as_dict() for f in o.findings]} for o in outcomes], indent=2))
+        return
+    if fmt == "csv":
+        click.echo(csv_text(FINDING_COLUMNS, ([o.path, o.kind or ""] + [f.as_dict()[k] for k in FINDING_COLUMNS[2:]]
+                                              for o in outcomes for f in o.findings)), nl=False)
+        return
+    if fmt == "html":
+        click.echo(_html(outcomes))
         return
     for o in outcomes:
         errors = sum(f.severity is Severity.ERROR for f in o.findings)
@@ -241,6 +257,21 @@ def _print(outcomes: list[Outcome], fmt: str, verbose: bool = False) -> None:
         if notices and not verbose:
             click.echo(f"  ({len(notices)} notice(s) not shown: add --verbose, or see the report's Findings table)")
         _summary(o)
+
+
+def _html(outcomes: list[Outcome]) -> str:
+    """A self-contained findings page (for e-mailing to a panel); all workbook text escaped."""
+    head = "".join(f"<th>{html_text(c)}</th>" for c in FINDING_COLUMNS[2:])
+    parts = ['<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>sv-workbook findings</title>'
+             "<style>table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:4px;text-align:left;"
+             "vertical-align:top}</style></head><body>"]
+    for o in outcomes:
+        parts.append(f"<h2>{html_text(o.path)} ({html_text(o.kind or 'unknown')}): {'OK' if o.ok else 'NOT OK'}</h2>")
+        rows = "".join("<tr>" + "".join(f"<td>{html_text(f.as_dict()[k])}</td>" for k in FINDING_COLUMNS[2:])
+                       + "</tr>" for f in o.findings)
+        parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+    parts.append("</body></html>")
+    return "".join(parts)
 
 
 def _summary(o: Outcome) -> None:

@@ -32,9 +32,6 @@ LOCKED = Protection(locked=True)
 #: Fixed document times so regenerated templates differ only when their content does.
 FIXED_TIME = datetime(2026, 1, 1)
 
-#: First characters that make spreadsheet programs treat text as a formula (OWASP CSV injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
 
 def put_text(ws: Worksheet, coord: str, text: Any) -> None:
     """Write untrusted text as inert text: a string starting with '=' stays a string.

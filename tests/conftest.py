@@ -26,3 +26,32 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if marker in item.keywords:
                 item.add_marker(pytest.mark.skip(reason=f"{marker} not installed (scripts/test.sh installs it)"))
+
+
+#: Real-world files (calamine's test suite), kept beside the clone: ../shared/corpus/ from the repository root.
+CORPUS = ROOT.parent / "shared" / "corpus" / "calamine"
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    """The corpus folder; a missing corpus fails (never skips) so CI cannot pass without it."""
+    if not CORPUS.is_dir():
+        pytest.fail(f"the real-world corpus is missing: expected it at {CORPUS} (../shared/corpus/calamine "
+                    "from the repository root)")
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def example_bytes(tmp_path_factory) -> bytes:
+    """The bundled example tender, built fresh from the template (so tests follow the code)."""
+    from sv_workbook.examples import write_example_tender
+
+    path = write_example_tender(tmp_path_factory.mktemp("example") / "tender.xlsx")
+    return path.read_bytes()
+
+
+@pytest.fixture
+def example_path(tmp_path, example_bytes) -> Path:
+    path = tmp_path / "tender.xlsx"
+    path.write_bytes(example_bytes)
+    return path
