@@ -95,7 +95,11 @@ def analyse_raw(raw: RawBook, path: str, policy: Policy, today: date) -> Outcome
             "UNKNOWN-KIND", f"This is not a {kinds}: it has none of their tables or defined names.",
             "Start from a template made by `sv-workbook new tender` or `sv-workbook new kpi-register`."
         ).at_workbook(raw.label)])
-    kind = KINDS[contract.kind]
+    kind = KINDS.get(contract.kind)
+    if kind is None:
+        return Outcome(path, None, [error(
+            "KIND-NOT-SUPPORTED", f"This looks like a {contract.title.lower()}, which this version of sv-workbook "
+            "cannot check yet.", "Update sv-workbook.").at_workbook(raw.label)])
     result, findings = kind.analyse(raw, policy, today)
     findings = sort_findings(f.at_workbook(raw.label) for f in findings)
     return Outcome(path, contract.kind, findings, result)

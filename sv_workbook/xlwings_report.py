@@ -1,0 +1,116 @@
+"""xlwings adapter: fill a workbook's report sheet in place, in a fixed number of calls.
+
+The report sheet belongs to the tool, as in headless mode: below its title rows it is
+cleared and rewritten on every run. The values and their cells come from
+``tender_report_data``, which the openpyxl writer uses too, so the Ranking table in Excel
+holds exactly what ``sv-workbook score`` writes. The Ranking Table is kept (resized, so
+formulas and charts that use ``Ranking[...]`` keep working); the moderation aid and the
+findings are written as plain blocks below it.
+
+Each block is one write, whatever the number of bids; formats are one call per run of
+columns. ``CALLS_PER_REPORT`` is checked by the benchmark.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from . import __version__
+from .contracts import WorkbookContract
+from .findings import Finding, Severity
+from .policy import Policy
+from .scoring import TenderResult
+from .tender_report_data import (FINDINGS_HEADERS, FINDINGS_TITLE, MODERATION_FORMATS, MODERATION_HEADERS,
+                                 MODERATION_TITLE, RANKING_FORMATS, RANKING_HEADERS, RANKING_ROW, TITLE, finding_rows,
+                                 findings_row, moderation_row, moderation_rows, ranking_rows, summary_rows)
+from .xlwings_write import format_columns, write_block
+
+#: Columns the report uses (A:J, the chart helper column of headless mode included), cleared on each run.
+REPORT_COLUMNS = 10
+
+
+def write_tender_report(book: Any, result: TenderResult, policy: Policy, findings: list[Finding],
+                        now: datetime) -> None:
+    """Rewrite the tender's Report sheet: summary, Ranking table, moderation aid, findings."""
+    ws, table = _report_sheet(book, "Report", "Ranking", RANKING_ROW, RANKING_HEADERS)
+    n = len(result.results)
+    _clear_below(ws, RANKING_ROW + 1)
+    table.resize(ws.range((RANKING_ROW, 1), (RANKING_ROW + max(n, 1), len(RANKING_HEADERS))))
+    write_block(ws, 1, 1, [[TITLE, None]] + [list(r) for r in summary_rows(result, policy, findings, now)])
+    ws.range((2, 1), (8, 1)).font.bold = True
+    write_block(ws, RANKING_ROW, 1, [RANKING_HEADERS] + (ranking_rows(result) or [[None] * len(RANKING_HEADERS)]))
+    format_columns(ws, RANKING_ROW + 1, RANKING_ROW + max(n, 1), 1, RANKING_FORMATS)
+    start = moderation_row(n)
+    mod = moderation_rows(result)
+    _titled_block(ws, start, MODERATION_TITLE, MODERATION_HEADERS, mod)
+    format_columns(ws, start + 1, start + max(len(mod), 1), 1, MODERATION_FORMATS)
+    _findings_block(ws, findings_row(start, len(mod)), findings)
+
+
+def write_check_report(book: Any, contract: WorkbookContract, policy: Policy, findings: list[Finding],
+                       now: datetime, scored: bool = False) -> None:
+    """The report of a check without scores: status, the output Table emptied, the findings.
+
+    A ranking that no longer matches the inputs must not stay on show, so the output
+    Table keeps its headers and one empty row until the next successful Score.
+    """
+    spec = next(t for t in contract.tables if t.output)
+    ws, table = _report_sheet(book, spec.sheet, spec.name, RANKING_ROW, list(spec.headers))
+    header_row = table.range.row
+    _clear_below(ws, header_row + 1)
+    table.resize(ws.range((header_row, 1), (header_row + 1, len(spec.headers))))
+    write_block(ws, 1, 1, [[f"{contract.title}: check", None]] + [list(r) for r in check_summary_rows(
+        findings, policy, now, scored)])
+    ws.range((2, 1), (4, 1)).font.bold = True
+    _findings_block(ws, header_row + 1 + 3, findings)
+
+
+def check_summary_rows(findings: list[Finding], policy: Policy, now: datetime, scored: bool) -> list[tuple[str, str]]:
+    errors = sum(1 for f in findings if f.severity is Severity.ERROR)
+    warnings_ = sum(1 for f in findings if f.severity is Severity.WARNING)
+    if scored:
+        result = (f"NOT SCORED: {errors} error(s) stop the workbook being read; fix the cells listed below "
+                  "(red on their sheets), then click Score again")
+    elif errors:
+        result = f"{errors} error(s) to fix (red on their sheets); click Score when they are fixed"
+    else:
+        result = "No errors; click Score to rank the bids"
+    return [
+        ("Result", result),
+        ("Findings", f"{errors} error(s), {warnings_} warning(s); see the Findings list below; "
+                     f"policy {policy.policy_label()}"),
+        ("Generated", f"{now:%d %B %Y %H:%M} by sv-workbook {__version__}"),
+    ]
+
+
+def _report_sheet(book: Any, sheet_name: str, table_name: str, header_row: int, headers: list[str]) -> tuple[Any, Any]:
+    """The report sheet and its output Table, added when a user deleted them."""
+    names = [s.name for s in book.sheets]
+    match = next((n for n in names if n.casefold() == sheet_name.casefold()), None)
+    ws = book.sheets[match] if match else book.sheets.add(sheet_name, after=book.sheets[len(names) - 1])
+    table = next((t for t in ws.tables if t.name.casefold() == table_name.casefold()), None)
+    if table is None:
+        write_block(ws, header_row, 1, [headers])
+        table = ws.tables.add(ws.range((header_row, 1), (header_row + 1, len(headers))), name=table_name,
+                              has_headers=True)
+    return ws, table
+
+
+def _clear_below(ws: Any, first_row: int) -> None:
+    """Clear contents and formats of the rows the last run may have written."""
+    last = ws.used_range.last_cell.row
+    if last >= first_row:
+        ws.range((first_row, 1), (last, REPORT_COLUMNS)).clear()
+
+
+def _titled_block(ws: Any, header_row: int, title: str, headers: list[str], rows: list[list[Any]]) -> None:
+    """Title above a header row and the rows: one write, one bold call."""
+    write_block(ws, header_row - 1, 1, [[title], headers] + (rows or [[None] * len(headers)]))
+    ws.range((header_row - 1, 1), (header_row, len(headers))).font.bold = True
+
+
+def _findings_block(ws: Any, header_row: int, findings: list[Finding]) -> None:
+    rows = finding_rows(findings)
+    _titled_block(ws, header_row, FINDINGS_TITLE, FINDINGS_HEADERS, rows)
+    ws.range((header_row + 1, 5), (header_row + max(len(rows), 1), 6)).wrap_text = True
