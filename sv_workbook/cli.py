@@ -78,14 +78,15 @@ def contract(kind: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
               help="Exit 1 when any finding is at least this severe.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print notices (info findings).")
 @policy_option
 @as_of_option
-def validate(paths: tuple[str, ...], fmt: str, fail_on: str, policy_path: str | None, as_of) -> None:
+def validate(paths: tuple[str, ...], fmt: str, fail_on: str, verbose: bool, policy_path: str | None, as_of) -> None:
     """Check workbooks against their contract and the trust's rules; write nothing."""
     policy = _policy(policy_path)
     today = as_of.date() if as_of else date.today()
     outcomes = [analyse_file(p, policy, today) for p in sorted(paths)]
-    _print(outcomes, fmt)
+    _print(outcomes, fmt, verbose)
     sys.exit(exit_code(outcomes, Severity(fail_on)))
 
 
@@ -94,9 +95,10 @@ def validate(paths: tuple[str, ...], fmt: str, fail_on: str, policy_path: str | 
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Where to write the scored workbook (default: NAME.scored.xlsx beside the input).")
 @click.option("--in-place", is_flag=True, help="Replace the input workbook (a timestamped backup is kept).")
+@click.option("-v", "--verbose", is_flag=True, help="Also print notices (info findings).")
 @policy_option
 @as_of_option
-def score(path: str, output: str | None, in_place: bool, policy_path: str | None, as_of) -> None:
+def score(path: str, output: str | None, in_place: bool, verbose: bool, policy_path: str | None, as_of) -> None:
     """Check a workbook, compute its results and fill its report sheet."""
     policy = _policy(policy_path)
     today = as_of.date() if as_of else date.today()
@@ -108,13 +110,13 @@ def score(path: str, output: str | None, in_place: bool, policy_path: str | None
     except WorkbookUnreadable as exc:
         click.echo(f"Cannot read {exc.path}: {exc.reason}. {exc.hint}", err=True)
         sys.exit(2)
-    _print([outcome], "text")
+    _print([outcome], "text", verbose)
     if outcome.written:
         click.echo(f"Report written to {outcome.written}" + (f" (backup: {outcome.backup})" if outcome.backup else ""))
     sys.exit(exit_code([outcome]))
 
 
-def _print(outcomes: list[Outcome], fmt: str) -> None:
+def _print(outcomes: list[Outcome], fmt: str, verbose: bool = False) -> None:
     if fmt == "json":
         click.echo(json.dumps([{"path": o.path, "kind": o.kind, "ok": o.ok,
                                 "findings": [f.as_dict() for f in o.findings]} for o in outcomes], indent=2))
@@ -124,8 +126,12 @@ def _print(outcomes: list[Outcome], fmt: str) -> None:
         warnings = sum(f.severity is Severity.WARNING for f in o.findings)
         click.echo(f"{o.path} ({o.kind or 'unknown'}): {'OK' if o.ok else 'NOT OK'} – {errors} error(s), "
                    f"{warnings} warning(s)")
+        notices = [f for f in o.findings if f.severity is Severity.INFO]
         for f in o.findings:
-            click.echo(f"  {f}")
+            if f.severity is not Severity.INFO or verbose:
+                click.echo(f"  {f}")
+        if notices and not verbose:
+            click.echo(f"  ({len(notices)} notice(s) not shown: add --verbose, or see the report's Findings table)")
         _summary(o)
 
 

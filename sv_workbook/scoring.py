@@ -335,6 +335,9 @@ def _moderation(tender: Tender, crits: dict[str, Criterion], bidders: list[str],
     rows: list[ModerationRow] = []
     scale = tender.setup.scale_max
     cons_where = {(norm(m.bidder), norm(m.criterion_id)): m.where for m in tender.consensus}
+    score_cells: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for sc in tender.scores:
+        score_cells[(norm(sc.bidder), norm(sc.criterion_id))].append(_at(sc.where, "score"))
     for b in bidders:
         for c in crits:
             marks = scores.get((b, c), [])
@@ -352,12 +355,13 @@ def _moderation(tender: Tender, crits: dict[str, Criterion], bidders: list[str],
                                  f"Evaluators' scores for {b} on {c} range from {min(marks):g} to {max(marks):g} "
                                  f"({spread:.0%} of the scale, over {policy.spread_moderation_required:.0%}).",
                                  "Hold a moderation meeting and record the agreed mark in the Consensus table.",
-                                 "Scores"))
+                                 *_cells(score_cells[(norm(b), norm(c))])))
             elif spread >= policy.spread_warning:
                 level = "warning"
                 f.append(warning("SPREAD-WIDE", f"Evaluators' scores for {b} on {c} range from {min(marks):g} to "
                                  f"{max(marks):g} ({spread:.0%} of the scale).",
-                                 "Discuss at moderation and record the reason for the agreed mark.", "Scores"))
+                                 "Discuss at moderation and record the reason for the agreed mark.",
+                                 *_cells(score_cells[(norm(b), norm(c))])))
             else:
                 level = "fine"
             if change is not None and abs(change) > WEIGHT_TOLERANCE:
@@ -367,6 +371,14 @@ def _moderation(tender: Tender, crits: dict[str, Criterion], bidders: list[str],
                               *_at(cons_where.get((norm(b), norm(c)), {}), "score")))
             rows.append(ModerationRow(b, c, len(marks), mean, spread, cons, change, level))
     return rows
+
+
+def _cells(places: list[tuple[str, str]]) -> tuple[str, str]:
+    """One sheet and the cells of several marks ('D2,D5,D9'), for findings about a group."""
+    places = [p for p in places if p[1]]
+    if not places:
+        return ("Scores", "")
+    return (places[0][0], ",".join(cell for _, cell in places))
 
 
 def _missing_mark_findings(tender: Tender, crits: dict[str, Criterion], bidders: list[str],

@@ -263,6 +263,7 @@ def _scoring(wb: Workbook, policy: Policy) -> None:
         put_formula(ws, f"{c}{SC_MIN_ROW}",
                     f'=IF({c}${SC_ID_ROW}="","",IF(ISNUMBER(INDEX(Criteria[MinScore],{j})),INDEX(Criteria[MinScore],{j}),""))')
     header_row(ws, SC_HEAD_ROW, 1, list(SCORING_COLUMNS))
+    ws.row_dimensions[SC_HEAD_ROW].height = 30
     tol = f"{policy.tie_tolerance!r}"
     ids = f"${mc0}${SC_ID_ROW}:${mc1}${SC_ID_ROW}"
     weights = f"${mc0}${SC_WEIGHT_ROW}:${mc1}${SC_WEIGHT_ROW}"
@@ -278,15 +279,16 @@ def _scoring(wb: Workbook, policy: Policy) -> None:
         cells = {
             "A": f'=IF(ROWS(Bidders[Bidder])>={i},IF(INDEX(Bidders[Bidder],{i})="","",INDEX(Bidders[Bidder],{i})&""),"")',
             "B": f'=IF($A{r}="","",IF(ISNUMBER(INDEX(Bidders[Price],{i})),INDEX(Bidders[Price],{i}),""))',
-            "C": f'=IF($A{r}="","",AND(SUMPRODUCT(--({ids}<>""))>0,COUNT({marks})=SUMPRODUCT(--({ids}<>""))))',
-            "D": f'=IF($A{r}="","",SUMPRODUCT(ISNUMBER({marks})*ISNUMBER({mins})*({marks}<{mins}))>0)',
-            "E": f'=IF(OR($A{r}="",$B{r}="",D{r}=TRUE),"",IF($B{r}>0,$B{r},""))',
-            "F": f'=IF(OR($A{r}="",C{r}<>TRUE),"",QualityWeight*SUMPRODUCT({weights}/100,{marks})/ScoreScaleMax)',
+            "C": (f'=IF($A{r}="","",IF(AND(SUMPRODUCT(--({ids}<>""))>0,COUNT({marks})=SUMPRODUCT(--({ids}<>""))),'
+                  '"Yes","No"))'),
+            "D": f'=IF($A{r}="","",IF(SUMPRODUCT(ISNUMBER({marks})*ISNUMBER({mins})*({marks}<{mins}))>0,"Yes","No"))',
+            "E": f'=IF(OR($A{r}="",$B{r}="",D{r}="Yes"),"",IF($B{r}>0,$B{r},""))',
+            "F": f'=IF(OR($A{r}="",C{r}<>"Yes"),"",QualityWeight*SUMPRODUCT({weights}/100,{marks})/ScoreScaleMax)',
             "G": f'=IF(F{r}="","",QualityWeight*SUMPRODUCT({weights}/100,--({svs}="Yes"),{marks})/ScoreScaleMax)',
             "H": f'=IF(OR(E{r}="",COUNT({qual_prices})=0),"",PriceWeight*MIN({qual_prices})/E{r})',
-            "I": f'=IF(OR(H{r}="",F{r}="",D{r}=TRUE),"",H{r}+F{r})',
+            "I": f'=IF(OR(H{r}="",F{r}="",D{r}="Yes"),"",H{r}+F{r})',
             "J": f'=IF(I{r}="","",1+SUMPRODUCT(ISNUMBER({totals})*({totals}>I{r}+{tol})))',
-            "K": (f'=IF($A{r}="","",IF(D{r}=TRUE,"Excluded",IF(OR(E{r}="",C{r}<>TRUE),"Incomplete",'
+            "K": (f'=IF($A{r}="","",IF(D{r}="Yes","Excluded",IF(OR(E{r}="",C{r}<>"Yes"),"Incomplete",'
                   f'IF(SUMPRODUCT(ISNUMBER({totals})*({totals}>=I{r}-{tol})*({totals}<=I{r}+{tol}))>1,"Tie","Ranked"))))'),
         }
         fmt = {"B": '"£"#,##0.00', "E": '"£"#,##0.00', "F": "0.00", "G": "0.00", "H": "0.00", "I": "0.00"}

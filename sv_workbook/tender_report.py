@@ -19,7 +19,7 @@ from .scoring import TenderResult
 from .tender_report_data import (FINDINGS_HEADERS, FINDINGS_TITLE, MODERATION_FORMATS, MODERATION_HEADERS,
                                  MODERATION_TITLE, RANKING_FORMATS, RANKING_HEADERS, RANKING_ROW, TITLE, finding_rows,
                                  findings_row, moderation_row, moderation_rows, ranking_rows, summary_rows)
-from .xlsx_common import BOLD, TITLE_FONT, WRAP, add_table, put_text, put_value, set_widths
+from .xlsx_common import BOLD, TITLE_FONT, add_table, put_text, put_value, set_widths
 
 CHART_HELPER = "Quality excl. social value"
 
@@ -56,6 +56,7 @@ def write_tender_report(wb: Workbook, result: TenderResult, policy: Policy, find
     _widths(ws)
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     return ws
 
@@ -110,8 +111,6 @@ def _findings(ws: Worksheet, findings: list[Finding], start: int) -> None:
         row = start + 1 + i
         for j, v in enumerate(values):
             put_text(ws, ws.cell(row=row, column=1 + j).coordinate, v)
-        ws.cell(row=row, column=5).alignment = WRAP
-        ws.cell(row=row, column=6).alignment = WRAP
 
 
 def _widths(ws: Worksheet) -> None:

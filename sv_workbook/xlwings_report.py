@@ -111,6 +111,4 @@ def _titled_block(ws: Any, header_row: int, title: str, headers: list[str], rows
 
 
 def _findings_block(ws: Any, header_row: int, findings: list[Finding]) -> None:
-    rows = finding_rows(findings)
-    _titled_block(ws, header_row, FINDINGS_TITLE, FINDINGS_HEADERS, rows)
-    ws.range((header_row + 1, 5), (header_row + max(len(rows), 1), 6)).wrap_text = True
+    _titled_block(ws, header_row, FINDINGS_TITLE, FINDINGS_HEADERS, finding_rows(findings))
