@@ -46,6 +46,7 @@ def write_tender_report(book: Any, result: TenderResult, policy: Policy, finding
     _titled_block(ws, start, MODERATION_TITLE, MODERATION_HEADERS, mod)
     format_columns(ws, start + 1, start + max(len(mod), 1), 1, MODERATION_FORMATS)
     _findings_block(ws, findings_row(start, len(mod)), findings)
+    ws.activate()
 
 
 def write_check_report(book: Any, contract: WorkbookContract, policy: Policy, findings: list[Finding],
@@ -64,6 +65,7 @@ def write_check_report(book: Any, contract: WorkbookContract, policy: Policy, fi
         findings, policy, now, scored)])
     ws.range((2, 1), (4, 1)).font.bold = True
     _findings_block(ws, header_row + 1 + 3, findings)
+    ws.activate()
 
 
 def check_summary_rows(findings: list[Finding], policy: Policy, now: datetime, scored: bool) -> list[tuple[str, str]]:

@@ -1,0 +1,144 @@
+"""Worksheet functions (xlwings UDFs): the scoring rules as formulas that recalculate as you type.
+
+Each function is a thin shell over the pure core that ``sv-workbook score`` and the
+buttons use (``scoring.quality_points``, ``scoring.price_points``,
+``scoring.sv_weighting_findings``), so a cell using ``SV_QUALITY_SCORE`` and the Report
+sheet cannot disagree. The shells only turn what Excel passes (2-D blocks, blanks as
+None, numbers as floats) into the core's arguments, and bad input into a sentence in the
+cell instead of ``#VALUE!``, so evaluators see what to fix.
+
+Desktop Excel (Windows): list ``sv_workbook.udfs`` under "UDF Modules" in the xlwings
+ribbon and click "Import Functions". xlwings Lite: ``macros/lite/main.py`` imports them.
+The docstrings are what Excel shows in the function wizard and the formula tooltip.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import xlwings as xw
+
+from .contracts import ROUTES
+from .policy import DEFAULT_POLICY
+from .scoring import price_points, quality_points, sv_weighting_findings
+
+__all__ = ["sv_quality_score", "sv_price_score", "sv_weighting_check"]
+
+
+class _Unusable(ValueError):
+    """An argument the rule cannot use; the message goes into the cell."""
+
+
+@xw.func
+@xw.arg("marks", ndim=2, doc="The marks of one bid, one per criterion (a row or a column of cells).")
+@xw.arg("weights", ndim=2, doc="The criteria weights in the same order (percent of quality; they add up to 100).")
+@xw.arg("quality_weight", doc="QualityWeight: the quality share of the total score, e.g. 60.")
+@xw.arg("scale_max", doc="ScoreScaleMax: the top of the marking scale, e.g. 5.")
+def sv_quality_score(marks: Any, weights: Any, quality_weight: Any, scale_max: Any) -> Any:
+    """Quality points of one bid: QualityWeight × Σ (weight/100 × mark / ScoreScaleMax), as sv-workbook scores it.
+
+    Cells left blank in both ranges are ignored; a blank mark with a weight gives "Not scored" and the reason.
+    """
+    try:
+        pairs = _pairs(marks, weights, "mark", "weight")
+        qw = _number(quality_weight, "QualityWeight", minimum=0)
+        top = _number(scale_max, "ScoreScaleMax", above=0)
+        for i, (mark, _) in enumerate(pairs, 1):
+            if mark is None:
+                raise _Unusable(f"Not scored: mark {i} is blank")
+            if not 0 <= mark <= top:
+                raise _Unusable(f"Mark {i} ({mark:g}) is outside 0 to {top:g}")
+        return quality_points([m for m, _ in pairs], [w for _, w in pairs], qw, top)
+    except _Unusable as exc:
+        return str(exc)
+
+
+@xw.func
+@xw.arg("price", doc="The bid's evaluated price in £ (greater than 0).")
+@xw.arg("prices", ndim=2, doc="The prices of the qualifying bids (blanks ignored); the lowest sets full marks.")
+@xw.arg("price_weight", doc="PriceWeight: the price share of the total score, e.g. 40.")
+def sv_price_score(price: Any, prices: Any, price_weight: Any) -> Any:
+    """Price points by the lowest price method: PriceWeight × lowest qualifying price / this bid's price.
+
+    The bid's own price counts as qualifying; prices of 0 or less are not prices and are ignored.
+    """
+    try:
+        own = _number(price, "The price", above=0)
+        weight = _number(price_weight, "PriceWeight", minimum=0)
+        listed = [_number(v, f"Price {i}") for i, v in enumerate(_flat(prices), 1) if v is not None]
+        lowest = min([p for p in listed if p > 0] + [own])
+        return price_points(own, lowest, weight)
+    except _Unusable as exc:
+        return str(exc)
+
+
+@xw.func
+@xw.arg("contract_value", doc="ContractValue: estimated whole-life value in £, including VAT.")
+@xw.arg("route", doc="ProcurementRoute, e.g. Open or Framework call-off.")
+@xw.arg("sv_weight", doc="Social value criteria's total weight, in percent of the quality score (10 = 10%).")
+def sv_weighting_check(contract_value: Any, route: Any, sv_weight: Any) -> str:
+    """"OK" when social value is weighted as the trust's Social Value Strategy (4.1, 4.2) requires; otherwise the rule broken.
+
+    For a framework call-off it says that the framework's own criteria govern.
+    """
+    try:
+        value = _number(contract_value, "ContractValue", minimum=0)
+        weight = _number(sv_weight, "The social value weight", minimum=0, maximum=100)
+        chosen = _route(route)
+    except _Unusable as exc:
+        return str(exc)
+    findings = sv_weighting_findings(value, chosen, weight, DEFAULT_POLICY)
+    return findings[0].message if findings else "OK"
+
+
+# --- what Excel passes → what the core takes --------------------------------------------
+
+def _flat(block: Any) -> list[Any]:
+    """A row or column of cells (2-D list, as ``ndim=2`` gives it) as one list; a single value as [value]."""
+    if isinstance(block, (list, tuple)):
+        return [v for row in block for v in (row if isinstance(row, (list, tuple)) else [row])]
+    return [block]
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _number(value: Any, what: str, minimum: float | None = None, maximum: float | None = None,
+            above: float | None = None) -> float:
+    if _blank(value):
+        raise _Unusable(f"{what} is blank")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise _Unusable(f"{what} should be a number but is {str(value)!r}")
+    value = float(value)
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum) or (
+            above is not None and value <= above):
+        limit = (f"greater than {above:g}" if above is not None else
+                 f"from {minimum:g} to {maximum:g}" if maximum is not None else f"at least {minimum:g}")
+        raise _Unusable(f"{what} is {value:g}; it must be {limit}")
+    return value
+
+
+def _pairs(marks: Any, weights: Any, left: str, right: str) -> list[tuple[float | None, float]]:
+    """Line up marks and weights; drop positions blank in both (the unused end of a range)."""
+    ms, ws = _flat(marks), _flat(weights)
+    if len(ms) != len(ws):
+        raise _Unusable(f"{len(ms)} {left}s but {len(ws)} {right}s: select the same number of cells")
+    out: list[tuple[float | None, float]] = []
+    for i, (m, w) in enumerate(zip(ms, ws), 1):
+        if _blank(m) and _blank(w):
+            continue
+        weight = _number(w, f"{right.capitalize()} {i}", minimum=0)
+        out.append((None if _blank(m) else _number(m, f"{left.capitalize()} {i}"), weight))
+    if not out:
+        raise _Unusable(f"No {right}s given")
+    return out
+
+
+def _route(value: Any) -> str:
+    text = "" if _blank(value) else str(value).strip()
+    for route in ROUTES:
+        if route.casefold() == text.casefold():
+            return route
+    raise _Unusable(f"Route {text!r} is not one of: {', '.join(ROUTES)}")
