@@ -113,6 +113,9 @@ def score(path: str, output: str | None, in_place: bool, verbose: bool, policy_p
     _print([outcome], "text", verbose)
     if outcome.written:
         click.echo(f"Report written to {outcome.written}" + (f" (backup: {outcome.backup})" if outcome.backup else ""))
+    elif outcome.readable:
+        click.echo("No report written: the workbook does not follow its contract well enough to compute results; "
+                   "fix the errors above first.")
     sys.exit(exit_code([outcome]))
 
 
