@@ -38,7 +38,8 @@ class _Unusable(ValueError):
 def sv_quality_score(marks: Any, weights: Any, quality_weight: Any, scale_max: Any) -> Any:
     """Quality points of one bid: QualityWeight × Σ (weight/100 × mark / ScoreScaleMax), as sv-workbook scores it.
 
-    Cells left blank in both ranges are ignored; a blank mark with a weight gives "Not scored" and the reason.
+    A blank mark whose weight is blank or 0 is ignored (unused columns); a blank mark with a weight gives
+    "Not scored" and the reason.
     """
     try:
         pairs = _pairs(marks, weights, "mark", "weight")
@@ -121,13 +122,13 @@ def _number(value: Any, what: str, minimum: float | None = None, maximum: float 
 
 
 def _pairs(marks: Any, weights: Any, left: str, right: str) -> list[tuple[float | None, float]]:
-    """Line up marks and weights; drop positions blank in both (the unused end of a range)."""
+    """Line up marks and weights; drop blank marks whose weight is blank or 0 (unused criteria columns)."""
     ms, ws = _flat(marks), _flat(weights)
     if len(ms) != len(ws):
         raise _Unusable(f"{len(ms)} {left}s but {len(ws)} {right}s: select the same number of cells")
     out: list[tuple[float | None, float]] = []
     for i, (m, w) in enumerate(zip(ms, ws), 1):
-        if _blank(m) and _blank(w):
+        if _blank(m) and (_blank(w) or w == 0):
             continue
         weight = _number(w, f"{right.capitalize()} {i}", minimum=0)
         out.append((None if _blank(m) else _number(m, f"{left.capitalize()} {i}"), weight))

@@ -64,6 +64,12 @@ def test_quality_score_equals_the_report_for_every_example_bid():
         assert got == r.quality_score
 
 
+def test_quality_score_skips_unused_criteria_columns_as_the_scoring_sheet_lays_them_out():
+    """The Scoring sheet gives unused criteria a weight of 0 and a blank ("") mark."""
+    assert excel("sv_quality_score", row(4.0, 3.0, "", ""), row(90.0, 10.0, 0.0, 0.0), cell(60.0), cell(5.0)) == \
+        quality_points([4.0, 3.0], [90.0, 10.0], 60.0, 5.0)
+
+
 def test_quality_score_says_what_is_wrong():
     assert excel("sv_quality_score", row(4.0, None), row(90.0, 10.0), cell(60.0), cell(5.0)) == \
         "Not scored: mark 2 is blank"
