@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
-from pathlib import Path
 
 import click
 
@@ -34,6 +33,45 @@ policy_option = click.option("--policy", "policy_path", type=click.Path(dir_okay
                              help="TOML file overriding the trust's policy numbers (see README).")
 as_of_option = click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]),
                             help="Check as at this date (YYYY-MM-DD) instead of today.")
+measures_option = click.option("--measures", "measures_path", type=click.Path(dir_okay=False),
+                               help="The trust's own measures CSV (local priorities and measures), added to the "
+                                    "default library (see `sv-workbook measures`).")
+proxies_option = click.option("--proxies", "proxies_path", type=click.Path(dir_okay=False),
+                              help="£ proxy values CSV (code,gbp_per_unit,year,source[,deadweight_pct,"
+                                   "attribution_pct]) for KPI registers' £ social value.")
+
+
+def _library(path: str | None):
+    """The measure library in force; a trust file with errors stops the command (exit 2)."""
+    from .measures import load_library
+
+    library, findings = load_library(path)
+    _refuse_on_errors(findings, "measures file")
+    return library
+
+
+def _proxies(path: str | None, library):
+    if not path:
+        return None
+    from .proxies import load_proxies
+
+    proxies, findings = load_proxies(path, library)
+    _refuse_on_errors(findings, "proxy file")
+    return proxies
+
+
+def _refuse_on_errors(findings, what: str) -> None:
+    """CSV findings go to stderr (stdout may be JSON); errors mean the file cannot be trusted."""
+    for f in findings:
+        click.echo(str(f), err=True)
+    if any(f.severity is Severity.ERROR for f in findings):
+        click.echo(f"Not run: fix the {what} first (the rows above name what is wrong).", err=True)
+        sys.exit(2)
+
+
+def _options(measures_path: str | None, proxies_path: str | None) -> dict:
+    library = _library(measures_path)
+    return {"library": library, "proxies": _proxies(proxies_path, library)}
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -55,6 +93,29 @@ def new_tender(path: str, policy_path: str | None) -> None:
     from .template_tender import write_tender_template
 
     _write_template(lambda: write_tender_template(path, _policy(policy_path)), path)
+
+
+@new.command("kpi-register")
+@click.argument("path", type=click.Path(dir_okay=False))
+@policy_option
+@measures_option
+def new_kpi_register(path: str, policy_path: str | None, measures_path: str | None) -> None:
+    """Write the social value KPI register template to PATH."""
+    from .template_kpi import write_kpi_template
+
+    library = _library(measures_path)
+    _write_template(lambda: write_kpi_template(path, _policy(policy_path), library), path)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "csv"]), default="text", show_default=True)
+@measures_option
+def measures(fmt: str, measures_path: str | None) -> None:
+    """List the measure library in force: the codes a KPI register may use."""
+    from .measures import library_csv, library_text
+
+    library = _library(measures_path)
+    click.echo(library_csv(library) if fmt == "csv" else library_text(library), nl=False)
 
 
 def _write_template(write, path: str) -> None:
@@ -81,11 +142,15 @@ def contract(kind: str | None) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Also print notices (info findings).")
 @policy_option
 @as_of_option
-def validate(paths: tuple[str, ...], fmt: str, fail_on: str, verbose: bool, policy_path: str | None, as_of) -> None:
+@measures_option
+@proxies_option
+def validate(paths: tuple[str, ...], fmt: str, fail_on: str, verbose: bool, policy_path: str | None, as_of,
+             measures_path: str | None, proxies_path: str | None) -> None:
     """Check workbooks against their contract and the trust's rules; write nothing."""
     policy = _policy(policy_path)
     today = as_of.date() if as_of else date.today()
-    outcomes = [analyse_file(p, policy, today) for p in sorted(paths)]
+    options = _options(measures_path, proxies_path)
+    outcomes = [analyse_file(p, policy, today, options) for p in sorted(paths)]
     _print(outcomes, fmt, verbose)
     sys.exit(exit_code(outcomes, Severity(fail_on)))
 
@@ -98,12 +163,16 @@ def validate(paths: tuple[str, ...], fmt: str, fail_on: str, verbose: bool, poli
 @click.option("-v", "--verbose", is_flag=True, help="Also print notices (info findings).")
 @policy_option
 @as_of_option
-def score(path: str, output: str | None, in_place: bool, verbose: bool, policy_path: str | None, as_of) -> None:
+@measures_option
+@proxies_option
+def score(path: str, output: str | None, in_place: bool, verbose: bool, policy_path: str | None, as_of,
+          measures_path: str | None, proxies_path: str | None) -> None:
     """Check a workbook, compute its results and fill its report sheet."""
     policy = _policy(policy_path)
     today = as_of.date() if as_of else date.today()
+    options = _options(measures_path, proxies_path)
     try:
-        outcome = score_file(path, output, policy, today, in_place=in_place)
+        outcome = score_file(path, output, policy, today, in_place=in_place, options=options)
     except WriteRefused as exc:
         click.echo(f"Not written: {exc}", err=True)
         sys.exit(2)
@@ -140,6 +209,9 @@ def _print(outcomes: list[Outcome], fmt: str, verbose: bool = False) -> None:
 
 def _summary(o: Outcome) -> None:
     result = o.result
+    if result is not None and hasattr(result, "statuses"):
+        _kpi_summary(result)
+        return
     if result is None or not hasattr(result, "results"):
         return
     click.echo("  Ranking (rounded for display; ranked on unrounded totals):")
@@ -147,3 +219,15 @@ def _summary(o: Outcome) -> None:
         total = f"{r.total:7.2f}" if r.total is not None else "      -"
         rank = f"{r.rank:>3}" if r.rank is not None else "  -"
         click.echo(f"  {rank}  {total}  {r.bidder}  [{r.status_text}]")
+
+
+def _kpi_summary(result) -> None:
+    """KPI register status lines (rounded for display; rated on unrounded figures)."""
+    when = f"{result.reporting_date:%d/%m/%Y}" if result.reporting_date else "no period reported"
+    click.echo(f"  KPI status to {when} ({result.elapsed:.1%} of the contract elapsed; £ from "
+               f"{result.proxy_label or 'no proxy set: quantities only'}):")
+    for s in result.statuses:
+        pct = f"{s.percent:7.1%}" if s.percent is not None else "      -"
+        gbp = f"  £{s.social_value_gbp:,.2f} ({s.proxy_label})" if s.social_value_gbp is not None else ""
+        expected = f"{s.expected:,.2f} expected" if s.expected is not None else "no valid target"
+        click.echo(f"  {s.kpi_id:<8} {pct}  {s.delivered:,.2f} of {expected} {s.unit}  [{s.rating}]{gbp}")

@@ -25,11 +25,17 @@ WriteReport = Callable[[Any, Any, Policy, list[Finding], datetime], None]
 
 @dataclass(frozen=True)
 class Kind:
-    """How to check and report one kind of workbook."""
+    """How to check and report one kind of workbook.
+
+    ``options`` names the keyword arguments ``analyse`` accepts beyond the three
+    positional ones (e.g. a KPI register's measure library and proxy set); the jobs pass
+    a kind only the options it declares, so one command line serves every kind.
+    """
 
     contract: WorkbookContract
     analyse: Analyse
     write_report: WriteReport
+    options: frozenset[str] = frozenset()
 
 
 KINDS: dict[str, Kind] = {}
@@ -68,7 +74,8 @@ def detect_kind(raw: RawBook) -> WorkbookContract | None:
     return best
 
 
-def analyse_file(path: str | Path, policy: Policy, today: date | None = None) -> Outcome:
+def analyse_file(path: str | Path, policy: Policy, today: date | None = None,
+                 options: dict[str, Any] | None = None) -> Outcome:
     """Read and check one workbook; never raises for a bad file (it becomes a finding)."""
     _ensure_kinds()
     path = Path(path)
@@ -78,10 +85,11 @@ def analyse_file(path: str | Path, policy: Policy, today: date | None = None) ->
     except WorkbookUnreadable as exc:
         return Outcome(str(path), None, [error("FILE-UNREADABLE", f"Cannot read the workbook: {exc.reason}.",
                                                exc.hint).at_workbook(path.name)], readable=False)
-    return analyse_raw(raw, str(path), policy, today)
+    return analyse_raw(raw, str(path), policy, today, options)
 
 
-def analyse_raw(raw: RawBook, path: str, policy: Policy, today: date) -> Outcome:
+def analyse_raw(raw: RawBook, path: str, policy: Policy, today: date,
+                options: dict[str, Any] | None = None) -> Outcome:
     """Recognise and check a workbook already read by any reader (openpyxl here, xlwings in Excel).
 
     Findings name the workbook by ``raw.label``, so the same file gives the same findings
@@ -95,21 +103,18 @@ def analyse_raw(raw: RawBook, path: str, policy: Policy, today: date) -> Outcome
             "UNKNOWN-KIND", f"This is not a {kinds}: it has none of their tables or defined names.",
             "Start from a template made by `sv-workbook new tender` or `sv-workbook new kpi-register`."
         ).at_workbook(raw.label)])
-    kind = KINDS.get(contract.kind)
-    if kind is None:
-        return Outcome(path, None, [error(
-            "KIND-NOT-SUPPORTED", f"This looks like a {contract.title.lower()}, which this version of sv-workbook "
-            "cannot check yet.", "Update sv-workbook.").at_workbook(raw.label)])
-    result, findings = kind.analyse(raw, policy, today)
+    kind = KINDS[contract.kind]
+    extra = {k: v for k, v in (options or {}).items() if k in kind.options and v is not None}
+    result, findings = kind.analyse(raw, policy, today, **extra)
     findings = sort_findings(f.at_workbook(raw.label) for f in findings)
     return Outcome(path, contract.kind, findings, result)
 
 
 def score_file(path: str | Path, out: str | Path | None, policy: Policy, today: date | None = None,
-               in_place: bool = False, now: datetime | None = None) -> Outcome:
+               in_place: bool = False, now: datetime | None = None, options: dict[str, Any] | None = None) -> Outcome:
     """Check, compute and write the report sheet into ``out`` (a copy unless ``in_place``)."""
     path = Path(path)
-    outcome = analyse_file(path, policy, today)
+    outcome = analyse_file(path, policy, today, options)
     if not outcome.readable or outcome.kind is None or outcome.result is None:
         return outcome
     target = Path(out) if out else None
@@ -144,10 +149,8 @@ def exit_code(outcomes: list[Outcome], fail_on: Severity = Severity.ERROR) -> in
 
 
 def _ensure_kinds() -> None:
-    """Import the kinds lazily so the core stays free of adapter imports."""
-    if KINDS:
-        return
-    from . import tender_kind  # noqa: F401  (registers itself)
+    """Import the kinds lazily so the core stays free of adapter imports (imports are idempotent)."""
+    from . import kpi_kind, tender_kind  # noqa: F401  (each registers itself)
 
 
 __all__ = ["Kind", "KINDS", "register", "Outcome", "detect_kind", "analyse_file", "analyse_raw", "score_file", "exit_code",
