@@ -15,15 +15,18 @@ The docstrings are what Excel shows in the function wizard and the formula toolt
 from __future__ import annotations
 
 import math
+from datetime import date, datetime
 from typing import Any
 
 import xlwings as xw
 
 from .contracts import ROUTES
+from .kpi import NOT_YET_DUE, expected_to_date, percent_of_expected, rating
 from .policy import DEFAULT_POLICY
 from .scoring import price_points, quality_points, sv_weighting_findings
 
-__all__ = ["sv_quality_score", "sv_price_score", "sv_weighting_check"]
+__all__ = ["sv_quality_score", "sv_price_score", "sv_weighting_check", "sv_kpi_expected_to_date", "sv_kpi_percent",
+           "sv_kpi_rating"]
 
 
 class _Unusable(ValueError):
@@ -93,6 +96,60 @@ def sv_weighting_check(contract_value: Any, route: Any, sv_weight: Any) -> str:
     return findings[0].message if findings else "OK"
 
 
+@xw.func
+@xw.arg("target", doc="The KPI's whole-contract Target.")
+@xw.arg("start_date", doc="StartDate of the contract.")
+@xw.arg("end_date", doc="EndDate of the contract.")
+@xw.arg("reporting_date", doc="The latest period end reported (blank: nothing reported yet).")
+def sv_kpi_expected_to_date(target: Any, start_date: Any, end_date: Any, reporting_date: Any) -> Any:
+    """Target pro rata to the reporting date: Target × (days from StartDate to it) ÷ (days from StartDate to EndDate).
+
+    0 before anything is reported; never more than the Target.
+    """
+    try:
+        goal = _number(target, "Target", above=0)
+        start = _date(start_date, "StartDate")
+        end = _date(end_date, "EndDate")
+        reported = None if _blank(reporting_date) else _date(reporting_date, "The reporting date")
+    except _Unusable as exc:
+        return str(exc)
+    if end <= start:
+        return "EndDate must be after StartDate"
+    return expected_to_date(goal, start, end, reported)
+
+
+@xw.func
+@xw.arg("delivered", doc="DeliveredToDate: the sum of the KPI's actuals.")
+@xw.arg("expected", doc="ExpectedToDate (see SV_KPI_EXPECTED_TO_DATE).")
+def sv_kpi_percent(delivered: Any, expected: Any) -> Any:
+    """PercentOfExpected = DeliveredToDate ÷ ExpectedToDate, unrounded (format the cell as a percentage).
+
+    "Not yet due" while nothing is expected yet.
+    """
+    try:
+        done = _number(delivered, "DeliveredToDate", minimum=0)
+        due = _number(expected, "ExpectedToDate", minimum=0)
+    except _Unusable as exc:
+        return str(exc)
+    percent = percent_of_expected(done, due)
+    return NOT_YET_DUE if percent is None else percent
+
+
+@xw.func
+@xw.arg("percent", doc="PercentOfExpected as a fraction (0.95 = 95%), e.g. from SV_KPI_PERCENT; blank = not yet due.")
+def sv_kpi_rating(percent: Any) -> str:
+    """The KPI's rating in the Procurement Act 2023 s.71 words, from the unrounded percent and the trust's bands:
+
+    Good, Approaching target, Requires improvement or Inadequate.
+    """
+    if _blank(percent) or percent == NOT_YET_DUE:
+        return rating(None, DEFAULT_POLICY)
+    try:
+        return rating(_number(percent, "PercentOfExpected", minimum=0), DEFAULT_POLICY)
+    except _Unusable as exc:
+        return str(exc)
+
+
 # --- what Excel passes → what the core takes --------------------------------------------
 
 def _flat(block: Any) -> list[Any]:
@@ -119,6 +176,17 @@ def _number(value: Any, what: str, minimum: float | None = None, maximum: float 
                  f"from {minimum:g} to {maximum:g}" if maximum is not None else f"at least {minimum:g}")
         raise _Unusable(f"{what} is {value:g}; it must be {limit}")
     return value
+
+
+def _date(value: Any, what: str) -> date:
+    """A date cell: desktop Excel passes a datetime, Excel's custom functions pass the serial number."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value < 2958466:
+        return xw.to_datetime(value).date()
+    raise _Unusable(f"{what} should be a date but is {str(value)!r}")
 
 
 def _pairs(marks: Any, weights: Any, left: str, right: str) -> list[tuple[float | None, float]]:

@@ -11,6 +11,7 @@ the Report sheet uses, so worksheet and report cannot disagree.
 from __future__ import annotations
 
 import asyncio
+from datetime import date, datetime
 
 import pytest
 import xlwings as xw
@@ -18,6 +19,7 @@ from xlwings.server import custom_functions_call, custom_functions_meta
 
 from sv_workbook import udfs
 from sv_workbook.examples import example_tender
+from sv_workbook.kpi import APPROACHING, GOOD, INADEQUATE, NOT_YET_DUE, expected_to_date, percent_of_expected, rating
 from sv_workbook.policy import DEFAULT_POLICY
 from sv_workbook.scoring import price_points, quality_points, score_tender, sv_weighting_findings
 
@@ -46,7 +48,8 @@ def column(*vs):
 
 def test_functions_are_registered_with_the_sv_prefix_and_their_help():
     meta = {f["name"]: f for f in custom_functions_meta(udfs)["functions"]}
-    assert set(meta) == {"SV_QUALITY_SCORE", "SV_PRICE_SCORE", "SV_WEIGHTING_CHECK"}
+    assert set(meta) == {"SV_QUALITY_SCORE", "SV_PRICE_SCORE", "SV_WEIGHTING_CHECK", "SV_KPI_EXPECTED_TO_DATE",
+                         "SV_KPI_PERCENT", "SV_KPI_RATING"}
     for name, f in meta.items():
         assert f["description"] == getattr(udfs, name.lower()).__doc__
         assert all(p["description"] and not p["description"].startswith("Positional") for p in f["parameters"])
@@ -120,3 +123,39 @@ def test_weighting_check_below_minimum_names_the_clause():
 def test_weighting_check_refuses_an_unknown_route():
     assert excel("sv_weighting_check", cell(100_000.0), cell("Tender"), cell(10.0)).startswith(
         "Route 'Tender' is not one of: Open,")
+
+
+def serial(d: date) -> float:
+    """Excel's date serial number, as custom functions receive date cells."""
+    return float((d - date(1899, 12, 30)).days)
+
+
+def test_kpi_expected_to_date_is_the_register_arithmetic():
+    start, end, reported = date(2025, 4, 1), date(2028, 3, 31), date(2026, 9, 30)
+    expected = expected_to_date(120.0, start, end, reported)
+    assert excel("sv_kpi_expected_to_date", cell(120.0), cell(serial(start)), cell(serial(end)),
+                 cell(serial(reported))) == expected
+    # desktop Excel passes date cells as datetimes
+    assert udfs.sv_kpi_expected_to_date(120.0, datetime(2025, 4, 1), datetime(2028, 3, 31), datetime(2026, 9, 30)) \
+        == expected
+    assert excel("sv_kpi_expected_to_date", cell(120.0), cell(serial(start)), cell(serial(end)), cell(None)) == 0.0
+    assert excel("sv_kpi_expected_to_date", cell(120.0), cell("April"), cell(serial(end)), cell(None)) == \
+        "StartDate should be a date but is 'April'"
+    assert excel("sv_kpi_expected_to_date", cell(120.0), cell(serial(end)), cell(serial(start)), cell(None)) == \
+        "EndDate must be after StartDate"
+
+
+@pytest.mark.parametrize("delivered, expected", [(57.0, 60.0), (54.0, 60.0), (51.0, 60.0), (51.01, 60.0), (0.0, 0.0)])
+def test_kpi_percent_and_rating_are_the_register_rules(delivered, expected):
+    pct = percent_of_expected(delivered, expected)
+    got = excel("sv_kpi_percent", cell(delivered), cell(expected))
+    assert got == (NOT_YET_DUE if pct is None else pct)
+    assert excel("sv_kpi_rating", cell(got)) == rating(pct, DEFAULT_POLICY)
+
+
+def test_kpi_rating_bands_at_their_boundaries():
+    p = DEFAULT_POLICY
+    assert excel("sv_kpi_rating", cell(p.rating_good)) == GOOD
+    assert excel("sv_kpi_rating", cell(p.rating_approaching)) == APPROACHING
+    assert excel("sv_kpi_rating", cell(p.rating_requires_improvement)) == INADEQUATE
+    assert excel("sv_kpi_rating", cell(None)) == NOT_YET_DUE
