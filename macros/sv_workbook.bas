@@ -6,12 +6,12 @@ Attribute VB_Name = "SvWorkbook"
 ' The Python code they run is sv_workbook.macros; nothing else is run from here.
 Option Explicit
 
-' Check the workbook: cells with errors turn red, warnings amber; the list goes on the Report sheet.
+' Check the workbook: cells with errors turn red, warnings amber; the list goes on the report sheet.
 Sub SvCheckWorkbook()
     RunPython "import sv_workbook.macros as m; m.validate()"
 End Sub
 
-' Check and score the tender: the Report sheet is rewritten with the ranking and the findings.
-Sub SvScoreTender()
+' Score: a tender's Report sheet is rewritten with the ranking, a KPI register's KPI Report with the KPI status.
+Sub SvScoreWorkbook()
     RunPython "import sv_workbook.macros as m; m.score()"
 End Sub

@@ -25,7 +25,10 @@ from .jobs import Outcome, analyse_raw
 from .policy import DEFAULT_POLICY, Policy
 from .xlwings_highlight import highlight
 from .xlwings_read import rawbook_from_xlwings
-from .xlwings_report import write_check_report, write_tender_report
+from .xlwings_report import write_check_report, write_kpi_report, write_tender_report
+
+#: The in-place report writer of each workbook kind (the Score button).
+REPORT_WRITERS = {"tender": write_tender_report, "kpi-register": write_kpi_report}
 
 
 def validate_book(book: Any, policy: Policy = DEFAULT_POLICY, today: date | None = None,
@@ -36,7 +39,7 @@ def validate_book(book: Any, policy: Policy = DEFAULT_POLICY, today: date | None
 
 def score_book(book: Any, policy: Policy = DEFAULT_POLICY, today: date | None = None,
                now: datetime | None = None) -> Outcome:
-    """Check and score the open tender; its Report sheet ends as ``sv-workbook score`` writes it."""
+    """Check and score the open tender (or build the KPI register's report) as ``sv-workbook score`` writes it."""
     return _run(book, policy, today, now, score=True)
 
 
@@ -59,8 +62,8 @@ def _run(book: Any, policy: Policy, today: date | None, now: datetime | None, sc
         return outcome
     contract = CONTRACTS[outcome.kind]
     highlight(book, raw, contract, outcome.findings)
-    if score and outcome.kind == "tender" and outcome.result is not None:
-        write_tender_report(book, outcome.result, policy, outcome.findings, now)
+    if score and outcome.result is not None:
+        REPORT_WRITERS[outcome.kind](book, outcome.result, policy, outcome.findings, now)
     else:
         write_check_report(book, contract, policy, outcome.findings, now, scored=score)
     return outcome
@@ -74,7 +77,7 @@ def validate() -> None:
 
 
 def score() -> None:
-    """Button "Score tender" (desktop, via RunPython)."""
+    """Button "Score tender" / "Build KPI report" (desktop, via RunPython)."""
     _desktop(score_book)
 
 

@@ -2,10 +2,11 @@
 
 The report sheet belongs to the tool, as in headless mode: below its title rows it is
 cleared and rewritten on every run. The values and their cells come from
-``tender_report_data``, which the openpyxl writer uses too, so the Ranking table in Excel
-holds exactly what ``sv-workbook score`` writes. The Ranking Table is kept (resized, so
-formulas and charts that use ``Ranking[...]`` keep working); the moderation aid and the
-findings are written as plain blocks below it.
+``tender_report_data`` and ``kpi_report_data``, which the openpyxl writers use too, so
+the report in Excel holds exactly what ``sv-workbook score`` writes. The output Table
+(``Ranking``, ``KPIStatus``) is kept and resized, so formulas and charts that use it keep
+working; the other blocks (moderation aid, totals by priority, findings) are written as
+plain blocks below it.
 
 Each block is one write, whatever the number of bids; formats are one call per run of
 columns. ``CALLS_PER_REPORT`` is checked by the benchmark.
@@ -17,8 +18,10 @@ from datetime import datetime
 from typing import Any
 
 from . import __version__
+from . import kpi_report_data as kpi
 from .contracts import WorkbookContract
 from .findings import Finding, Severity
+from .kpi import RegisterResult
 from .policy import Policy
 from .scoring import TenderResult
 from .tender_report_data import (FINDINGS_HEADERS, FINDINGS_TITLE, MODERATION_FORMATS, MODERATION_HEADERS,
@@ -26,7 +29,7 @@ from .tender_report_data import (FINDINGS_HEADERS, FINDINGS_TITLE, MODERATION_FO
                                  findings_row, moderation_row, moderation_rows, ranking_rows, summary_rows)
 from .xlwings_write import format_columns, write_block
 
-#: Columns the report uses (A:J, the chart helper column of headless mode included), cleared on each run.
+#: Columns cleared on each run at least (A:J, the chart helper column of headless mode included).
 REPORT_COLUMNS = 10
 
 
@@ -49,6 +52,27 @@ def write_tender_report(book: Any, result: TenderResult, policy: Policy, finding
     ws.activate()
 
 
+def write_kpi_report(book: Any, result: RegisterResult, policy: Policy, findings: list[Finding],
+                     now: datetime) -> None:
+    """Rewrite the register's KPI Report sheet: summary, KPIStatus table, totals by priority, findings."""
+    headers = kpi.status_headers()
+    ws, table = _report_sheet(book, kpi.SHEET, "KPIStatus", kpi.STATUS_ROW, headers)
+    n = len(result.statuses)
+    _clear_below(ws, kpi.STATUS_ROW + 1)
+    table.resize(ws.range((kpi.STATUS_ROW, 1), (kpi.STATUS_ROW + max(n, 1), len(headers))))
+    summary = kpi.summary_rows(result, policy, findings, now)
+    write_block(ws, 1, 1, [[kpi.TITLE, None]] + [list(r) for r in summary])
+    ws.range((2, 1), (1 + len(summary), 1)).font.bold = True
+    _titled_block(ws, kpi.STATUS_ROW, kpi.STATUS_TITLE, headers, kpi.status_rows(result))
+    format_columns(ws, kpi.STATUS_ROW + 1, kpi.STATUS_ROW + max(n, 1), 1, kpi.STATUS_FORMATS)
+    start = kpi.totals_row(n)
+    totals = kpi.totals_rows(result)
+    _titled_block(ws, start, kpi.TOTALS_TITLE, list(kpi.TOTALS_HEADERS), totals)
+    format_columns(ws, start + 1, start + max(len(totals), 1), 1, kpi.TOTALS_FORMATS)
+    _findings_block(ws, kpi.findings_row(start, len(totals)), findings)
+    ws.activate()
+
+
 def write_check_report(book: Any, contract: WorkbookContract, policy: Policy, findings: list[Finding],
                        now: datetime, scored: bool = False) -> None:
     """The report of a check without scores: status, the output Table emptied, the findings.
@@ -58,9 +82,11 @@ def write_check_report(book: Any, contract: WorkbookContract, policy: Policy, fi
     """
     spec = next(t for t in contract.tables if t.output)
     ws, table = _report_sheet(book, spec.sheet, spec.name, RANKING_ROW, list(spec.headers))
-    header_row = table.range.row
+    box = table.range
+    header_row, width = box.row, box.shape[1]
+    ws.range((1, 1), (header_row - 1, max(width, REPORT_COLUMNS))).clear()  # the last run's summary
     _clear_below(ws, header_row + 1)
-    table.resize(ws.range((header_row, 1), (header_row + 1, len(spec.headers))))
+    table.resize(ws.range((header_row, box.column), (header_row + 1, box.column + width - 1)))
     write_block(ws, 1, 1, [[f"{contract.title}: check", None]] + [list(r) for r in check_summary_rows(
         findings, policy, now, scored)])
     ws.range((2, 1), (4, 1)).font.bold = True
@@ -101,9 +127,9 @@ def _report_sheet(book: Any, sheet_name: str, table_name: str, header_row: int, 
 
 def _clear_below(ws: Any, first_row: int) -> None:
     """Clear contents and formats of the rows the last run may have written."""
-    last = ws.used_range.last_cell.row
-    if last >= first_row:
-        ws.range((first_row, 1), (last, REPORT_COLUMNS)).clear()
+    last = ws.used_range.last_cell
+    if last.row >= first_row:
+        ws.range((first_row, 1), (last.row, max(last.column, REPORT_COLUMNS))).clear()
 
 
 def _titled_block(ws: Any, header_row: int, title: str, headers: list[str], rows: list[list[Any]]) -> None:

@@ -16,7 +16,7 @@ def test_every_button_sub_runs_an_existing_macro_without_arguments():
     text = (MACROS / "sv_workbook.bas").read_bytes().decode("ascii")
     assert "\r\n" in text and "\n" not in text.replace("\r\n", "")  # the VBA editor imports CRLF files
     calls = re.findall(r'^Sub (\w+)\(\)\r\n\s+RunPython "import ([\w.]+) as m; m\.(\w+)\(\)"', text, re.M)
-    assert [c[0] for c in calls] == ["SvCheckWorkbook", "SvScoreTender"]
+    assert [c[0] for c in calls] == ["SvCheckWorkbook", "SvScoreWorkbook"]
     for _, module, func in calls:
         target = getattr(importlib.import_module(module), func)
         assert not inspect.signature(target).parameters

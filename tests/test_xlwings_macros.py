@@ -211,9 +211,12 @@ def test_lite_scripts_are_the_same_macros(tmp_path):
     spec = importlib.util.spec_from_file_location("lite_main", ROOT / "macros" / "lite" / "main.py")
     lite = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(lite)
-    assert {m["function_name"] for m in custom_scripts_meta(lite)} == {"sv_check_workbook", "sv_score_tender"}
-    src = tender_file(tmp_path / "tender.xlsx")
-    for name, macro in (("sv_check_workbook", validate_book), ("sv_score_tender", score_book)):
+    assert {m["function_name"] for m in custom_scripts_meta(lite)} == {
+        "sv_check_workbook", "sv_score_tender", "sv_check_register", "sv_build_kpi_report"}
+    tender, register = tender_file(tmp_path / "tender.xlsx"), kpi_file(tmp_path / "register.xlsx")
+    for name, macro, src in (("sv_check_workbook", validate_book, tender), ("sv_score_tender", score_book, tender),
+                             ("sv_check_register", validate_book, register),
+                             ("sv_build_kpi_report", score_book, register)):
         book = xw.Book(json=payload_from_xlsx(src))
         returned = asyncio.run(custom_scripts_call(lite, name, typehint_to_value={xw.Book: book}))
         expected = xw.Book(json=payload_from_xlsx(src))
@@ -225,3 +228,47 @@ def test_lite_scripts_are_the_same_macros(tmp_path):
 
 def test_template_fill_and_checker_fill_agree():
     assert INPUT_FILL.fgColor.rgb[-6:] == YELLOW
+
+
+def kpi_file(path: Path, edit=None) -> Path:
+    from sv_workbook.kpi_examples import example_register, fill_register
+    from sv_workbook.template_kpi import build_kpi_template
+
+    wb = build_kpi_template()
+    fill_register(wb, example_register())
+    if edit:
+        edit(wb)
+    wb.save(path)
+    return path
+
+
+def test_build_kpi_report_button_writes_the_report_headless_mode_writes(tmp_path):
+    src = kpi_file(tmp_path / "register.xlsx")
+    headless = tmp_path / "headless.xlsx"
+    score_file(src, headless, DEFAULT_POLICY, TODAY, now=NOW)
+    outcome, _ = run_macro(src, score_book, tmp_path / "excel.xlsx", today=TODAY, now=NOW)
+    assert outcome.kind == "kpi-register" and outcome.result.statuses
+    assert trimmed(grid(tmp_path / "excel.xlsx", "KPI Report", 11)) == trimmed(grid(headless, "KPI Report", 11))
+    wb = load_workbook(tmp_path / "excel.xlsx")
+    assert wb["KPI Report"].tables["KPIStatus"].ref == load_workbook(headless)["KPI Report"].tables["KPIStatus"].ref
+
+
+def test_check_button_on_a_kpi_register_paints_the_bad_actual(tmp_path):
+    src = kpi_file(tmp_path / "register.xlsx", edit=lambda wb: wb["Actuals"].__setitem__("C3", "lots"))
+    outcome, _ = run_macro(src, validate_book, tmp_path / "checked.xlsx", today=TODAY, now=NOW)
+    bad = next(f for f in outcome.findings if f.code == "NOT-A-NUMBER")
+    assert (bad.sheet, bad.cell) == ("Actuals", "C3")
+    wb = load_workbook(tmp_path / "checked.xlsx")
+    assert fill_of(wb["Actuals"], "C3") == RED and fill_of(wb["Actuals"], "C2") == YELLOW
+    codes = [r[1] for r in grid(tmp_path / "checked.xlsx", "KPI Report", 6) if r[0] in ("error", "warning", "info")]
+    assert codes == [f.code for f in analyse_file(src, DEFAULT_POLICY, TODAY).findings]
+
+
+def test_check_after_score_leaves_no_stale_summary(tmp_path):
+    src = kpi_file(tmp_path / "register.xlsx")
+    run_macro(src, score_book, tmp_path / "scored.xlsx", today=TODAY, now=NOW)
+    run_macro(tmp_path / "scored.xlsx", validate_book, tmp_path / "checked.xlsx", today=TODAY, now=NOW)
+    ws = load_workbook(tmp_path / "checked.xlsx")["KPI Report"]
+    labels = [ws.cell(row=r, column=1).value for r in range(1, 15)]
+    assert labels[1:4] == ["Result", "Findings", "Generated"] and not any(labels[4:])
+    assert ws.tables["KPIStatus"].ref == "A15:K16" and ws["A16"].value is None
