@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
+from pathlib import Path
 
 import click
 
@@ -186,6 +187,41 @@ def score(path: str, output: str | None, in_place: bool, verbose: bool, policy_p
         click.echo("No report written: the workbook does not follow its contract well enough to compute results; "
                    "fix the errors above first.")
     sys.exit(exit_code([outcome]))
+
+
+@main.command()
+@click.argument("path", type=click.Path())
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False),
+              help="Folder for the Word documents (created if needed).")
+@policy_option
+@as_of_option
+def summaries(path: str, outdir: str, policy_path: str | None, as_of) -> None:
+    """Write one assessment summary (.docx) per assessed supplier (Procurement Act 2023 s.50).
+
+    Refuses, listing the gaps and their cells, while any mark lacks a consensus rationale,
+    the workbook has errors, or first place is tied.
+    """
+    from .summaries import build_summaries
+    from .summaries_docx import write_summaries
+
+    policy = _policy(policy_path)
+    today = as_of.date() if as_of else date.today()
+    outcome = analyse_file(path, policy, today)
+    if not outcome.readable:
+        _print([outcome], "text")
+        sys.exit(2)
+    if outcome.kind != "tender" or outcome.result is None:
+        _print([outcome], "text")
+        click.echo("Not written: assessment summaries need a tender evaluation workbook that can be scored.", err=True)
+        sys.exit(1)
+    docs, gaps = build_summaries(outcome.result, policy, outcome.findings)
+    if gaps:
+        click.echo(f"Not written: {len(gaps)} gap(s) to close before assessment summaries can be sent:", err=True)
+        for g in gaps:
+            click.echo(f"  {g.at_workbook(Path(path).name)}", err=True)
+        sys.exit(1)
+    for written in write_summaries(docs, outdir):
+        click.echo(f"Wrote {written}")
 
 
 def _print(outcomes: list[Outcome], fmt: str, verbose: bool = False) -> None:

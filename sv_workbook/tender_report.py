@@ -16,9 +16,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .findings import Finding
 from .policy import Policy
 from .scoring import TenderResult
-from .tender_report_data import (FINDINGS_HEADERS, FINDINGS_TITLE, MODERATION_FORMATS, MODERATION_HEADERS,
-                                 MODERATION_TITLE, RANKING_FORMATS, RANKING_HEADERS, RANKING_ROW, TITLE, finding_rows,
-                                 findings_row, moderation_row, moderation_rows, ranking_rows, summary_rows)
+from .tender_report_data import (ABNORMALLY_LOW_FORMATS, ABNORMALLY_LOW_HEADERS, ABNORMALLY_LOW_TITLE,
+                                 FINDINGS_HEADERS, FINDINGS_TITLE, MODERATION_FORMATS, MODERATION_HEADERS,
+                                 MODERATION_TITLE, RANKING_FORMATS, RANKING_HEADERS, RANKING_ROW, SENSITIVITY_HEADERS,
+                                 SENSITIVITY_TITLE, TITLE, abnormally_low_rows, finding_rows, moderation_rows,
+                                 next_block, ranking_rows, sensitivity_rows, summary_rows)
 from .xlsx_common import BOLD, TITLE_FONT, add_table, put_text, put_value, set_widths
 
 CHART_HELPER = "Quality excl. social value"
@@ -50,9 +52,16 @@ def write_tender_report(wb: Workbook, result: TenderResult, policy: Policy, find
         ws.cell(row=2 + i, column=1, value=label).font = BOLD
         put_text(ws, f"B{2 + i}", value)
     _ranking(ws, result)
-    start = moderation_row(len(result.results))
-    _moderation(ws, result, start)
-    _findings(ws, findings, findings_row(start, len(result.moderation)))
+    sens = sensitivity_rows(result, policy, now)
+    start = next_block(RANKING_ROW, len(result.results))
+    _block(ws, start, SENSITIVITY_TITLE, "Sensitivity", SENSITIVITY_HEADERS, sens, {})
+    low = abnormally_low_rows(result)
+    start = next_block(start, len(sens))
+    _block(ws, start, ABNORMALLY_LOW_TITLE, "AbnormallyLowChecks", ABNORMALLY_LOW_HEADERS, low, ABNORMALLY_LOW_FORMATS)
+    mod = moderation_rows(result)
+    start = next_block(start, len(low))
+    _block(ws, start, MODERATION_TITLE, "Moderation", MODERATION_HEADERS, mod, MODERATION_FORMATS)
+    _findings(ws, findings, next_block(start, len(mod)))
     _widths(ws)
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
@@ -92,16 +101,17 @@ def _ranking(ws: Worksheet, result: TenderResult) -> None:
     ws.add_chart(chart, f"{ws.cell(row=2, column=helper_col + 2).coordinate}")
 
 
-def _moderation(ws: Worksheet, result: TenderResult, start: int) -> None:
-    ws.cell(row=start - 1, column=1, value=MODERATION_TITLE).font = BOLD
-    rows = moderation_rows(result)
-    add_table(ws, "Moderation", 1, start, MODERATION_HEADERS, len(rows))
+def _block(ws: Worksheet, start: int, title: str, table: str, headers: list[str], rows: list[list],
+           formats: dict[int, str]) -> None:
+    """A titled Excel Table of plain values with ``start`` as its header row."""
+    ws.cell(row=start - 1, column=1, value=title).font = BOLD
+    add_table(ws, table, 1, start, headers, len(rows))
     for i, values in enumerate(rows):
-        row = start + 1 + i
         for j, v in enumerate(values):
-            put_value(ws, ws.cell(row=row, column=1 + j).coordinate, v)
-            if j in MODERATION_FORMATS:
-                ws.cell(row=row, column=1 + j).number_format = MODERATION_FORMATS[j]
+            cell = ws.cell(row=start + 1 + i, column=1 + j)
+            put_value(ws, cell.coordinate, v)
+            if j in formats:
+                cell.number_format = formats[j]
 
 
 def _findings(ws: Worksheet, findings: list[Finding], start: int) -> None:

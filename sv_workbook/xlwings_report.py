@@ -24,9 +24,11 @@ from .findings import Finding, Severity
 from .kpi import RegisterResult
 from .policy import Policy
 from .scoring import TenderResult
-from .tender_report_data import (FINDINGS_HEADERS, FINDINGS_TITLE, MODERATION_FORMATS, MODERATION_HEADERS,
-                                 MODERATION_TITLE, RANKING_FORMATS, RANKING_HEADERS, RANKING_ROW, TITLE, finding_rows,
-                                 findings_row, moderation_row, moderation_rows, ranking_rows, summary_rows)
+from .tender_report_data import (ABNORMALLY_LOW_FORMATS, ABNORMALLY_LOW_HEADERS, ABNORMALLY_LOW_TITLE,
+                                 FINDINGS_HEADERS, FINDINGS_TITLE, MODERATION_FORMATS, MODERATION_HEADERS,
+                                 MODERATION_TITLE, RANKING_FORMATS, RANKING_HEADERS, RANKING_ROW, SENSITIVITY_HEADERS,
+                                 SENSITIVITY_TITLE, TITLE, abnormally_low_rows, finding_rows, moderation_rows,
+                                 next_block, ranking_rows, sensitivity_rows, summary_rows)
 from .xlwings_write import format_columns, write_block
 
 #: Columns cleared on each run at least (A:J, the chart helper column of headless mode included).
@@ -35,7 +37,7 @@ REPORT_COLUMNS = 10
 
 def write_tender_report(book: Any, result: TenderResult, policy: Policy, findings: list[Finding],
                         now: datetime) -> None:
-    """Rewrite the tender's Report sheet: summary, Ranking table, moderation aid, findings."""
+    """Rewrite the tender's Report sheet: summary, Ranking table, sensitivity, abnormally low log, moderation, findings."""
     ws, table = _report_sheet(book, "Report", "Ranking", RANKING_ROW, RANKING_HEADERS)
     n = len(result.results)
     _clear_below(ws, RANKING_ROW + 1)
@@ -44,11 +46,15 @@ def write_tender_report(book: Any, result: TenderResult, policy: Policy, finding
     ws.range((2, 1), (8, 1)).font.bold = True
     write_block(ws, RANKING_ROW, 1, [RANKING_HEADERS] + (ranking_rows(result) or [[None] * len(RANKING_HEADERS)]))
     format_columns(ws, RANKING_ROW + 1, RANKING_ROW + max(n, 1), 1, RANKING_FORMATS)
-    start = moderation_row(n)
-    mod = moderation_rows(result)
-    _titled_block(ws, start, MODERATION_TITLE, MODERATION_HEADERS, mod)
-    format_columns(ws, start + 1, start + max(len(mod), 1), 1, MODERATION_FORMATS)
-    _findings_block(ws, findings_row(start, len(mod)), findings)
+    start, count = RANKING_ROW, n
+    for title, headers, rows, formats in (
+            (SENSITIVITY_TITLE, SENSITIVITY_HEADERS, sensitivity_rows(result, policy, now), {}),
+            (ABNORMALLY_LOW_TITLE, ABNORMALLY_LOW_HEADERS, abnormally_low_rows(result), ABNORMALLY_LOW_FORMATS),
+            (MODERATION_TITLE, MODERATION_HEADERS, moderation_rows(result), MODERATION_FORMATS)):
+        start, count = next_block(start, count), len(rows)
+        _titled_block(ws, start, title, headers, rows)
+        format_columns(ws, start + 1, start + max(count, 1), 1, formats)
+    _findings_block(ws, next_block(start, count), findings)
     ws.activate()
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from sv_workbook.examples import example_tender
 from sv_workbook.jobs import analyse_file, score_file
 from sv_workbook.macros import score_book, summary, validate_book
 from sv_workbook.policy import DEFAULT_POLICY
-from sv_workbook.tender import Bidder, ConsensusMark, EvaluatorScore
+from sv_workbook.tender import AbnormallyLowEntry, Bidder, ConsensusMark, EvaluatorScore
 from sv_workbook.xlsx_common import INPUT_FILL
 from sv_workbook.xlsx_read import read_rawbook
 from sv_workbook.xlwings_highlight import ERROR_FILL, INPUT_FILL as XW_INPUT_FILL, WARNING_FILL
@@ -39,6 +39,16 @@ RED, AMBER, YELLOW = (c.lstrip("#").upper() for c in (ERROR_FILL, WARNING_FILL, 
 def grid(path: Path, sheet: str, last_col: int = 8) -> list[list[object]]:
     ws = load_workbook(path)[sheet]
     return [[ws.cell(row=r, column=c).value for c in range(1, last_col + 1)] for r in range(1, ws.max_row + 1)]
+
+
+def headless_report(path: Path) -> list[list[object]]:
+    """The Report as headless mode writes it, without the chart's helper column beside the Ranking (J)."""
+    rows = grid(path, "Report", 11)
+    ranking = load_workbook(path)["Report"].tables["Ranking"].ref
+    last = int(ranking.split(":")[1][1:])
+    for r in range(9, last + 1):
+        rows[r - 1][9] = None
+    return rows
 
 
 def trimmed(rows: list[list[object]]) -> list[list[object]]:
@@ -71,8 +81,15 @@ def many_bidders(n: int):
     return replace(t, bidders=bidders, consensus=consensus, scores=scores)
 
 
+def logged_low_bid():
+    """A bid in the abnormally low log, with its dates: the report shows them as dates."""
+    t = example_tender()
+    entry = AbnormallyLowEntry(t.bidders[1].name, date(2026, 10, 1), date(2026, 10, 2), "Costs explained", "Retained")
+    return replace(t, abnormally_low_log=(entry,))
+
+
 CASES = {"example": example_tender(), "mean-rule": mean_rule_tender(), "hostile-names": hostile_tender(),
-         "sixty-bidders": many_bidders(60)}
+         "sixty-bidders": many_bidders(60), "abnormally-low-log": logged_low_bid()}
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -82,7 +99,7 @@ def test_score_button_writes_the_report_headless_mode_writes(tmp_path, case):
     score_file(src, headless, DEFAULT_POLICY, TODAY, now=NOW)
     outcome, _ = run_macro(src, score_book, tmp_path / "excel.xlsx", today=TODAY, now=NOW)
     assert outcome.kind == "tender" and outcome.result is not None
-    assert trimmed(grid(tmp_path / "excel.xlsx", "Report")) == trimmed(grid(headless, "Report"))
+    assert trimmed(grid(tmp_path / "excel.xlsx", "Report", 11)) == trimmed(headless_report(headless))
     excel_ranking = load_workbook(tmp_path / "excel.xlsx")["Report"].tables["Ranking"].ref
     assert excel_ranking == load_workbook(headless)["Report"].tables["Ranking"].ref
 
@@ -111,8 +128,7 @@ def test_report_is_rewritten_not_appended_when_scored_again(tmp_path):
     run_macro(tmp_path / "edited.xlsx", score_book, tmp_path / "second.xlsx", today=TODAY, now=NOW)
     headless = tmp_path / "headless.xlsx"
     score_file(tmp_path / "edited.xlsx", headless, DEFAULT_POLICY, TODAY, now=NOW)
-    assert trimmed(grid(tmp_path / "second.xlsx", "Report", 10)) == trimmed(
-        [row[:8] + [None, None] for row in grid(headless, "Report", 8)])
+    assert trimmed(grid(tmp_path / "second.xlsx", "Report", 11)) == trimmed(headless_report(headless))
 
 
 def test_check_button_paints_problems_and_repaints_them_when_fixed(tmp_path):

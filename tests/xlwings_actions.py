@@ -5,8 +5,9 @@ script; ``book.json()`` holds the actions the Excel client would then carry out.
 module carries them out on the .xlsx with openpyxl, with the Excel rules that matter for
 correctness, so a test fails where Excel would go wrong or refuse:
 
-* a string is read as if typed: ``'`` makes the rest text, ``=`` makes a formula and a
-  number-like string becomes a number (so text written unescaped shows up as such);
+* a string is read as if typed: ``'`` makes the rest text, ``=`` makes a formula, a
+  number-like string becomes a number and an ISO date (how xlwings sends dates) a date,
+  so text written unescaped shows up as such;
 * on a protected sheet, values and clearing need unlocked cells and fills need the
   "format cells" permission (Excel refuses both otherwise, and so does this);
 * a Table keeps its header row when resized.
@@ -17,7 +18,9 @@ Only the actions the macros use are known; any other action fails the test loudl
 from __future__ import annotations
 
 import json
+import re
 from copy import copy
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.cell import range_boundaries
 
 from sv_workbook.xlwings_payload import payload_from_xlsx
+
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
 
 
 class ExcelRefused(Exception):
@@ -119,6 +125,8 @@ def _type_into(cell, value: Any) -> None:
         cell.value = value  # Excel makes it a formula
     elif isinstance(value, str) and _number(value) is not None:
         cell.value = _number(value)
+    elif isinstance(value, str) and ISO_DATE.match(value):
+        cell.value = datetime.fromisoformat(value)
     else:
         cell.value = value
 
