@@ -46,9 +46,13 @@ NOW = datetime(2026, 11, 27, 12, 0)
 
 
 def tender_of(n: int) -> Tender:
-    """The example tender's criteria with ``n`` bidders, three evaluators and consensus marks."""
+    """The example tender's criteria with ``n`` bidders, three evaluators and consensus marks.
+
+    Prices stay within 5% of each other, so no bid is abnormally low: both sizes flag the same
+    kind of cells, and only the size differs.
+    """
     t = example_tender()
-    bidders = tuple(Bidder(f"Bidder {i:03d} Ltd", 900_000.0 + 3_001.0 * i, i % 2 == 0, i % 7 == 0) for i in range(n))
+    bidders = tuple(Bidder(f"Bidder {i:03d} Ltd", 1_000_000.0 + 97.0 * i, i % 2 == 0, i % 7 == 0) for i in range(n))
     consensus, scores = [], []
     for i, b in enumerate(bidders):
         for j, c in enumerate(t.criteria):
