@@ -4,7 +4,7 @@ xlwings Lite (and xlwings Server) hand Python a workbook as JSON: every sheet's 
 the defined names and the Excel Tables. ``xw.Book(json=payload)`` turns that into a real
 ``xw.Book`` whose writes are collected as actions (``book.json()``). Building the payload
 from a file lets the tests and the benchmark run the macros on real workbooks on Linux,
-with xlwings' own objects, and lets anyone dry-run a macro on a file without Excel.
+with xlwings' own objects.
 
 The shape follows the xlwings clients (``xlwings/js/xlwings.ts`` and the Office.js client):
 empty cells are ``""``, dates are ISO strings ending in ``Z``, formulas show their cached

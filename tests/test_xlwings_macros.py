@@ -131,6 +131,21 @@ def test_report_is_rewritten_not_appended_when_scored_again(tmp_path):
     assert trimmed(grid(tmp_path / "second.xlsx", "Report", 11)) == trimmed(headless_report(headless))
 
 
+@pytest.mark.parametrize("damage", ["table", "sheet"])
+def test_score_button_rebuilds_a_deleted_ranking_table_or_report_sheet(tmp_path, damage):
+    def edit(wb):
+        if damage == "table":
+            del wb["Report"].tables["Ranking"]
+        else:
+            del wb["Report"]
+    src = tender_file(tmp_path / "tender.xlsx", edit=edit)
+    headless = tmp_path / "headless.xlsx"
+    score_file(src, headless, DEFAULT_POLICY, TODAY, now=NOW)
+    run_macro(src, score_book, tmp_path / "excel.xlsx", today=TODAY, now=NOW)
+    assert trimmed(grid(tmp_path / "excel.xlsx", "Report", 11)) == trimmed(headless_report(headless))
+    assert load_workbook(tmp_path / "excel.xlsx")["Report"].tables["Ranking"].ref == "A9:H13"
+
+
 def test_check_button_paints_problems_and_repaints_them_when_fixed(tmp_path):
     def break_it(wb):
         wb["Bidders"]["B3"] = "about 1.5m"          # error: not a number
@@ -138,6 +153,7 @@ def test_check_button_paints_problems_and_repaints_them_when_fixed(tmp_path):
     src = tender_file(tmp_path / "tender.xlsx", edit=break_it)
     outcome, _ = run_macro(src, validate_book, tmp_path / "checked.xlsx", today=TODAY, now=NOW)
     assert {"NOT-A-NUMBER", "MISSING-RATIONALE"} <= {f.code for f in outcome.findings}
+    assert summary(outcome).startswith(f"{sum(f.severity.value == 'error' for f in outcome.findings)} error(s), ")
     wb = load_workbook(tmp_path / "checked.xlsx")
     assert fill_of(wb["Bidders"], "B3") == RED
     assert fill_of(wb["Consensus"], "D2") == AMBER

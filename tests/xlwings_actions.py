@@ -27,6 +27,7 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.cell import range_boundaries
+from openpyxl.worksheet.table import Table
 
 from sv_workbook.xlwings_payload import payload_from_xlsx
 
@@ -101,6 +102,15 @@ def apply_actions(path: Path, actions: dict, out: Path) -> None:
             table.ref = new
             if table.autoFilter is not None:
                 table.autoFilter.ref = new
+        elif func == "addSheet":
+            index, name = action["args"]
+            wb.create_sheet(name, index)
+            sheets = wb.worksheets
+        elif func == "addTable":
+            address, has_headers, _style, name = action["args"]
+            if not has_headers:
+                raise NotImplementedError("tables without headers are not used by the macros")
+            ws.add_table(Table(displayName=name, ref=address.replace("$", "")))
         elif func == "activateSheet":
             wb.active = action["args"][0]
         else:
