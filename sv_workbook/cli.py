@@ -267,3 +267,57 @@ def _kpi_summary(result) -> None:
         gbp = f"  £{s.social_value_gbp:,.2f} ({s.proxy_label})" if s.social_value_gbp is not None else ""
         expected = f"{s.expected:,.2f} expected" if s.expected is not None else "no valid target"
         click.echo(f"  {s.kpi_id:<8} {pct}  {s.delivered:,.2f} of {expected} {s.unit}  [{s.rating}]{gbp}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--period", help="2026, 2026-H1, 2026-H2 (calendar), FY2026, FY2026-H1, FY2026-H2 (financial year, "
+                               "starting in the policy's month), or use --from and --to.")
+@click.option("--from", "date_from", type=click.DateTime(formats=["%Y-%m-%d"]), help="First day (YYYY-MM-DD).")
+@click.option("--to", "date_to", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day, included (YYYY-MM-DD).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Name of the report: writes NAME.xlsx and NAME.html.")
+@policy_option
+@as_of_option
+@measures_option
+@proxies_option
+def report(paths: tuple[str, ...], period: str | None, date_from, date_to, output: str, policy_path: str | None,
+           as_of, measures_path: str | None, proxies_path: str | None) -> None:
+    """Portfolio report (xlsx and web page) from every KPI register and tender under PATHS.
+
+    Registers with errors are listed and left out of the totals. Exit 1 when any
+    KPI register was left out for errors or could not be read.
+    """
+    from .periods import PeriodError, date_range, parse_period
+    from .portfolio import EXCLUDED_ERRORS, KPI_KIND, UNREADABLE, format_headline
+    from .portfolio_run import run_report
+
+    policy = _policy(policy_path)
+    try:
+        if period and (date_from or date_to):
+            raise click.UsageError("Give --period or --from/--to, not both.")
+        if period:
+            chosen = parse_period(period, policy.financial_year_start_month)
+        elif date_from and date_to:
+            chosen = date_range(date_from.date(), date_to.date())
+        else:
+            raise click.UsageError("Give --period (e.g. FY2026 or 2026-H1) or both --from and --to.")
+    except PeriodError as exc:
+        raise click.UsageError(str(exc)) from exc
+    today = as_of.date() if as_of else date.today()
+    options = _options(measures_path, proxies_path)
+    try:
+        run = run_report(list(paths), chosen, output, policy, today, options["library"], options["proxies"])
+    except (WriteRefused, OSError) as exc:
+        click.echo(f"Not written: {exc}", err=True)
+        sys.exit(2)
+    p = run.portfolio
+    click.echo(f"Portfolio report {p.period.label} ({p.period.start:%d/%m/%Y} to {p.period.end:%d/%m/%Y}):")
+    for h in p.headlines:
+        click.echo(f"  {h.label}: {format_headline(h)}" + (f" ({h.note})" if h.note else ""))
+    left_out = [s for s in p.sources if s.kind in (KPI_KIND, "unreadable") and s.status in (EXCLUDED_ERRORS,
+                                                                                           UNREADABLE)]
+    for s in left_out:
+        click.echo(f"  LEFT OUT {s.path}: {s.status} ({s.errors} error(s); see the Findings sheet)")
+    click.echo(f"Wrote {run.xlsx} and {run.html}")
+    sys.exit(1 if left_out else 0)

@@ -58,8 +58,7 @@ def summary_rows(result: RegisterResult, policy: Policy, findings: list[Finding]
         ("As of", f"{result.as_of:%d %B %Y}"),
         ("Reporting date", reported),
         ("£ proxy set", proxy_text),
-        ("Policy applied", result.policy_label + (
-            "; PAST ITS REVIEW DATE" if result.as_of > policy.strategy_next_review else "")),
+        ("Policy applied", policy.policy_statement(result.as_of)),
         ("Result", "FINAL: no errors" if errors == 0 else
          f"PROVISIONAL: {errors} error(s) must be fixed before these figures can be relied on"),
         ("Findings", f"{errors} error(s), {warnings_} warning(s); see the Findings table below"),

@@ -53,8 +53,7 @@ def summary_rows(result: TenderResult, policy: Policy, findings: list[Finding], 
                      f"quality {s.quality_weight:g}%; price method {s.price_method}; marks 0–{s.scale_max:g}; "
                      f"consensus rule {s.consensus_rule}"),
         ("Social value weighting", f"{result.sv_weight:g}% of the quality score"),
-        ("Policy applied", result.policy_label + (
-            "; PAST ITS REVIEW DATE" if now.date() > policy.strategy_next_review else "")),
+        ("Policy applied", policy.policy_statement(now.date())),
         ("Result", "FINAL: no errors" if errors == 0 else
          f"PROVISIONAL: {errors} error(s) must be fixed before this ranking can be relied on"),
         ("Findings", f"{errors} error(s), {warnings_} warning(s); see the Findings table below"),
