@@ -16,18 +16,14 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .findings import Finding
-from .kpi import APPROACHING, GOOD, INADEQUATE, REQUIRES_IMPROVEMENT, RegisterResult
-from .kpi_report_data import (SHEET, STATUS_FORMATS, STATUS_ROW, STATUS_TITLE, TITLE, TOTALS_FORMATS, TOTALS_HEADERS,
-                              TOTALS_TITLE, findings_row, status_headers, status_rows, summary_rows, totals_row,
-                              totals_rows)
+from .kpi import RegisterResult
+from .kpi_report_data import (RATING_COLOURS, SHEET, STATUS_FORMATS, STATUS_ROW, STATUS_TITLE, TITLE, TOTALS_FORMATS,
+                              TOTALS_HEADERS, TOTALS_TITLE, findings_row, status_headers, status_rows, summary_rows,
+                              totals_row, totals_rows)
 from .policy import Policy
 from .tender_report_data import FINDINGS_HEADERS, FINDINGS_TITLE, finding_rows
 from .xlsx_common import BOLD, TITLE_FONT, WRAP, add_table, put_text, put_value, set_widths
 
-
-#: Rating colours (fill, font), as budget holders read a RAG status.
-RATING_COLOURS = {GOOD: ("C6EFCE", "006100"), APPROACHING: ("FFEB9C", "9C5700"),
-                  REQUIRES_IMPROVEMENT: ("FCD5B4", "974706"), INADEQUATE: ("FFC7CE", "9C0006")}
 
 
 def colour_ratings(ws: Worksheet, cells: str) -> None:

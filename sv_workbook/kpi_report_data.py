@@ -13,7 +13,7 @@ from typing import Any
 from . import __version__
 from .contracts import KPI_REGISTER
 from .findings import Finding, Severity
-from .kpi import RegisterResult
+from .kpi import APPROACHING, GOOD, INADEQUATE, REQUIRES_IMPROVEMENT, RegisterResult
 from .policy import Policy
 
 SHEET = "KPI Report"
@@ -30,6 +30,11 @@ TOTALS_TITLE = ("Totals by priority (each KPI counts as its share of its own tar
 TOTALS_HEADERS = ("Priority", "KPIs", "ExpectedShareOfTarget", "DeliveredShareOfTarget", "PercentOfExpected",
                   "Rating", "SocialValueGBP", "ProxySet")
 TOTALS_FORMATS = {2: "0.0%", 3: "0.0%", 4: "0.0%", 6: GBP}
+#: Rating colours (fill, font), as budget holders read a RAG status.
+RATING_COLOURS = {GOOD: ("C6EFCE", "006100"), APPROACHING: ("FFEB9C", "9C5700"),
+                  REQUIRES_IMPROVEMENT: ("FCD5B4", "974706"), INADEQUATE: ("FFC7CE", "9C0006")}
+STATUS_RATING_COLUMN = 6  # 0-based column of Rating in the status rows
+TOTALS_RATING_COLUMN = 5  # and in the totals rows
 
 
 def status_headers() -> list[str]:

@@ -71,10 +71,15 @@ def write_kpi_report(book: Any, result: RegisterResult, policy: Policy, findings
     ws.range((2, 1), (1 + len(summary), 1)).font.bold = True
     _titled_block(ws, kpi.STATUS_ROW, kpi.STATUS_TITLE, headers, kpi.status_rows(result))
     format_columns(ws, kpi.STATUS_ROW + 1, kpi.STATUS_ROW + max(n, 1), 1, kpi.STATUS_FORMATS)
+    if n:
+        _colour_ratings(ws.range((kpi.STATUS_ROW + 1, 1 + kpi.STATUS_RATING_COLUMN),
+                                 (kpi.STATUS_ROW + n, 1 + kpi.STATUS_RATING_COLUMN)))
     start = kpi.totals_row(n)
     totals = kpi.totals_rows(result)
     _titled_block(ws, start, kpi.TOTALS_TITLE, list(kpi.TOTALS_HEADERS), totals)
     format_columns(ws, start + 1, start + max(len(totals), 1), 1, kpi.TOTALS_FORMATS)
+    _colour_ratings(ws.range((start + 1, 1 + kpi.TOTALS_RATING_COLUMN),
+                             (start + max(len(totals), 1), 1 + kpi.TOTALS_RATING_COLUMN)))
     _findings_block(ws, kpi.findings_row(start, len(totals)), findings)
     ws.activate()
 
@@ -136,6 +141,12 @@ def _clear_below(ws: Any, first_row: int) -> None:
     last = ws.used_range.last_cell
     if last.row >= first_row:
         ws.range((first_row, 1), (last.row, max(last.column, REPORT_COLUMNS))).clear()
+
+
+def _colour_ratings(cells: Any) -> None:
+    """The headless report's rating colours, as conditional formats that follow the value (one call per rating)."""
+    for label, (fill, font) in kpi.RATING_COLOURS.items():
+        cells.conditional_formats.add_cell_value("equal_to", f'"{label}"', fill_color=f"#{fill}", font_color=f"#{font}")
 
 
 def _titled_block(ws: Any, header_row: int, title: str, headers: list[str], rows: list[list[Any]]) -> None:

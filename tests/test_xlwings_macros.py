@@ -30,7 +30,7 @@ from sv_workbook.xlwings_read import rawbook_from_xlwings
 from .conftest import ROOT, TODAY
 from .tender_files import tender_file
 from .test_parity_tender import mean_rule_tender
-from .xlwings_actions import ExcelRefused, apply_actions, fill_of, run_macro
+from .xlwings_actions import ExcelRefused, fill_of, run_macro
 
 NOW = datetime(2026, 11, 27, 14, 30)
 RED, AMBER, YELLOW = (c.lstrip("#").upper() for c in (ERROR_FILL, WARNING_FILL, XW_INPUT_FILL))
@@ -283,6 +283,14 @@ def test_build_kpi_report_button_writes_the_report_headless_mode_writes(tmp_path
     assert trimmed(grid(tmp_path / "excel.xlsx", "KPI Report", 11)) == trimmed(grid(headless, "KPI Report", 11))
     wb = load_workbook(tmp_path / "excel.xlsx")
     assert wb["KPI Report"].tables["KPIStatus"].ref == load_workbook(headless)["KPI Report"].tables["KPIStatus"].ref
+    assert rating_colours(tmp_path / "excel.xlsx") == rating_colours(headless) != set()
+
+
+def rating_colours(path: Path) -> set[tuple[str, str, str, str]]:
+    """(cells, value, fill, font) of every conditional format on the KPI Report."""
+    ws = load_workbook(path)["KPI Report"]
+    return {(str(cf.sqref), rule.formula[0], rule.dxf.fill.bgColor.rgb[-6:], rule.dxf.font.color.rgb[-6:])
+            for cf in ws.conditional_formatting for rule in cf.rules}
 
 
 def test_check_button_on_a_kpi_register_paints_the_bad_actual(tmp_path):

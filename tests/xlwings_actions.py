@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
+from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.table import Table
@@ -66,7 +67,10 @@ def apply_actions(path: Path, actions: dict, out: Path) -> None:
             for cell in _cells(ws, action):
                 _check_unlocked(ws, cell)
                 cell.value = None
-                if func == "rangeClear":
+                if func == "rangeClear":  # Excel's Clear takes conditional formats with it
+                    for cf_range in list(ws.conditional_formatting):
+                        if cell.coordinate in cf_range.sqref:
+                            del ws.conditional_formatting._cf_rules[cf_range]
                     cell.fill = PatternFill()
                     cell.font = Font()
                     cell.number_format = "General"
@@ -111,6 +115,18 @@ def apply_actions(path: Path, actions: dict, out: Path) -> None:
             if not has_headers:
                 raise NotImplementedError("tables without headers are not used by the macros")
             ws.add_table(Table(displayName=name, ref=address.replace("$", "")))
+        elif func == "addConditionalFormat":
+            _check_format_allowed(ws)
+            rule = action["args"][0]
+            if rule["type"] != "CellValue" or rule["operator"] != "EqualTo":
+                raise NotImplementedError(f"conditional format {rule['type']} {rule.get('operator')}")
+            first = ws.cell(row=action["start_row"] + 1, column=action["start_column"] + 1).coordinate
+            last = ws.cell(row=action["start_row"] + action["row_count"],
+                           column=action["start_column"] + action["column_count"]).coordinate
+            ws.conditional_formatting.add(f"{first}:{last}", CellIsRule(
+                operator="equal", formula=[rule["formula1"]],
+                fill=PatternFill("solid", bgColor=rule["fill_color"].lstrip("#").upper()),
+                font=Font(color=rule["font_color"].lstrip("#").upper())))
         elif func == "activateSheet":
             wb.active = action["args"][0]
         else:
