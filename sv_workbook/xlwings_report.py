@@ -33,6 +33,9 @@ from .xlwings_write import format_columns, write_block
 
 #: Columns cleared on each run at least (A:J, the chart helper column of headless mode included).
 REPORT_COLUMNS = 10
+#: Where each kind's output Table goes if a user deleted it, and what its Score button says.
+OUTPUT_HEADER_ROW = {"tender": RANKING_ROW, "kpi-register": kpi.STATUS_ROW}
+SCORE_BUTTON = {"tender": "Score tender", "kpi-register": "Build KPI report"}
 
 
 def write_tender_report(book: Any, result: TenderResult, policy: Policy, findings: list[Finding],
@@ -42,8 +45,9 @@ def write_tender_report(book: Any, result: TenderResult, policy: Policy, finding
     n = len(result.results)
     _clear_below(ws, RANKING_ROW + 1)
     table.resize(ws.range((RANKING_ROW, 1), (RANKING_ROW + max(n, 1), len(RANKING_HEADERS))))
-    write_block(ws, 1, 1, [[TITLE, None]] + [list(r) for r in summary_rows(result, policy, findings, now)])
-    ws.range((2, 1), (8, 1)).font.bold = True
+    summary = summary_rows(result, policy, findings, now)
+    write_block(ws, 1, 1, [[TITLE, None]] + [list(r) for r in summary])
+    ws.range((2, 1), (1 + len(summary), 1)).font.bold = True
     write_block(ws, RANKING_ROW, 1, [RANKING_HEADERS] + (ranking_rows(result) or [[None] * len(RANKING_HEADERS)]))
     format_columns(ws, RANKING_ROW + 1, RANKING_ROW + max(n, 1), 1, RANKING_FORMATS)
     start, count = RANKING_ROW, n
@@ -92,29 +96,32 @@ def write_check_report(book: Any, contract: WorkbookContract, policy: Policy, fi
     Table keeps its headers and one empty row until the next successful Score.
     """
     spec = next(t for t in contract.tables if t.output)
-    ws, table = _report_sheet(book, spec.sheet, spec.name, RANKING_ROW, list(spec.headers))
+    ws, table = _report_sheet(book, spec.sheet, spec.name, OUTPUT_HEADER_ROW[contract.kind], list(spec.headers))
     box = table.range
     header_row, width = box.row, box.shape[1]
-    ws.range((1, 1), (header_row - 1, max(width, REPORT_COLUMNS))).clear()  # the last run's summary
+    if header_row > 1:
+        ws.range((1, 1), (header_row - 1, max(width, REPORT_COLUMNS))).clear()  # the last run's summary
     _clear_below(ws, header_row + 1)
     table.resize(ws.range((header_row, box.column), (header_row + 1, box.column + width - 1)))
-    write_block(ws, 1, 1, [[f"{contract.title}: check", None]] + [list(r) for r in check_summary_rows(
-        findings, policy, now, scored)])
-    ws.range((2, 1), (4, 1)).font.bold = True
+    summary = check_summary_rows(findings, policy, now, SCORE_BUTTON[contract.kind], scored)
+    write_block(ws, 1, 1, [[f"{contract.title}: check", None]] + [list(r) for r in summary])
+    ws.range((2, 1), (1 + len(summary), 1)).font.bold = True
     _findings_block(ws, header_row + 1 + 3, findings)
     ws.activate()
 
 
-def check_summary_rows(findings: list[Finding], policy: Policy, now: datetime, scored: bool) -> list[tuple[str, str]]:
+def check_summary_rows(findings: list[Finding], policy: Policy, now: datetime, button: str,
+                       scored: bool) -> list[tuple[str, str]]:
+    """Rows 2-4 of a check: what to do next (``button`` is the Score button's caption)."""
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)
     warnings_ = sum(1 for f in findings if f.severity is Severity.WARNING)
     if scored:
         result = (f"NOT SCORED: {errors} error(s) stop the workbook being read; fix the cells listed below "
-                  "(red on their sheets), then click Score again")
+                  f"(red on their sheets), then click {button} again")
     elif errors:
-        result = f"{errors} error(s) to fix (red on their sheets); click Score when they are fixed"
+        result = f"{errors} error(s) to fix (red on their sheets); click {button} when they are fixed"
     else:
-        result = "No errors; click Score to rank the bids"
+        result = f"No errors; click {button}"
     return [
         ("Result", result),
         ("Findings", f"{errors} error(s), {warnings_} warning(s); see the Findings list below; "

@@ -311,4 +311,5 @@ def test_check_after_score_leaves_no_stale_summary(tmp_path):
     ws = load_workbook(tmp_path / "checked.xlsx")["KPI Report"]
     labels = [ws.cell(row=r, column=1).value for r in range(1, 15)]
     assert labels[1:4] == ["Result", "Findings", "Generated"] and not any(labels[4:])
+    assert "click Build KPI report" in ws["B2"].value
     assert ws.tables["KPIStatus"].ref == "A15:K16" and ws["A16"].value is None
