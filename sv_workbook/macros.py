@@ -1,4 +1,4 @@
-"""The buttons inside Excel: check a workbook or score a tender in the open workbook.
+"""The buttons inside Excel: check a workbook, score a tender or build a KPI report in the open workbook.
 
 ``validate_book`` and ``score_book`` take an ``xw.Book`` (desktop Excel, xlwings Lite or
 xlwings Server alike) and run the same job as ``sv-workbook validate`` / ``score``: the
