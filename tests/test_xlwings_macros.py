@@ -238,13 +238,16 @@ def test_lite_scripts_are_the_same_macros(tmp_path):
     import asyncio
 
     import xlwings as xw
-    from xlwings.server import custom_scripts_call, custom_scripts_meta
+    from xlwings.server import custom_functions_meta, custom_scripts_call, custom_scripts_meta
 
     spec = importlib.util.spec_from_file_location("lite_main", ROOT / "macros" / "lite" / "main.py")
     lite = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(lite)
     assert {m["function_name"] for m in custom_scripts_meta(lite)} == {
         "sv_check_workbook", "sv_score_tender", "sv_check_register", "sv_build_kpi_report"}
+    assert {f["name"] for f in custom_functions_meta(lite)["functions"]} == {
+        "SV_QUALITY_SCORE", "SV_PRICE_SCORE", "SV_WEIGHTING_CHECK", "SV_KPI_EXPECTED_TO_DATE", "SV_KPI_PERCENT",
+        "SV_KPI_RATING"}
     tender, register = tender_file(tmp_path / "tender.xlsx"), kpi_file(tmp_path / "register.xlsx")
     for name, macro, src in (("sv_check_workbook", validate_book, tender), ("sv_score_tender", score_book, tender),
                              ("sv_check_register", validate_book, register),
