@@ -41,6 +41,13 @@ def grid(path: Path, sheet: str, last_col: int = 8) -> list[list[object]]:
     return [[ws.cell(row=r, column=c).value for c in range(1, last_col + 1)] for r in range(1, ws.max_row + 1)]
 
 
+def formats(path: Path, sheet: str, last_col: int = 11) -> dict[str, str]:
+    """Number formats of the cells that hold a value (what the reader sees rounded)."""
+    ws = load_workbook(path)[sheet]
+    return {c.coordinate: c.number_format for row in ws.iter_rows(max_col=last_col) for c in row
+            if c.value is not None and c.column != 10}
+
+
 def headless_report(path: Path) -> list[list[object]]:
     """The Report as headless mode writes it, without the chart's helper column beside the Ranking (J)."""
     rows = grid(path, "Report", 11)
@@ -100,6 +107,7 @@ def test_score_button_writes_the_report_headless_mode_writes(tmp_path, case):
     outcome, _ = run_macro(src, score_book, tmp_path / "excel.xlsx", today=TODAY, now=NOW)
     assert outcome.kind == "tender" and outcome.result is not None
     assert trimmed(grid(tmp_path / "excel.xlsx", "Report", 11)) == trimmed(headless_report(headless))
+    assert formats(tmp_path / "excel.xlsx", "Report") == formats(headless, "Report")
     excel_ranking = load_workbook(tmp_path / "excel.xlsx")["Report"].tables["Ranking"].ref
     assert excel_ranking == load_workbook(headless)["Report"].tables["Ranking"].ref
 
@@ -284,6 +292,7 @@ def test_build_kpi_report_button_writes_the_report_headless_mode_writes(tmp_path
     outcome, _ = run_macro(src, score_book, tmp_path / "excel.xlsx", today=TODAY, now=NOW)
     assert outcome.kind == "kpi-register" and outcome.result.statuses
     assert trimmed(grid(tmp_path / "excel.xlsx", "KPI Report", 11)) == trimmed(grid(headless, "KPI Report", 11))
+    assert formats(tmp_path / "excel.xlsx", "KPI Report") == formats(headless, "KPI Report")
     wb = load_workbook(tmp_path / "excel.xlsx")
     assert wb["KPI Report"].tables["KPIStatus"].ref == load_workbook(headless)["KPI Report"].tables["KPIStatus"].ref
     assert rating_colours(tmp_path / "excel.xlsx") == rating_colours(headless) != set()
