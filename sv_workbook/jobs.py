@@ -86,18 +86,29 @@ def analyse_file(path: str | Path, policy: Policy, today: date | None = None,
     except WorkbookUnreadable as exc:
         return Outcome(str(path), None, [error("FILE-UNREADABLE", f"Cannot read the workbook: {exc.reason}.",
                                                exc.hint).at_workbook(path.name)], readable=False)
+    return analyse_raw(raw, str(path), policy, today, options)
+
+
+def analyse_raw(raw: RawBook, path: str, policy: Policy, today: date,
+                options: dict[str, Any] | None = None) -> Outcome:
+    """Recognise and check a workbook already read by any reader (openpyxl here, xlwings in Excel).
+
+    Findings name the workbook by ``raw.label``, so the same file gives the same findings
+    from the command line and from the buttons in Excel.
+    """
+    _ensure_kinds()
     contract = detect_kind(raw)
     if contract is None:
         kinds = " or ".join(c.title.lower() for c in CONTRACTS.values())
-        return Outcome(str(path), None, [f.at_workbook(path.name) for f in [error(
+        return Outcome(path, None, [f.at_workbook(raw.label) for f in [error(
             "UNKNOWN-KIND", f"This is not a {kinds}: it has none of their tables or defined names.",
             "Start from a template made by `sv-workbook new tender` or `sv-workbook new kpi-register`."
         )] + raw.notes])
     kind = KINDS[contract.kind]
     extra = {k: v for k, v in (options or {}).items() if k in kind.options and v is not None}
     result, findings = kind.analyse(raw, policy, today, **extra)
-    findings = sort_findings(f.at_workbook(path.name) for f in findings)
-    return Outcome(str(path), contract.kind, findings, result)
+    findings = sort_findings(f.at_workbook(raw.label) for f in findings)
+    return Outcome(path, contract.kind, findings, result)
 
 
 def score_file(path: str | Path, out: str | Path | None, policy: Policy, today: date | None = None,
@@ -174,5 +185,5 @@ def _ensure_kinds() -> None:
     from . import kpi_kind, tender_kind  # noqa: F401  (each registers itself)
 
 
-__all__ = ["Kind", "KINDS", "register", "Outcome", "detect_kind", "analyse_file", "score_file", "exit_code",
+__all__ = ["Kind", "KINDS", "register", "Outcome", "detect_kind", "analyse_file", "analyse_raw", "score_file", "exit_code",
            "WriteRefused", "Severity", "has_errors"]

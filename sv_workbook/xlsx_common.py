@@ -163,8 +163,14 @@ def _messages(dv: DataValidation, prompt: str, strict: bool) -> None:
 
 
 def protect(ws: Worksheet) -> None:
-    """Sheet protection without a password: formulas locked, inputs open, filters usable."""
+    """Sheet protection without a password: formulas locked, inputs open, filters usable.
+
+    Formatting cells stays allowed so that the Check button (xlwings) can paint the input
+    cells with problems red and repaint them yellow once fixed; locked formulas still
+    cannot be overwritten.
+    """
     ws.protection.sheet = True
+    ws.protection.formatCells = False
     ws.protection.autoFilter = False
     ws.protection.sort = False
     ws.protection.formatColumns = False

@@ -9,6 +9,13 @@ from pathlib import Path
 
 import pytest
 
+# xlwings reads these when it is first imported, so they are set before any test module imports it:
+# the remote engine (``xw.Book(json=...)``) runs under xlwings' free non-commercial licence key, and
+# XLWINGS_ON_SERVER gives the decorators xlwings Lite and xlwings Server use, so UDF metadata
+# (names, docstrings as Excel help) and calls can be checked as Excel would make them.
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+os.environ.setdefault("XLWINGS_ON_SERVER", "true")
+
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 27)
 
