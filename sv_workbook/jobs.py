@@ -125,6 +125,8 @@ def score_file(path: str | Path, out: str | Path | None, policy: Policy, today: 
     outcome = analyse_file(path, policy, today, options)
     if not outcome.readable or outcome.kind is None or outcome.result is None:
         return outcome
+    if out and in_place:
+        raise WriteRefused("Give either -o OUTPUT or --in-place, not both: --in-place replaces the input itself.")
     target = Path(out) if out else None
     if target is None:
         if not in_place:

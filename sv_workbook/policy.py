@@ -129,7 +129,30 @@ def load_policy(path: str | Path) -> Policy:
     for key, raw in data.items():
         default = getattr(DEFAULT_POLICY, key)
         values[key] = _coerce(path, key, raw, default)
-    return replace(DEFAULT_POLICY, **values)
+    policy = replace(DEFAULT_POLICY, **values)
+    _check_ranges(path, policy)
+    return policy
+
+
+def _check_ranges(path: Path, p: Policy) -> None:
+    """Refuse numbers no trust could mean: a silently absurd rule is worse than an error."""
+    problems = []
+    for key in ("sv_min_percent_of_quality", "abnormally_low_percent"):
+        if not 0 <= getattr(p, key) <= 100:
+            problems.append(f"'{key}' must be a percentage from 0 to 100")
+    if not 1 >= p.rating_good >= p.rating_approaching >= p.rating_requires_improvement >= 0:
+        problems.append("rating bands must satisfy 1 >= rating_good >= rating_approaching >= "
+                        "rating_requires_improvement >= 0 (shares, e.g. 0.95)")
+    if not 1 <= p.financial_year_start_month <= 12:
+        problems.append("'financial_year_start_month' must be from 1 to 12")
+    if p.strategy_next_review < p.strategy_approved:
+        problems.append("'strategy_next_review' is before 'strategy_approved'")
+    for key in ("sv_threshold_gbp", "tie_tolerance", "max_file_bytes", "max_uncompressed_bytes", "max_rows",
+                "max_columns", "kpi_min_count_threshold_gbp"):
+        if getattr(p, key, 0) < 0:
+            problems.append(f"'{key}' must not be negative")
+    if problems:
+        raise PolicyError(f"{path}: " + "; ".join(problems))
 
 
 def _coerce(path: Path, key: str, raw: Any, default: Any) -> Any:

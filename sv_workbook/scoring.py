@@ -20,7 +20,7 @@ from .bind import norm
 from .contracts import PRICE_METHODS
 from .findings import Finding, error, info, sort_findings, warning
 from .policy import DEFAULT_POLICY, Policy
-from .tender import Criterion, Setup, Tender, Where
+from .tender import Bidder, Criterion, Setup, Tender, Where
 from .thresholds import route_findings
 
 STATUS_RANKED = "Ranked"
@@ -481,7 +481,9 @@ def _missing_mark_findings(tender: Tender, crits: dict[str, Criterion], bidders:
 def _results(tender: Tender, crits: dict[str, Criterion], bidders: list[str],
              marks: dict[str, dict[str, float | None]], policy: Policy, f: list[Finding]) -> dict[str, dict]:
     s = tender.setup
-    by_name = {b.name: b for b in tender.bidders}
+    by_name: dict[str, Bidder] = {}
+    for b in tender.bidders:
+        by_name.setdefault(b.name, b)  # a duplicated row is reported; the first one counts, as in the checks
     ids = list(crits)
     weights = [crits[c].weight for c in ids]
     sv_ids = [c for c in ids if crits[c].social_value]

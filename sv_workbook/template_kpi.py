@@ -125,7 +125,7 @@ def _contract(wb: Workbook, policy: Policy) -> None:
                 f'B18<{policy.kpi_min_count}),"Contracts over £{policy.kpi_min_count_threshold_gbp:,.0f} need at '
                 f'least {policy.kpi_min_count} KPIs (Procurement Act 2023 s.52)","OK")')
     ws["A20"] = "Policy applied"
-    ws["B20"] = policy.policy_label()
+    put_text(ws, "B20", policy.policy_label())  # from a TOML file: text, never a formula
     for row in range(15, 19):
         ws.cell(row=row, column=3).alignment = WRAP
     set_widths(ws, {"A": 32, "B": 26, "C": 80})

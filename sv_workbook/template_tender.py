@@ -20,7 +20,8 @@ from .contracts import (AL_DECISIONS, CONSENSUS_RULES, CONTRACT_TYPES, NATIONAL_
 from .descriptors import DESCRIPTORS
 from .policy import DEFAULT_POLICY, Policy
 from .xlsx_common import (BOLD, TITLE_FONT, WRAP, add_table, date_validation, define_name, fix_properties,
-                          header_row, list_validation, mark_input, number_validation, protect, put_formula, set_widths)
+                          header_row, list_validation, mark_input, number_validation, protect, put_formula, put_text,
+                          set_widths)
 
 MAX_CRITERIA = 30
 MAX_BIDDERS = 50
@@ -133,7 +134,7 @@ def _setup(wb: Workbook, policy: Policy) -> None:
         put_formula(ws, f"B{row}", value, "0.0##")
         put_formula(ws, f"C{row}", verdict)
     ws["A18"] = "Policy applied"
-    ws["B18"] = policy.policy_label()
+    put_text(ws, "B18", policy.policy_label())  # from a TOML file: text, never a formula
     _award_setup(wb, ws)
 
     ws["E2"] = "Evaluation panel"

@@ -162,7 +162,7 @@ def _merged_inputs(wb: Workbook, raw: RawBook) -> list[Finding]:
 
 def _read_name(wb: Workbook, raw: RawBook, name: str, dn, cell_value) -> None:
     text = dn.attr_text or ""
-    if dn.is_external or "[" in text:
+    if dn.is_external or re.match(r"^'?\[\d+\]", text):
         raw.bad_names[name] = f"points at another workbook ({text})"
         return
     if "#REF!" in text:

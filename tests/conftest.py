@@ -41,10 +41,14 @@ CORPUS = ROOT.parent / "shared" / "corpus" / "calamine"
 
 @pytest.fixture(scope="session")
 def corpus() -> Path:
-    """The corpus folder; a missing corpus fails (never skips) so CI cannot pass without it."""
+    """The corpus folder. In CI (CI=true) a missing corpus fails, so CI cannot pass without it;
+    on a newcomer's machine, which has no shared/ folder beside the clone, those tests skip."""
     if not CORPUS.is_dir():
-        pytest.fail(f"the real-world corpus is missing: expected it at {CORPUS} (../shared/corpus/calamine "
-                    "from the repository root)")
+        reason = (f"the real-world corpus is missing: expected it at {CORPUS} (../shared/corpus/calamine "
+                  "from the repository root)")
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
     return CORPUS
 
 

@@ -136,3 +136,20 @@ def test_written_files_keep_normal_permissions(tmp_path):
     out = tmp_path / "new.xlsx"
     assert run("new", "tender", out).exit_code == 0
     assert stat.S_IMODE(out.stat().st_mode) & 0o044  # readable by group/others per umask, not owner-only
+
+
+def test_output_and_in_place_together_are_refused(tmp_path):
+    src = tender_file(tmp_path / "t.xlsx")
+    result = run("score", src, "-o", tmp_path / "o.xlsx", "--in-place", *AS_OF)
+    assert result.exit_code == 2 and "not both" in result.output
+
+
+def test_duplicate_bidder_rows_use_the_first_row(tmp_path):
+    from sv_workbook.jobs import analyse_file
+    from sv_workbook.policy import DEFAULT_POLICY
+
+    def edit(wb):  # a second row for the first bidder with another price
+        wb["Bidders"]["A6"], wb["Bidders"]["B6"] = "Moorland Property Services Ltd", 1.0
+    outcome = analyse_file(tender_file(tmp_path / "t.xlsx", edit=edit), DEFAULT_POLICY, TODAY)
+    assert "DUPLICATE-BIDDER" in {f.code for f in outcome.findings}
+    assert outcome.result.result("Moorland Property Services Ltd").price == 1_640_000.0

@@ -35,3 +35,17 @@ def test_toml_overrides_and_refuses_bad_keys(tmp_path):
 def test_policy_statement_says_plainly_when_overdue():
     assert "PAST ITS REVIEW DATE" not in DEFAULT_POLICY.policy_statement(date(2024, 11, 1))
     assert "PAST ITS REVIEW DATE (November 2024)" in DEFAULT_POLICY.policy_statement(date(2026, 11, 27))
+
+
+@pytest.mark.parametrize("text, words", [
+    ("sv_min_percent_of_quality = 110\n", "percentage from 0 to 100"),
+    ("rating_good = 0.8\n", "rating bands"),
+    ("financial_year_start_month = 13\n", "from 1 to 12"),
+    ("strategy_next_review = 2020-01-01\n", "before 'strategy_approved'"),
+    ("sv_threshold_gbp = -1\n", "must not be negative"),
+])
+def test_policy_file_with_absurd_numbers_is_refused(tmp_path, text, words):
+    f = tmp_path / "p.toml"
+    f.write_text(text)
+    with pytest.raises(PolicyError, match=words):
+        load_policy(f)

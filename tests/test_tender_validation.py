@@ -102,3 +102,12 @@ def test_unreadable_file_is_a_finding_not_a_crash(tmp_path):
     bad.write_bytes(b"this is not a zip")
     outcome = analyse_file(bad, DEFAULT_POLICY, TODAY)
     assert not outcome.readable and outcome.findings[0].code == "FILE-UNREADABLE"
+
+
+def test_name_pointing_at_a_table_column_is_not_called_another_workbook(tmp_path):
+    from openpyxl.workbook.defined_name import DefinedName
+
+    def edit(wb):
+        wb.defined_names["ScoreScaleMax"] = DefinedName("ScoreScaleMax", attr_text="Criteria[Weight]")
+    f = one(findings(tender_file(tmp_path / "t.xlsx", edit=edit)), "BAD-NAME")
+    assert "another workbook" not in f.message and "Criteria[Weight]" in f.message
