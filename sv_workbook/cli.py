@@ -1,12 +1,13 @@
 """The ``sv-workbook`` command line (click).
 
-Exit codes: 0 clean, 1 error findings (or the level chosen with ``--fail-on``), 2 when a
-file cannot be read at all or the command is used wrongly.
+Exit codes: 0 clean, 1 error findings (or the level chosen with ``--fail-on``), 2 when the
+command is used wrongly (and, for ``score``, when its one file cannot be read). In
+``validate`` an unreadable file is an error finding for that file, so one bad file in a
+folder of hundreds does not hide the others' results.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -15,8 +16,11 @@ import click
 
 from . import __version__
 from .contracts import CONTRACTS
+from .batch import BatchUsageError, discover, progress_bar, run_batch
+from .batch import exit_code as batch_exit_code
 from .findings import Severity
-from .jobs import Outcome, WriteRefused, analyse_file, exit_code, score_file
+from .jobs import Outcome, WriteRefused, exit_code, score_file
+from .outputs import FORMATS, render
 from .policy import DEFAULT_POLICY, Policy, PolicyError, load_policy
 from .xlsx_read import WorkbookUnreadable
 
@@ -74,19 +78,50 @@ def contract(kind: str | None) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text for people; json, csv or junit (one test case per workbook) for tools.")
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
               help="Exit 1 when any finding is at least this severe.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Workbooks checked at once (default: all cores).")
+@click.option("--dask-scheduler", metavar="ADDRESS",
+              help="Run the checks on a Dask cluster (e.g. tcp://10.0.0.5:8786); needs sv-workbook[dask] and "
+                   "the files at the same paths on every worker.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar on stderr (default: only when both stdout and stderr are a terminal).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write the results to this file instead of the screen.")
+@click.option("-v", "--verbose", is_flag=True, help="Text format: also show notes (info findings).")
 @policy_option
 @as_of_option
-def validate(paths: tuple[str, ...], fmt: str, fail_on: str, policy_path: str | None, as_of) -> None:
-    """Check workbooks against their contract and the trust's rules; write nothing."""
+def validate(paths: tuple[str, ...], fmt: str, fail_on: str, jobs: int | None, dask_scheduler: str | None,
+             progress: bool | None, output: str | None, verbose: bool, policy_path: str | None, as_of) -> None:
+    """Check workbooks (files, folders searched recursively, or globs such as 'returns/**/*.xlsx')
+    against their contract and the trust's rules; write nothing to them.
+
+    Exit codes: 0 clean, 1 a finding at the --fail-on level (an unreadable file is an error
+    finding for that file), 2 the command was used wrongly.
+    """
     policy = _policy(policy_path)
     today = as_of.date() if as_of else date.today()
-    outcomes = [analyse_file(p, policy, today) for p in sorted(paths)]
-    _print(outcomes, fmt)
-    sys.exit(exit_code(outcomes, Severity(fail_on)))
+    try:
+        targets = discover(paths)
+    except BatchUsageError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if progress is None:
+        progress = sys.stderr.isatty() and (sys.stdout.isatty() or output is not None)
+    try:
+        with progress_bar(len(targets), progress) as tick:
+            outcomes = run_batch(targets, policy, today, jobs=jobs, dask_scheduler=dask_scheduler, on_progress=tick)
+    except BatchUsageError as exc:
+        raise click.UsageError(str(exc)) from exc
+    text = render(outcomes, fmt, Severity(fail_on), verbose)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    sys.exit(batch_exit_code(outcomes, Severity(fail_on)))
 
 
 @main.command()
@@ -108,17 +143,13 @@ def score(path: str, output: str | None, in_place: bool, policy_path: str | None
     except WorkbookUnreadable as exc:
         click.echo(f"Cannot read {exc.path}: {exc.reason}. {exc.hint}", err=True)
         sys.exit(2)
-    _print([outcome], "text")
+    _print([outcome])
     if outcome.written:
         click.echo(f"Report written to {outcome.written}" + (f" (backup: {outcome.backup})" if outcome.backup else ""))
     sys.exit(exit_code([outcome]))
 
 
-def _print(outcomes: list[Outcome], fmt: str) -> None:
-    if fmt == "json":
-        click.echo(json.dumps([{"path": o.path, "kind": o.kind, "ok": o.ok,
-                                "findings": [f.as_dict() for f in o.findings]} for o in outcomes], indent=2))
-        return
+def _print(outcomes: list[Outcome]) -> None:
     for o in outcomes:
         errors = sum(f.severity is Severity.ERROR for f in o.findings)
         warnings = sum(f.severity is Severity.WARNING for f in o.findings)

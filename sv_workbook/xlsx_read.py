@@ -15,6 +15,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.utils.cell import get_column_letter, range_boundaries
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
 
 from .contracts import CONTRACTS
@@ -36,9 +37,12 @@ class WorkbookUnreadable(Exception):
         self.hint = hint
 
 
-def open_workbook(path: str | Path, **kwargs: Any) -> Workbook:
-    """``load_workbook`` with the failures people meet turned into ``WorkbookUnreadable``."""
-    path = Path(path)
+def precheck(path: Path) -> None:
+    """Refuse, with a reason people can act on, what no .xlsx reader can open.
+
+    Shared by the openpyxl and the fast (calamine) readers so both refuse the same files
+    with the same words.
+    """
     suffix = path.suffix.lower()
     if suffix == ".xls":
         raise WorkbookUnreadable(path, "this is an old binary .xls workbook",
@@ -52,7 +56,13 @@ def open_workbook(path: str | Path, **kwargs: Any) -> Workbook:
         raise WorkbookUnreadable(path, "this is not an Excel workbook (not a valid .xlsx zip package; it may be "
                                  "password-protected, truncated or another format)",
                                  "Remove any password (File › Info › Protect Workbook) and save as .xlsx.")
-    keep_vba = suffix == ".xlsm"
+
+
+def open_workbook(path: str | Path, **kwargs: Any) -> Workbook:
+    """``load_workbook`` with the failures people meet turned into ``WorkbookUnreadable``."""
+    path = Path(path)
+    precheck(path)
+    keep_vba = path.suffix.lower() == ".xlsm"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -105,33 +115,40 @@ def rawbook_from_openpyxl(wb: Workbook, path: Path) -> RawBook:
 
 
 def _read_name(wb: Workbook, raw: RawBook, name: str, dn, cell_value) -> None:
+    target = resolve_name(dn, wb.sheetnames)
+    if isinstance(target, str):
+        raw.bad_names[name] = target
+        return
+    sheet, coord = target
+    raw.names[name] = cell_value(wb[sheet], coord)
+
+
+def resolve_name(dn: DefinedName, sheetnames: list[str]) -> tuple[str, str] | str:
+    """The (sheet, cell) a defined name points at, or why it does not point at one cell.
+
+    Shared by both readers, so a name is judged the same way whichever read the file.
+    """
     text = dn.attr_text or ""
     if dn.is_external or "[" in text:
-        raw.bad_names[name] = f"points at another workbook ({text})"
-        return
+        return f"points at another workbook ({text})"
     if "#REF!" in text:
-        raw.bad_names[name] = "points at a deleted cell (#REF!)"
-        return
+        return "points at a deleted cell (#REF!)"
     try:
         dests = list(dn.destinations)
     except Exception:
-        raw.bad_names[name] = f"is not a cell reference ({text})"
-        return
+        return f"is not a cell reference ({text})"
     if len(dests) != 1:
-        raw.bad_names[name] = f"does not point at a single cell ({text})"
-        return
+        return f"does not point at a single cell ({text})"
     sheet, coord = dests[0]
     coord = coord.replace("$", "")
-    if sheet not in wb.sheetnames:
-        raw.bad_names[name] = f"points at a sheet that does not exist ({text})"
-        return
+    if sheet not in sheetnames:
+        return f"points at a sheet that does not exist ({text})"
     if ":" in coord:
         first, last = coord.split(":")
         if first != last:
-            raw.bad_names[name] = f"points at a range ({text}), not a single cell"
-            return
+            return f"points at a range ({text}), not a single cell"
         coord = first
-    raw.names[name] = cell_value(wb[sheet], coord)
+    return sheet, coord
 
 
 def _read_table(ws, name: str, ref: str, cell_value) -> RawTable:

@@ -1,0 +1,226 @@
+"""Batch validation: every workbook under some paths, in parallel, one result per file.
+
+The procurement and performance team checks hundreds of KPI registers and tenders each
+half-year. This module finds the files, checks each one with the fast reader in a pool
+of processes (or on a Dask cluster), and returns one ``Outcome`` per file sorted by path,
+so the output is the same whatever the number of workers. A file that cannot be read
+(damaged, encrypted, .xls, locked, too big) becomes a finding for that file; nothing a
+single file does stops the batch.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import zipfile
+from contextlib import contextmanager
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from itertools import repeat
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence
+
+from .findings import Finding, Severity, error, info
+from .jobs import Outcome, analyse_file
+from .policy import Policy
+from .safe_write import owner_file
+
+#: Extensions a folder scan picks up; .xls/.xlsb are included so they are reported, not skipped.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb")
+GLOB_CHARS = frozenset("*?[")
+
+
+class BatchUsageError(ValueError):
+    """The command was given something that is not a file, folder or matching glob."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One file to check: the path as people wrote it, and where a worker finds it."""
+
+    shown: str
+    absolute: str
+
+
+def discover(paths: Iterable[str]) -> list[Target]:
+    """Files, folders (recursively) and globs, each file once, sorted by the path shown.
+
+    Excel's owner files (``~$Book.xlsx``) are skipped: they are not workbooks, and the
+    workbook they belong to gets an "open in Excel" note instead.
+    """
+    found: dict[str, Target] = {}
+
+    def add(p: Path) -> None:
+        absolute = str(p.resolve())
+        found.setdefault(absolute, Target(str(p), absolute))
+
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for child in sorted(p.rglob("*")):
+                if child.is_file() and child.suffix.lower() in WORKBOOK_SUFFIXES and not child.name.startswith("~$"):
+                    add(child)
+        elif p.exists() or p.is_symlink():
+            add(p)
+        elif GLOB_CHARS & set(raw):
+            matches = [Path(m) for m in sorted(glob.glob(raw, recursive=True))]
+            files = [m for m in matches if m.is_file() and not m.name.startswith("~$")]
+            if not files:
+                raise BatchUsageError(f"No files match {raw!r}.")
+            for m in files:
+                add(m)
+        else:
+            raise BatchUsageError(f"{raw!r} does not exist.")
+    if not found:
+        raise BatchUsageError("No workbooks (.xlsx, .xlsm) found under the paths given.")
+    return sorted(found.values(), key=lambda t: (t.shown, t.absolute))
+
+
+def check_file(target: Target, policy: Policy, today: date) -> Outcome:
+    """Check one workbook with the fast reader; whatever happens, return an ``Outcome``."""
+    path = Path(target.absolute)
+    name = Path(target.shown).name
+    try:
+        limits = package_limits(path, policy)
+        if limits:
+            return Outcome(target.shown, None, [f.at_workbook(name) for f in limits], readable=False)
+        from .fast_read import read_rawbook_fast
+
+        outcome = analyse_file(path, policy, today, reader=read_rawbook_fast)
+    except Exception as exc:  # a bug or a hostile file must not stop the other 999 files
+        return Outcome(target.shown, None, [error(
+            "CHECK-FAILED", f"The check stopped on this workbook ({type(exc).__name__}: {exc}).",
+            "Open and re-save the workbook in Excel and try again; if it persists, send the file and this "
+            "message to the sv-workbook maintainers.").at_workbook(name)], readable=False)
+    outcome.path = target.shown
+    outcome.result = None  # results stay with the worker: only findings travel back
+    if _is_open_in_excel(path):
+        outcome.findings.append(info(
+            "OPEN-IN-EXCEL", "The workbook is open in Excel (its owner file ~$… is present); unsaved changes "
+            "were not checked.", "Save it in Excel, then run the check again.").at_workbook(name))
+    return outcome
+
+
+def check_files(targets: Sequence[Target], policy: Policy, today: date) -> list[Outcome]:
+    """A chunk of files per task, so the per-task overhead is paid once per chunk."""
+    return [check_file(t, policy, today) for t in targets]
+
+
+def package_limits(path: Path, policy: Policy) -> list[Finding]:
+    """Refuse huge files and zip bombs before anything decompresses them."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return []  # the reader reports why it cannot open the file
+    too_big = "Split the workbook, or remove pasted images and unused sheets, and save it again."
+    if size > policy.max_file_bytes:
+        return [error("FILE-TOO-LARGE", f"The file is {size / 2**20:.1f} MB; the limit for checking is "
+                      f"{policy.max_file_bytes / 2**20:.0f} MB (policy max_file_bytes).", too_big)]
+    if path.suffix.lower() not in (".xlsx", ".xlsm") or not zipfile.is_zipfile(path):
+        return []
+    try:
+        with zipfile.ZipFile(path) as zf:
+            unpacked = sum(i.file_size for i in zf.infolist())
+            packed = sum(i.compress_size for i in zf.infolist())
+    except (OSError, zipfile.BadZipFile):
+        return []
+    if unpacked > policy.max_uncompressed_bytes:
+        return [error("FILE-TOO-LARGE", f"The workbook unpacks to {unpacked / 2**20:.0f} MB; the limit is "
+                      f"{policy.max_uncompressed_bytes / 2**20:.0f} MB (policy max_uncompressed_bytes).", too_big)]
+    if packed and unpacked / packed > policy.max_compression_ratio:
+        return [error("FILE-SUSPICIOUS", f"The workbook's contents are compressed {unpacked / packed:.0f} to 1, "
+                      f"beyond the limit of {policy.max_compression_ratio:g} (policy max_compression_ratio); "
+                      "such files are built to exhaust memory.",
+                      "Do not open it; ask the sender for a normal copy of the workbook.")]
+    return []
+
+
+def _is_open_in_excel(path: Path) -> bool:
+    return owner_file(path).exists() or path.with_name("~$" + path.name).exists()
+
+
+def default_jobs() -> int:
+    """All the cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def chunked(targets: Sequence[Target], workers: int) -> list[list[Target]]:
+    """About eight chunks per worker (load balance) of at most 32 files (progress, memory)."""
+    size = max(1, min(32, len(targets) // (workers * 8) or 1))
+    return [list(targets[i:i + size]) for i in range(0, len(targets), size)]
+
+
+def run_batch(targets: Sequence[Target], policy: Policy, today: date, jobs: int | None = None,
+              dask_scheduler: str | None = None,
+              on_progress: Callable[[int], None] | None = None) -> list[Outcome]:
+    """Check every target; outcomes come back sorted by path whatever ran them.
+
+    ``on_progress(n)`` is called as each chunk of ``n`` files finishes (the progress bar).
+    """
+    jobs = jobs or default_jobs()
+    if dask_scheduler:
+        results = _run_dask(targets, policy, today, dask_scheduler, on_progress)
+    elif jobs == 1 or len(targets) == 1:
+        results = []
+        for t in targets:
+            results.append(check_file(t, policy, today))
+            if on_progress:
+                on_progress(1)
+    else:
+        results = []
+        with ProcessPoolExecutor(max_workers=min(jobs, len(targets))) as pool:
+            chunks = chunked(targets, jobs)
+            for chunk in pool.map(check_files, chunks, repeat(policy), repeat(today)):
+                results.extend(chunk)
+                if on_progress:
+                    on_progress(len(chunk))
+    return sorted(results, key=lambda o: o.path)
+
+
+def _run_dask(targets: Sequence[Target], policy: Policy, today: date, address: str,
+              on_progress: Callable[[int], None] | None) -> list[Outcome]:
+    """The same per-chunk task on a Dask cluster; workers must see the files at the same paths."""
+    try:
+        from dask.distributed import Client, as_completed
+    except ImportError as exc:
+        raise BatchUsageError("--dask-scheduler needs Dask: pip install 'sv-workbook[dask]'.") from exc
+    try:
+        client = Client(address, set_as_default=False, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        raise BatchUsageError(f"Cannot reach the Dask scheduler at {address}: {exc}") from exc
+    with client:
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        futures = client.map(check_files, chunked(targets, workers), policy=policy, today=today, pure=False)
+        results: list[Outcome] = []
+        for future in as_completed(futures):
+            chunk = future.result()
+            results.extend(chunk)
+            if on_progress:
+                on_progress(len(chunk))
+    return results
+
+
+def fails(outcome: Outcome, fail_on: Severity) -> bool:
+    """True when the workbook has a finding at or above the fail level."""
+    return any(f.severity.rank <= fail_on.rank for f in outcome.findings)
+
+
+def exit_code(outcomes: Iterable[Outcome], fail_on: Severity = Severity.ERROR) -> int:
+    """0 clean, 1 when any workbook fails (an unreadable file is an error finding).
+
+    2 (usage error) is the command line's business: it never gets this far.
+    """
+    return 1 if any(fails(o, fail_on) for o in outcomes) else 0
+
+
+@contextmanager
+def progress_bar(total: int, enabled: bool) -> Iterator[Callable[[int], None]]:
+    """A tqdm bar on stderr, or nothing (output piped, or a scheduled job)."""
+    from tqdm import tqdm
+
+    with tqdm(total=total, unit="workbook", disable=not enabled, leave=False, dynamic_ncols=True) as bar:
+        yield bar.update

@@ -1,0 +1,300 @@
+"""Fast read-only reader: the same ``RawBook`` as ``xlsx_read.read_rawbook``, without openpyxl.
+
+Batch validation reads hundreds of workbooks and only needs a few hundred cells of each:
+the contract's defined names and Tables. openpyxl builds its whole object model (every
+cell, style and validation) and, when an input holds a formula, reads the file twice.
+Here the package structure (sheets, defined names, Table definitions) is read straight
+from the zip with defusedxml, and cell values with python-calamine (Rust), which reads
+these files about 19× faster than openpyxl.
+
+The result must be *identical* to the openpyxl reader's, because both feed the same
+validators and people must get the same findings whichever path ran. So:
+
+* value types follow openpyxl (whole numbers as ``int``, dates as ``datetime``,
+  empty text as ``None``);
+* defined names are judged by the same ``resolve_name`` and files are refused by the
+  same ``precheck``;
+* formula cells are found by a cheap scan of the sheet XML (calamine only gives the
+  cached value); their text is rebuilt as openpyxl does, shared formulas included;
+* merged cells other than the top-left one read as empty, as in openpyxl.
+
+Anything this reader cannot promise to read the openpyxl way (array formulas in an
+input, formulas in a header row, prefixed XML, a damaged package...) *declines*: the
+file is then read by openpyxl, which is slower but gives the reference result and the
+reference wording for damaged files.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import posixpath
+import re
+import zipfile
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import python_calamine
+from defusedxml import ElementTree as SafeET
+from openpyxl.formula.translate import Translator
+from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter, range_boundaries
+from openpyxl.workbook.defined_name import DefinedName
+
+from .findings import info
+from .rawbook import CellValue, RawBook, RawTable
+from .xlsx_read import CONTRACT_HEADERS, WorkbookUnreadable, precheck, read_rawbook, resolve_name
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+#: Global names openpyxl does not expose as workbook names (``DefinedNameList.by_sheet``).
+SKIPPED_GLOBAL_NAMES = ("_xlnm.Print_Titles", "_xlnm.Print_Area", "_xlnm._FilterDatabase")
+#: Integral floats below this are read as ``int``, as openpyxl does for ``<v>5</v>``.
+INT_LIMIT = 1e15
+
+_FORMULA_TAG = re.compile(rb"<(\w+:)?f[\s/>]")
+_FORMULA_CELL = re.compile(rb"<c\b([^>]*)>\s*<f\b([^>]*?)(?:/>|>([^<]*)</f>)")
+_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+_MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([^"]+)"')
+_TABLE_PART = re.compile(rb'<tablePart\b[^>]*\b(?:\w+:)?id="([^"]+)"')
+_PREFIXED_SHEETDATA = re.compile(rb"<\w+:sheetData\b")
+
+
+class Declined(Exception):
+    """The fast path cannot promise openpyxl's reading of this file (the reason says why)."""
+
+
+def read_rawbook_fast(path: str | Path, strict: bool = False) -> RawBook:
+    """Read ``path`` like ``read_rawbook``; fall back to openpyxl when the fast path declines.
+
+    ``strict`` raises ``Declined`` instead of falling back, so tests can prove the fast
+    path really ran on ordinary workbooks.
+    """
+    path = Path(path)
+    precheck(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise WorkbookUnreadable(path, f"the file cannot be opened ({exc.strerror or exc})",
+                                 "Check that you may read it and that no other program holds it locked, "
+                                 "then try again.") from exc
+    try:
+        return _read(path, data)
+    except Declined:
+        if strict:
+            raise
+    except Exception as exc:  # a damaged package: openpyxl gives the reference wording for it
+        if strict:
+            raise Declined(f"{type(exc).__name__}: {exc}") from exc
+    return read_rawbook(path)
+
+
+class _Package:
+    """The parts of the zip package the contracts need, read without openpyxl."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self.zip = zipfile.ZipFile(io.BytesIO(data))
+        self.names = set(self.zip.namelist())
+
+    def xml(self, part: str):
+        return SafeET.fromstring(self.zip.read(part))
+
+    def rels(self, part: str) -> dict[str, tuple[str, str]]:
+        """``{rId: (type, target part)}`` for ``part`` (empty when it has no rels)."""
+        folder, base = posixpath.split(part)
+        rels_part = posixpath.join(folder, "_rels", base + ".rels")
+        if rels_part not in self.names:
+            return {}
+        out = {}
+        for rel in self.xml(rels_part).iter(f"{{{PKG_REL_NS}}}Relationship"):
+            if rel.get("TargetMode") == "External":
+                continue
+            target = rel.get("Target", "")
+            target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            out[rel.get("Id", "")] = (rel.get("Type", ""), target)
+        return out
+
+
+def _read(path: Path, data: bytes) -> RawBook:
+    pkg = _Package(data)
+    workbook_part = next((t for typ, t in pkg.rels("").values() if typ.endswith("/officeDocument")), None)
+    if workbook_part is None:
+        raise Declined("no officeDocument relationship")
+    wb_rels = pkg.rels(workbook_part)
+    root = pkg.xml(workbook_part)
+
+    sheets: list[tuple[str, str, str | None]] = []  # (name, state, worksheet part or None for chartsheets)
+    for el in root.iter(f"{{{MAIN_NS}}}sheet"):
+        typ, target = wb_rels.get(el.get(f"{{{REL_NS}}}id", ""), ("", ""))
+        if typ.endswith("/worksheet"):
+            sheets.append((el.get("name", ""), el.get("state") or "visible", target))
+        elif typ.endswith("/chartsheet"):
+            sheets.append((el.get("name", ""), el.get("state") or "visible", None))
+        else:
+            raise Declined(f"sheet of type {typ!r}")
+    sheetnames = [s[0] for s in sheets]
+    raw = RawBook(label=path.name, sheets=sheetnames)
+    for name, state, part in sheets:
+        if part is not None and state != "visible":
+            raw.notes.append(info("HIDDEN-SHEET", f"Sheet '{name}' is {state.replace('veryHidden', 'very hidden')}.",
+                                  "Unhide it (right-click a sheet tab › Unhide) to see what it holds.", name))
+
+    parts = {name: part for name, _, part in sheets}
+    wanted: dict[str, set[str]] = {}  # sheet -> coordinates whose values we need
+    name_targets: dict[str, tuple[str, str]] = {}
+    for name, dn in _global_names(root).items():
+        target = resolve_name(dn, sheetnames)
+        if isinstance(target, str):
+            raw.bad_names[name] = target
+            continue
+        if parts.get(target[0]) is None:
+            raise Declined("a defined name points at a chartsheet")
+        name_targets[name] = target
+        wanted.setdefault(target[0], set()).add(target[1])
+
+    sheet_xml: dict[str, bytes] = {}
+    table_defs: list[tuple[str, str, str]] = []  # (sheet, table name, ref), in openpyxl's order
+    for name, _, part in sheets:
+        if part is None:
+            continue
+        rels = pkg.rels(part)
+        if not any(typ.endswith("/table") for typ, _ in rels.values()):
+            continue
+        xml = sheet_xml[name] = pkg.zip.read(part)
+        for rid in _TABLE_PART.findall(xml):
+            typ, target = rels.get(rid.decode(), ("", ""))
+            if not typ.endswith("/table"):
+                raise Declined("tablePart without a table relationship")
+            el = pkg.xml(target)
+            table_defs.append((name, el.get("name") or "", el.get("ref") or ""))
+
+    layouts = []
+    for sheet, tname, ref in table_defs:
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        letters = [get_column_letter(c) for c in range(min_col, max_col + 1)]
+        header_cells = [f"{letter}{min_row}" for letter in letters]
+        cells = wanted.setdefault(sheet, set())
+        cells.update(header_cells)
+        layouts.append((sheet, tname, ref, letters, header_cells, min_row, max_row))
+
+    values = _SheetValues(pkg, parts, sheet_xml)
+    for name, (sheet, coord) in name_targets.items():
+        raw.names[name] = values.cell(sheet, coord)
+    for sheet, tname, ref, letters, header_cells, min_row, max_row in layouts:
+        headers = []
+        for coord in header_cells:
+            cv = values.cell(sheet, coord)
+            if cv.formula is not None:
+                raise Declined("formula in a table header")
+            headers.append("" if cv.value is None else str(cv.value))
+        keep = [h.strip().casefold() in CONTRACT_HEADERS for h in headers]
+        rows = [[values.cell(sheet, f"{letter}{r}") if k else CellValue(sheet, f"{letter}{r}", None)
+                 for letter, k in zip(letters, keep)] for r in range(min_row + 1, max_row + 1)]
+        raw.tables[tname] = RawTable(tname, sheet, ref, headers, header_cells, rows)
+    values.close()
+    if path.suffix.lower() == ".xlsm":
+        # Mirrors openpyxl, whose ``vba_archive`` is set for every .xlsm opened with keep_vba.
+        raw.notes.append(info("HAS-MACROS", "The workbook carries VBA macros; sv-workbook never runs them.",
+                              "No action needed; macros are kept when the tool writes an .xlsm file."))
+    return raw
+
+
+def _global_names(root) -> dict[str, DefinedName]:
+    """Workbook-scoped names, as openpyxl's ``wb.defined_names`` holds them (last one wins)."""
+    out: dict[str, DefinedName] = {}
+    for el in root.iter(f"{{{MAIN_NS}}}definedName"):
+        name = el.get("name") or ""
+        if el.get("localSheetId") is not None or name in SKIPPED_GLOBAL_NAMES:
+            continue
+        out[name] = DefinedName(name=name, attr_text=el.text)
+    return out
+
+
+class _SheetValues:
+    """Cell values of the sheets we need: calamine for values, a scan of the XML for formulas."""
+
+    def __init__(self, pkg: _Package, parts: dict[str, str | None], sheet_xml: dict[str, bytes]):
+        self.pkg = pkg
+        self.parts = parts
+        self.sheet_xml = sheet_xml
+        self.book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(pkg.data))
+        self.grids: dict[str, list[list[Any]]] = {}
+        self.formulas: dict[str, dict[str, str]] = {}
+        self.merged: dict[str, list[tuple[int, int, int, int]]] = {}
+
+    def close(self) -> None:
+        self.book.close()
+
+    def _load(self, sheet: str) -> None:
+        xml = self.sheet_xml.get(sheet)
+        if xml is None:
+            xml = self.pkg.zip.read(self.parts[sheet])
+        if _PREFIXED_SHEETDATA.search(xml):
+            raise Declined("prefixed sheet XML")
+        self.formulas[sheet] = _scan_formulas(xml) if _FORMULA_TAG.search(xml) else {}
+        self.merged[sheet] = [range_boundaries(ref.decode()) for ref in _MERGE.findall(xml)]
+        self.grids[sheet] = self.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+
+    def cell(self, sheet: str, coord: str) -> CellValue:
+        if sheet not in self.grids:
+            self._load(sheet)
+        row, col = coordinate_to_tuple(coord)
+        for min_col, min_row, max_col, max_row in self.merged[sheet]:
+            if min_row <= row <= max_row and min_col <= col <= max_col and (row, col) != (min_row, min_col):
+                return CellValue(sheet, coord, None)  # openpyxl's MergedCell
+        grid = self.grids[sheet]
+        value = grid[row - 1][col - 1] if row <= len(grid) and col <= len(grid[row - 1]) else None
+        value = _as_openpyxl(value)
+        formula = self.formulas[sheet].get(coord)
+        return CellValue(sheet, coord, value, formula)
+
+
+def _scan_formulas(xml: bytes) -> dict[str, str]:
+    """``{coordinate: formula text}`` for every formula cell, as openpyxl spells them.
+
+    A regex over the raw XML is far cheaper than parsing the sheet; the count check
+    makes sure no formula was missed (else the fast path declines).
+    """
+    out: dict[str, str] = {}
+    shared: dict[str, Translator] = {}
+    matches = 0
+    for m in _FORMULA_CELL.finditer(xml):
+        matches += 1
+        cell_attrs = dict(_ATTR.findall(m.group(1)))
+        f_attrs = dict(_ATTR.findall(m.group(2)))
+        coord = cell_attrs.get(b"r", b"").decode()
+        if not coord:
+            raise Declined("formula cell without a coordinate")
+        kind = f_attrs.get(b"t", b"normal").decode()
+        text = "=" + (html.unescape(m.group(3).decode("utf-8")) if m.group(3) else "")
+        if kind == "shared":
+            si = f_attrs.get(b"si", b"").decode()
+            if si in shared:
+                text = shared[si].translate_formula(coord)
+            elif text != "=":
+                shared[si] = Translator(text, coord)
+        elif kind != "normal":
+            raise Declined(f"{kind} formula")
+        out[coord] = text
+    if matches != len(_FORMULA_TAG.findall(xml)):
+        raise Declined("formula markup the scan does not understand")
+    return out
+
+
+def _as_openpyxl(value: Any) -> Any:
+    """Calamine's value as openpyxl gives it, so both readers produce equal ``RawBook``s."""
+    if isinstance(value, str):
+        return value if value != "" else None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) < INT_LIMIT else value
+    if isinstance(value, datetime) or isinstance(value, (bool, int, time)):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    if value is None:
+        return None
+    if hasattr(value, "total_seconds"):  # timedelta
+        return value
+    raise Declined(f"cell value of type {type(value).__name__}")
