@@ -56,6 +56,7 @@ INT_LIMIT = 1e15
 _FORMULA_TAG = re.compile(rb"<(\w+:)?f[\s/>]")
 _FORMULA_CELL = re.compile(rb"<c\b([^>]*)>\s*<f\b([^>]*?)(?:/>|>([^<]*)</f>)")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+_ERROR_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(?:\s*<f\b[^>]*?(?:/>|>[^<]*</f>))?\s*<v>([^<]*)</v>')
 _MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([^"]+)"')
 _TABLE_PART = re.compile(rb'<tablePart\b[^>]*\b(?:\w+:)?id="([^"]+)"')
 _PREFIXED_SHEETDATA = re.compile(rb"<\w+:sheetData\b")
@@ -119,6 +120,13 @@ class _Package:
 
 def _read(path: Path, data: bytes) -> RawBook:
     pkg = _Package(data)
+    try:
+        return _read_package(path, pkg)
+    finally:
+        pkg.zip.close()
+
+
+def _read_package(path: Path, pkg: _Package) -> RawBook:
     workbook_part = next((t for typ, t in pkg.rels("").values() if typ.endswith("/officeDocument")), None)
     if workbook_part is None:
         raise Declined("no officeDocument relationship")
@@ -142,7 +150,6 @@ def _read(path: Path, data: bytes) -> RawBook:
                                   "Unhide it (right-click a sheet tab › Unhide) to see what it holds.", name))
 
     parts = {name: part for name, _, part in sheets}
-    wanted: dict[str, set[str]] = {}  # sheet -> coordinates whose values we need
     name_targets: dict[str, tuple[str, str]] = {}
     for name, dn in _global_names(root).items():
         target = resolve_name(dn, sheetnames)
@@ -152,7 +159,6 @@ def _read(path: Path, data: bytes) -> RawBook:
         if parts.get(target[0]) is None:
             raise Declined("a defined name points at a chartsheet")
         name_targets[name] = target
-        wanted.setdefault(target[0], set()).add(target[1])
 
     sheet_xml: dict[str, bytes] = {}
     table_defs: list[tuple[str, str, str]] = []  # (sheet, table name, ref), in openpyxl's order
@@ -175,30 +181,36 @@ def _read(path: Path, data: bytes) -> RawBook:
         min_col, min_row, max_col, max_row = range_boundaries(ref)
         letters = [get_column_letter(c) for c in range(min_col, max_col + 1)]
         header_cells = [f"{letter}{min_row}" for letter in letters]
-        cells = wanted.setdefault(sheet, set())
-        cells.update(header_cells)
         layouts.append((sheet, tname, ref, letters, header_cells, min_row, max_row))
 
     values = _SheetValues(pkg, parts, sheet_xml)
-    for name, (sheet, coord) in name_targets.items():
-        raw.names[name] = values.cell(sheet, coord)
-    for sheet, tname, ref, letters, header_cells, min_row, max_row in layouts:
-        headers = []
-        for coord in header_cells:
-            cv = values.cell(sheet, coord)
-            if cv.formula is not None:
-                raise Declined("formula in a table header")
-            headers.append("" if cv.value is None else str(cv.value))
-        keep = [h.strip().casefold() in CONTRACT_HEADERS for h in headers]
-        rows = [[values.cell(sheet, f"{letter}{r}") if k else CellValue(sheet, f"{letter}{r}", None)
-                 for letter, k in zip(letters, keep)] for r in range(min_row + 1, max_row + 1)]
-        raw.tables[tname] = RawTable(tname, sheet, ref, headers, header_cells, rows)
-    values.close()
+    try:
+        for name, (sheet, coord) in name_targets.items():
+            raw.names[name] = values.cell(sheet, coord)
+        for sheet, tname, ref, letters, header_cells, min_row, max_row in layouts:
+            raw.tables[tname] = _table(values, sheet, tname, ref, letters, header_cells, min_row, max_row)
+    finally:
+        values.close()
     if path.suffix.lower() == ".xlsm":
         # Mirrors openpyxl, whose ``vba_archive`` is set for every .xlsm opened with keep_vba.
         raw.notes.append(info("HAS-MACROS", "The workbook carries VBA macros; sv-workbook never runs them.",
                               "No action needed; macros are kept when the tool writes an .xlsm file."))
     return raw
+
+
+def _table(values: "_SheetValues", sheet: str, name: str, ref: str, letters: list[str], header_cells: list[str],
+           min_row: int, max_row: int) -> RawTable:
+    """As ``xlsx_read._read_table``: headers as text, contract columns cell by cell."""
+    headers = []
+    for coord in header_cells:
+        cv = values.cell(sheet, coord)
+        if cv.formula is not None:
+            raise Declined("formula in a table header")  # openpyxl would use the formula text as header
+        headers.append("" if cv.value is None else str(cv.value))
+    keep = [h.strip().casefold() in CONTRACT_HEADERS for h in headers]
+    rows = [[values.cell(sheet, f"{letter}{r}") if k else CellValue(sheet, f"{letter}{r}", None)
+             for letter, k in zip(letters, keep)] for r in range(min_row + 1, max_row + 1)]
+    return RawTable(name, sheet, ref, headers, header_cells, rows)
 
 
 def _global_names(root) -> dict[str, DefinedName]:
@@ -223,6 +235,7 @@ class _SheetValues:
         self.grids: dict[str, list[list[Any]]] = {}
         self.formulas: dict[str, dict[str, str]] = {}
         self.merged: dict[str, list[tuple[int, int, int, int]]] = {}
+        self.errors: dict[str, dict[str, str]] = {}
 
     def close(self) -> None:
         self.book.close()
@@ -234,6 +247,7 @@ class _SheetValues:
         if _PREFIXED_SHEETDATA.search(xml):
             raise Declined("prefixed sheet XML")
         self.formulas[sheet] = _scan_formulas(xml) if _FORMULA_TAG.search(xml) else {}
+        self.errors[sheet] = _scan_errors(xml) if b't="e"' in xml else {}
         self.merged[sheet] = [range_boundaries(ref.decode()) for ref in _MERGE.findall(xml)]
         self.grids[sheet] = self.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
 
@@ -246,7 +260,7 @@ class _SheetValues:
                 return CellValue(sheet, coord, None)  # openpyxl's MergedCell
         grid = self.grids[sheet]
         value = grid[row - 1][col - 1] if row <= len(grid) and col <= len(grid[row - 1]) else None
-        value = _as_openpyxl(value)
+        value = self.errors[sheet].get(coord) or _as_openpyxl(value)
         formula = self.formulas[sheet].get(coord)
         return CellValue(sheet, coord, value, formula)
 
@@ -280,6 +294,19 @@ def _scan_formulas(xml: bytes) -> dict[str, str]:
         out[coord] = text
     if matches != len(_FORMULA_TAG.findall(xml)):
         raise Declined("formula markup the scan does not understand")
+    return out
+
+
+def _scan_errors(xml: bytes) -> dict[str, str]:
+    """``{coordinate: '#N/A'}`` for error cells: openpyxl gives their text, calamine does not."""
+    out = {}
+    for m in _ERROR_CELL.finditer(xml):
+        coord = dict(_ATTR.findall(m.group(1))).get(b"r", b"").decode()
+        if not coord:
+            raise Declined("error cell without a coordinate")
+        out[coord] = html.unescape(m.group(2).decode("utf-8"))
+    if len(out) != xml.count(b't="e"'):
+        raise Declined("error-cell markup the scan does not understand")
     return out
 
 
