@@ -189,14 +189,14 @@ def _run_dask(targets: Sequence[Target], policy: Policy, today: date, address: s
     except ImportError as exc:
         raise BatchUsageError("--dask-scheduler needs Dask: pip install 'sv-workbook[dask]'.") from exc
     try:
-        client = Client(address, set_as_default=False, timeout="10s")
+        client = Client(address, set_as_default=False, timeout="5s")
     except (OSError, TimeoutError) as exc:
         raise BatchUsageError(f"Cannot reach the Dask scheduler at {address}: {exc}") from exc
     with client:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         futures = client.map(check_files, chunked(targets, workers), policy=policy, today=today, pure=False)
         results: list[Outcome] = []
-        for future in as_completed(futures):
+        for future in as_completed(futures, loop=client.loop):
             chunk = future.result()
             results.extend(chunk)
             if on_progress:
