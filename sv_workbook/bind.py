@@ -34,10 +34,6 @@ class Row:
     def cell(self, column: str) -> CellValue:
         return self.cells[column]
 
-    @property
-    def first_cell(self) -> str:
-        return next(iter(self.cells.values())).cell
-
 
 @dataclass
 class BoundBook:
@@ -118,9 +114,9 @@ def bind(raw: RawBook, contract: WorkbookContract) -> BoundBook:
             continue
         rows: list[Row] = []
         for raw_row in table.rows:
-            if all(c.is_blank for c in raw_row):
-                continue
             cells = {name: raw_row[idx] for name, idx in positions.items() if idx < len(raw_row)}
+            if all(c.is_blank for c in cells.values()):
+                continue  # templates pre-size their tables; only rows with contract data count
             rows.append(Row(spec.name, table.sheet, cells))
         book.rows[spec.name] = rows
     return book

@@ -15,9 +15,9 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .contracts import CONTRACTS
 from .batch import BatchUsageError, discover, progress_bar, run_batch
 from .batch import exit_code as batch_exit_code
+from .contracts import CONTRACTS
 from .findings import Severity
 from .jobs import Outcome, WriteRefused, exit_code, score_file
 from .outputs import FORMATS, render
@@ -129,9 +129,10 @@ def validate(paths: tuple[str, ...], fmt: str, fail_on: str, jobs: int | None, d
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Where to write the scored workbook (default: NAME.scored.xlsx beside the input).")
 @click.option("--in-place", is_flag=True, help="Replace the input workbook (a timestamped backup is kept).")
+@click.option("-v", "--verbose", is_flag=True, help="Also print notices (info findings).")
 @policy_option
 @as_of_option
-def score(path: str, output: str | None, in_place: bool, policy_path: str | None, as_of) -> None:
+def score(path: str, output: str | None, in_place: bool, verbose: bool, policy_path: str | None, as_of) -> None:
     """Check a workbook, compute its results and fill its report sheet."""
     policy = _policy(policy_path)
     today = as_of.date() if as_of else date.today()
@@ -143,20 +144,27 @@ def score(path: str, output: str | None, in_place: bool, policy_path: str | None
     except WorkbookUnreadable as exc:
         click.echo(f"Cannot read {exc.path}: {exc.reason}. {exc.hint}", err=True)
         sys.exit(2)
-    _print([outcome])
+    _print([outcome], verbose)
     if outcome.written:
         click.echo(f"Report written to {outcome.written}" + (f" (backup: {outcome.backup})" if outcome.backup else ""))
+    elif outcome.readable:
+        click.echo("No report written: the workbook does not follow its contract well enough to compute results; "
+                   "fix the errors above first.")
     sys.exit(exit_code([outcome]))
 
 
-def _print(outcomes: list[Outcome]) -> None:
+def _print(outcomes: list[Outcome], verbose: bool = False) -> None:
     for o in outcomes:
         errors = sum(f.severity is Severity.ERROR for f in o.findings)
         warnings = sum(f.severity is Severity.WARNING for f in o.findings)
         click.echo(f"{o.path} ({o.kind or 'unknown'}): {'OK' if o.ok else 'NOT OK'} – {errors} error(s), "
                    f"{warnings} warning(s)")
+        notices = [f for f in o.findings if f.severity is Severity.INFO]
         for f in o.findings:
-            click.echo(f"  {f}")
+            if f.severity is not Severity.INFO or verbose:
+                click.echo(f"  {f}")
+        if notices and not verbose:
+            click.echo(f"  ({len(notices)} notice(s) not shown: add --verbose, or see the report's Findings table)")
         _summary(o)
 
 

@@ -99,6 +99,9 @@ def to_text(outcomes: Sequence[Outcome], fail_on: Severity, verbose: bool = Fals
         status = "NOT OK" if fails(o, fail_on) else "OK"
         lines.append(f"{o.path} ({o.kind or 'unknown'}): {status} – {_counts(o.findings)}")
         lines.extend(f"  {f}" for f in shown)
+        hidden = len(o.findings) - len(shown)
+        if hidden:
+            lines.append(f"  ({hidden} notice(s) not shown: add --verbose)")
     failing = sum(1 for o in outcomes if fails(o, fail_on))
     lines.append("")
     lines.append(f"Checked {len(outcomes)} workbook(s): {len(outcomes) - failing} OK, {failing} NOT OK "

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from difflib import get_close_matches
 from statistics import fmean
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from .bind import norm
 from .findings import Finding, error, info, sort_findings, warning
@@ -245,17 +245,32 @@ def _check_setup(tender: Tender, policy: Policy, f: list[Finding]) -> None:
                            "Enter the evaluated tender price in £, greater than 0.", *_at(b.where, "price")))
 
 
-def _known(name: str, known: Iterable[str]) -> str | None:
-    return next((k for k in known if norm(k) == norm(name)), None)
+def _resolve(bidder: str, criterion_id: str, where: Where, table: str, bidders: list[str],
+             crits: dict[str, Criterion], f: list[Finding]) -> tuple[str, str] | None:
+    """The bidder and criterion a Scores/Consensus row names, as spelt in their own tables.
+
+    Unknown names become findings with the nearest known name suggested.
+    """
+    b = next((k for k in bidders if norm(k) == norm(bidder)), None)
+    c = next((k for k in crits if norm(k) == norm(criterion_id)), None)
+    for kind, value, known, found, key in (("bidder", bidder, bidders, b, "bidder"),
+                                           ("criterion", criterion_id, list(crits), c, "criterion_id")):
+        if found is None:
+            source = "Bidders" if kind == "bidder" else "Criteria"
+            close = get_close_matches(value, known, n=1, cutoff=0.5)
+            hint = f"Did you mean '{close[0]}'? " if close else ""
+            f.append(error(f"UNKNOWN-{kind.upper()}", f"{table} names the {kind} '{value}', which is not in the "
+                           f"{source} table.", hint + f"Use a {kind} from the {source} table (pick from the dropdown).",
+                           *_at(where, key)))
+    return (b, c) if b is not None and c is not None else None
 
 
-def _unknown(kind: str, value: str, known: Sequence[str], table: str, where: tuple[str, str]) -> Finding:
-    close = get_close_matches(value, list(known), n=1, cutoff=0.5)
-    hint = f"Did you mean '{close[0]}'? " if close else ""
-    return error(f"UNKNOWN-{kind.upper()}", f"{table} names the {kind} '{value}', which is not in the "
-                 f"{'Bidders' if kind == 'bidder' else 'Criteria'} table.",
-                 hint + f"Use a {kind} from the {'Bidders' if kind == 'bidder' else 'Criteria'} table (pick from the dropdown).",
-                 *where)
+def _in_scale(score: float, scale: float, what: str, where: Where, f: list[Finding]) -> bool:
+    if 0 <= score <= scale:
+        return True
+    f.append(error("SCORE-OUT-OF-RANGE", f"{what} is {score:g}, outside 0 to {scale:g}.",
+                   f"Enter a mark from 0 to {scale:g}.", *_at(where, "score")))
+    return False
 
 
 def _collect_scores(tender: Tender, crits: dict[str, Criterion], bidders: list[str],
@@ -265,14 +280,10 @@ def _collect_scores(tender: Tender, crits: dict[str, Criterion], bidders: list[s
     scale = tender.setup.scale_max
     known_evaluators = {norm(e) for e in tender.evaluators}
     for sc in tender.scores:
-        b = _known(sc.bidder, bidders)
-        c = _known(sc.criterion_id, crits)
-        if b is None:
-            f.append(_unknown("bidder", sc.bidder, bidders, "Scores", _at(sc.where, "bidder")))
-        if c is None:
-            f.append(_unknown("criterion", sc.criterion_id, list(crits), "Scores", _at(sc.where, "criterion_id")))
-        if b is None or c is None:
+        found = _resolve(sc.bidder, sc.criterion_id, sc.where, "Scores", bidders, crits, f)
+        if found is None:
             continue
+        b, c = found
         key = (b, c, norm(sc.evaluator))
         if key in seen:
             f.append(error("DUPLICATE-SCORE", f"{sc.evaluator} has scored {b} on {c} more than once.",
@@ -283,11 +294,7 @@ def _collect_scores(tender: Tender, crits: dict[str, Criterion], bidders: list[s
             f.append(warning("UNKNOWN-EVALUATOR", f"'{sc.evaluator}' is not in the Evaluators table.",
                              "Pick the evaluator from the dropdown, or add them to the panel on the Setup sheet.",
                              *_at(sc.where, "evaluator")))
-        if sc.score is None:
-            continue
-        if not 0 <= sc.score <= scale:
-            f.append(error("SCORE-OUT-OF-RANGE", f"{sc.evaluator}'s score for {b} on {c} is {sc.score:g}, "
-                           f"outside 0 to {scale:g}.", f"Enter a mark from 0 to {scale:g}.", *_at(sc.where, "score")))
+        if sc.score is None or not _in_scale(sc.score, scale, f"{sc.evaluator}'s score for {b} on {c}", sc.where, f):
             continue
         out[(b, c)].append(sc.score)
         if not (sc.comment or "").strip():
@@ -302,24 +309,16 @@ def _collect_consensus(tender: Tender, crits: dict[str, Criterion], bidders: lis
     seen: set[tuple[str, str]] = set()
     scale = tender.setup.scale_max
     for m in tender.consensus:
-        b = _known(m.bidder, bidders)
-        c = _known(m.criterion_id, crits)
-        if b is None:
-            f.append(_unknown("bidder", m.bidder, bidders, "Consensus", _at(m.where, "bidder")))
-        if c is None:
-            f.append(_unknown("criterion", m.criterion_id, list(crits), "Consensus", _at(m.where, "criterion_id")))
-        if b is None or c is None:
+        found = _resolve(m.bidder, m.criterion_id, m.where, "Consensus", bidders, crits, f)
+        if found is None:
             continue
+        b, c = found
         if (b, c) in seen:
             f.append(error("DUPLICATE-CONSENSUS", f"There is more than one consensus mark for {b} on {c}.",
                            "Keep one consensus row per bidder and criterion.", *_at(m.where, "bidder")))
             continue
         seen.add((b, c))
-        if m.score is None:
-            continue
-        if not 0 <= m.score <= scale:
-            f.append(error("SCORE-OUT-OF-RANGE", f"The consensus mark for {b} on {c} is {m.score:g}, outside 0 to "
-                           f"{scale:g}.", f"Enter a mark from 0 to {scale:g}.", *_at(m.where, "score")))
+        if m.score is None or not _in_scale(m.score, scale, f"The consensus mark for {b} on {c}", m.where, f):
             continue
         out[(b, c)] = m.score
         if not (m.rationale or "").strip():
@@ -335,6 +334,9 @@ def _moderation(tender: Tender, crits: dict[str, Criterion], bidders: list[str],
     rows: list[ModerationRow] = []
     scale = tender.setup.scale_max
     cons_where = {(norm(m.bidder), norm(m.criterion_id)): m.where for m in tender.consensus}
+    score_cells: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for sc in tender.scores:
+        score_cells[(norm(sc.bidder), norm(sc.criterion_id))].append(_at(sc.where, "score"))
     for b in bidders:
         for c in crits:
             marks = scores.get((b, c), [])
@@ -352,12 +354,13 @@ def _moderation(tender: Tender, crits: dict[str, Criterion], bidders: list[str],
                                  f"Evaluators' scores for {b} on {c} range from {min(marks):g} to {max(marks):g} "
                                  f"({spread:.0%} of the scale, over {policy.spread_moderation_required:.0%}).",
                                  "Hold a moderation meeting and record the agreed mark in the Consensus table.",
-                                 "Scores"))
+                                 *_cells(score_cells[(norm(b), norm(c))])))
             elif spread >= policy.spread_warning:
                 level = "warning"
                 f.append(warning("SPREAD-WIDE", f"Evaluators' scores for {b} on {c} range from {min(marks):g} to "
                                  f"{max(marks):g} ({spread:.0%} of the scale).",
-                                 "Discuss at moderation and record the reason for the agreed mark.", "Scores"))
+                                 "Discuss at moderation and record the reason for the agreed mark.",
+                                 *_cells(score_cells[(norm(b), norm(c))])))
             else:
                 level = "fine"
             if change is not None and abs(change) > WEIGHT_TOLERANCE:
@@ -367,6 +370,14 @@ def _moderation(tender: Tender, crits: dict[str, Criterion], bidders: list[str],
                               *_at(cons_where.get((norm(b), norm(c)), {}), "score")))
             rows.append(ModerationRow(b, c, len(marks), mean, spread, cons, change, level))
     return rows
+
+
+def _cells(places: list[tuple[str, str]]) -> tuple[str, str]:
+    """One sheet and the cells of several marks ('D2,D5,D9'), for findings about a group."""
+    places = [p for p in places if p[1]]
+    if not places:
+        return ("Scores", "")
+    return (places[0][0], ",".join(cell for _, cell in places))
 
 
 def _missing_mark_findings(tender: Tender, crits: dict[str, Criterion], bidders: list[str],

@@ -207,14 +207,24 @@ def _descriptor_formula(score_col: str) -> str:
             '""),"")')
 
 
+def exact(ref: str) -> str:
+    """A COUNTIFS/SUMIFS criterion that matches the text in ``ref`` exactly.
+
+    A bare cell as criterion is read as an expression: a bidder called "=Zeta" or
+    "Smith*" would match other names. Prefixing "=" and escaping the wildcards * ? ~
+    makes the comparison literal (case-insensitive, as in Python's matching).
+    """
+    return f'"="&SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({ref},"~","~~"),"*","~*"),"?","~?")'
+
+
 def _scores(wb: Workbook) -> None:
     _marks_sheet(wb, "Scores", SCORE_ROWS, [("Descriptor", _descriptor_formula(_col("Scores", "Score")), None)])
 
 
 def _consensus(wb: Workbook) -> None:
     s = _col("Consensus", "Score")
-    mean = ('=IF(AND(A{r}<>"",B{r}<>"",COUNTIFS(Scores[Bidder],A{r},Scores[CriterionID],B{r},Scores[Score],">=0")>0),'
-            'AVERAGEIFS(Scores[Score],Scores[Bidder],A{r},Scores[CriterionID],B{r},Scores[Score],">=0"),"")')
+    key = f'Scores[Bidder],{exact("A{r}")},Scores[CriterionID],{exact("B{r}")},Scores[Score],">=0"'
+    mean = (f'=IF(AND(A{{r}}<>"",B{{r}}<>"",COUNTIFS({key})>0),AVERAGEIFS(Scores[Score],{key}),"")')
     change = f'=IF(AND(ISNUMBER({s}{{r}}),ISNUMBER(F{{r}})),{s}{{r}}-F{{r}},"")'
     _marks_sheet(wb, "Consensus", CONSENSUS_ROWS, [
         ("Descriptor", _descriptor_formula(s), None),
@@ -253,6 +263,7 @@ def _scoring(wb: Workbook, policy: Policy) -> None:
         put_formula(ws, f"{c}{SC_MIN_ROW}",
                     f'=IF({c}${SC_ID_ROW}="","",IF(ISNUMBER(INDEX(Criteria[MinScore],{j})),INDEX(Criteria[MinScore],{j}),""))')
     header_row(ws, SC_HEAD_ROW, 1, list(SCORING_COLUMNS))
+    ws.row_dimensions[SC_HEAD_ROW].height = 30
     tol = f"{policy.tie_tolerance!r}"
     ids = f"${mc0}${SC_ID_ROW}:${mc1}${SC_ID_ROW}"
     weights = f"${mc0}${SC_WEIGHT_ROW}:${mc1}${SC_WEIGHT_ROW}"
@@ -268,15 +279,16 @@ def _scoring(wb: Workbook, policy: Policy) -> None:
         cells = {
             "A": f'=IF(ROWS(Bidders[Bidder])>={i},IF(INDEX(Bidders[Bidder],{i})="","",INDEX(Bidders[Bidder],{i})&""),"")',
             "B": f'=IF($A{r}="","",IF(ISNUMBER(INDEX(Bidders[Price],{i})),INDEX(Bidders[Price],{i}),""))',
-            "C": f'=IF($A{r}="","",AND(SUMPRODUCT(--({ids}<>""))>0,COUNT({marks})=SUMPRODUCT(--({ids}<>""))))',
-            "D": f'=IF($A{r}="","",SUMPRODUCT(ISNUMBER({marks})*ISNUMBER({mins})*({marks}<{mins}))>0)',
-            "E": f'=IF(OR($A{r}="",$B{r}="",D{r}=TRUE),"",IF($B{r}>0,$B{r},""))',
-            "F": f'=IF(OR($A{r}="",C{r}<>TRUE),"",QualityWeight*SUMPRODUCT({weights}/100,{marks})/ScoreScaleMax)',
+            "C": (f'=IF($A{r}="","",IF(AND(SUMPRODUCT(--({ids}<>""))>0,COUNT({marks})=SUMPRODUCT(--({ids}<>""))),'
+                  '"Yes","No"))'),
+            "D": f'=IF($A{r}="","",IF(SUMPRODUCT(ISNUMBER({marks})*ISNUMBER({mins})*({marks}<{mins}))>0,"Yes","No"))',
+            "E": f'=IF(OR($A{r}="",$B{r}="",D{r}="Yes"),"",IF($B{r}>0,$B{r},""))',
+            "F": f'=IF(OR($A{r}="",C{r}<>"Yes"),"",QualityWeight*SUMPRODUCT({weights}/100,{marks})/ScoreScaleMax)',
             "G": f'=IF(F{r}="","",QualityWeight*SUMPRODUCT({weights}/100,--({svs}="Yes"),{marks})/ScoreScaleMax)',
             "H": f'=IF(OR(E{r}="",COUNT({qual_prices})=0),"",PriceWeight*MIN({qual_prices})/E{r})',
-            "I": f'=IF(OR(H{r}="",F{r}="",D{r}=TRUE),"",H{r}+F{r})',
+            "I": f'=IF(OR(H{r}="",F{r}="",D{r}="Yes"),"",H{r}+F{r})',
             "J": f'=IF(I{r}="","",1+SUMPRODUCT(ISNUMBER({totals})*({totals}>I{r}+{tol})))',
-            "K": (f'=IF($A{r}="","",IF(D{r}=TRUE,"Excluded",IF(OR(E{r}="",C{r}<>TRUE),"Incomplete",'
+            "K": (f'=IF($A{r}="","",IF(D{r}="Yes","Excluded",IF(OR(E{r}="",C{r}<>"Yes"),"Incomplete",'
                   f'IF(SUMPRODUCT(ISNUMBER({totals})*({totals}>=I{r}-{tol})*({totals}<=I{r}+{tol}))>1,"Tie","Ranked"))))'),
         }
         fmt = {"B": '"£"#,##0.00', "E": '"£"#,##0.00', "F": "0.00", "G": "0.00", "H": "0.00", "I": "0.00"}
@@ -284,8 +296,9 @@ def _scoring(wb: Workbook, policy: Policy) -> None:
             put_formula(ws, f"{col}{r}", formula, fmt.get(col))
         for j in range(1, MAX_CRITERIA + 1):
             c = get_column_letter(SC_FIRST_MARK_COL + j - 1)
-            key = f'Consensus[Bidder],$A{r},Consensus[CriterionID],{c}${SC_ID_ROW}'
-            ekey = f'Scores[Bidder],$A{r},Scores[CriterionID],{c}${SC_ID_ROW}'
+            bk, ck = exact(f"$A{r}"), exact(f"{c}${SC_ID_ROW}")
+            key = f'Consensus[Bidder],{bk},Consensus[CriterionID],{ck}'
+            ekey = f'Scores[Bidder],{bk},Scores[CriterionID],{ck}'
             put_formula(ws, f"{c}{r}", (
                 f'=IF(OR($A{r}="",{c}${SC_ID_ROW}=""),"",IF(COUNTIFS({key},{in_range})>0,'
                 f'SUMIFS(Consensus[Score],{key},{in_range}),IF(AND(ConsensusRule="Mean",COUNTIFS({ekey},{ev_range})>0),'

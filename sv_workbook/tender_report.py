@@ -18,7 +18,7 @@ from .contracts import TENDER
 from .findings import Finding, Severity
 from .policy import Policy
 from .scoring import TenderResult
-from .xlsx_common import BOLD, TITLE_FONT, WRAP, add_table, put_text, put_value, set_widths
+from .xlsx_common import BOLD, TITLE_FONT, add_table, put_text, put_value, set_widths
 
 RANKING_ROW = 9  # header row of the Ranking table
 CHART_HELPER = "Quality excl. social value"
@@ -70,6 +70,7 @@ def write_tender_report(wb: Workbook, result: TenderResult, policy: Policy, find
     _widths(ws)
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     return ws
 
@@ -132,8 +133,6 @@ def _findings(ws: Worksheet, findings: list[Finding], start: int) -> None:
         row = start + 1 + i
         for j, v in enumerate([f.severity.value, f.code, f.sheet, f.cell, f.message, f.hint]):
             put_text(ws, ws.cell(row=row, column=1 + j).coordinate, v)
-        ws.cell(row=row, column=5).alignment = WRAP
-        ws.cell(row=row, column=6).alignment = WRAP
 
 
 def _widths(ws: Worksheet) -> None:

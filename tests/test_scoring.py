@@ -78,3 +78,35 @@ def test_moderated_rule_requires_consensus_mean_rule_warns():
     result = score_tender(mean, today=TODAY)
     assert "UNMODERATED-MEAN" in codes(result) and result.ok
     assert result.results[0].quality_score == pytest.approx(60 * 3 / 5)
+
+
+@pytest.mark.parametrize("marks, level, code", [
+    ((3.0, 3.5), "fine", None),                    # 10% of a 0-5 scale
+    ((3.0, 4.0), "warning", "SPREAD-WIDE"),         # exactly 20%
+    ((2.0, 4.5), "warning", "SPREAD-WIDE"),         # exactly 50%
+    ((1.0, 4.0), "moderation required", "SPREAD-MODERATION-REQUIRED"),  # 60%
+])
+def test_moderation_spread_levels(marks, level, code):
+    t = simple()
+    scores = tuple(EvaluatorScore("B1", "Q1", f"E{i}", m, "c") for i, m in enumerate(marks))
+    result = score_tender(replace(t, scores=scores), today=TODAY)
+    row = next(m for m in result.moderation if (m.bidder, m.criterion_id) == ("B1", "Q1"))
+    assert row.level == level and row.evaluators == 2
+    spread_codes = {c for c in codes(result) if c.startswith("SPREAD")}
+    assert spread_codes == ({code} if code else set())
+    # the consensus mark (4) differs from the mean: listed with its change
+    assert row.change == pytest.approx(4.0 - sum(marks) / 2)
+
+
+def test_mean_rule_with_no_scores_at_all_is_an_error():
+    t = simple(rule="Mean")
+    result = score_tender(replace(t, consensus=t.consensus[1:]), today=TODAY)
+    assert "NO-MARK" in codes(result) and not result.ok
+    assert result.results[-1].status == "Incomplete"
+
+
+def test_unknown_evaluator_warns_when_panel_is_listed():
+    t = simple()
+    scores = (EvaluatorScore("B1", "Q1", "Stranger", 4.0, "c"),)
+    result = score_tender(replace(t, scores=scores, evaluators=("A. Patel",)), today=TODAY)
+    assert "UNKNOWN-EVALUATOR" in codes(result)
