@@ -31,7 +31,7 @@ import io
 import posixpath
 import re
 import zipfile
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -200,7 +200,11 @@ def _read_package(path: Path, pkg: _Package) -> RawBook:
 
 def _table(values: "_SheetValues", sheet: str, name: str, ref: str, letters: list[str], header_cells: list[str],
            min_row: int, max_row: int) -> RawTable:
-    """As ``xlsx_read._read_table``: headers as text, contract columns cell by cell."""
+    """As ``xlsx_read._read_table``: headers as text, contract columns cell by cell.
+
+    This loop runs for every cell of every table, so a sheet without formulas, errors
+    or merged cells (the usual case) takes a direct path through the calamine grid.
+    """
     headers = []
     for coord in header_cells:
         cv = values.cell(sheet, coord)
@@ -208,8 +212,23 @@ def _table(values: "_SheetValues", sheet: str, name: str, ref: str, letters: lis
             raise Declined("formula in a table header")  # openpyxl would use the formula text as header
         headers.append("" if cv.value is None else str(cv.value))
     keep = [h.strip().casefold() in CONTRACT_HEADERS for h in headers]
-    rows = [[values.cell(sheet, f"{letter}{r}") if k else CellValue(sheet, f"{letter}{r}", None)
-             for letter, k in zip(letters, keep)] for r in range(min_row + 1, max_row + 1)]
+    first_col = coordinate_to_tuple(header_cells[0])[1]
+    columns = [(first_col + i, letter, k) for i, (letter, k) in enumerate(zip(letters, keep))]
+    grid, plain = values.grids[sheet], values.plain[sheet]
+    rows = []
+    for r in range(min_row + 1, max_row + 1):
+        line = grid[r - 1] if r <= len(grid) else ()
+        width = len(line)
+        row = []
+        for col, letter, k in columns:
+            coord = f"{letter}{r}"
+            if not k:
+                row.append(CellValue(sheet, coord, None))
+            elif plain:
+                row.append(CellValue(sheet, coord, _as_openpyxl(line[col - 1]) if col <= width else None))
+            else:
+                row.append(values.cell(sheet, coord))
+        rows.append(row)
     return RawTable(name, sheet, ref, headers, header_cells, rows)
 
 
@@ -236,6 +255,7 @@ class _SheetValues:
         self.formulas: dict[str, dict[str, str]] = {}
         self.merged: dict[str, list[tuple[int, int, int, int]]] = {}
         self.errors: dict[str, dict[str, str]] = {}
+        self.plain: dict[str, bool] = {}  # no formulas, errors or merged cells: values as calamine gives them
 
     def close(self) -> None:
         self.book.close()
@@ -250,6 +270,7 @@ class _SheetValues:
         self.errors[sheet] = _scan_errors(xml) if b't="e"' in xml else {}
         self.merged[sheet] = [range_boundaries(ref.decode()) for ref in _MERGE.findall(xml)]
         self.grids[sheet] = self.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        self.plain[sheet] = not (self.formulas[sheet] or self.errors[sheet] or self.merged[sheet])
 
     def cell(self, sheet: str, coord: str) -> CellValue:
         if sheet not in self.grids:
@@ -312,16 +333,13 @@ def _scan_errors(xml: bytes) -> dict[str, str]:
 
 def _as_openpyxl(value: Any) -> Any:
     """Calamine's value as openpyxl gives it, so both readers produce equal ``RawBook``s."""
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str:
         return value if value != "" else None
-    if isinstance(value, float):
+    if kind is float:
         return int(value) if value.is_integer() and abs(value) < INT_LIMIT else value
-    if isinstance(value, datetime) or isinstance(value, (bool, int, time)):
+    if kind is date:
+        return datetime(value.year, value.month, value.day)
+    if kind in (bool, int, datetime, time, timedelta) or value is None:
         return value
-    if isinstance(value, date):
-        return datetime.combine(value, time())
-    if value is None:
-        return None
-    if hasattr(value, "total_seconds"):  # timedelta
-        return value
-    raise Declined(f"cell value of type {type(value).__name__}")
+    raise Declined(f"cell value of type {kind.__name__}")

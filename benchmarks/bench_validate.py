@@ -1,0 +1,283 @@
+"""Benchmark of batch validation: the straightforward path, ours, and the I/O floor, side by side.
+
+    PYTHONPATH=$PWD python benchmarks/bench_validate.py --n 1000            # issue 5's target
+    PYTHONPATH=$PWD python benchmarks/bench_validate.py --n 1000 --copies 10 --skip-baseline  # memory, 10,000 files
+
+It generates N realistic KPI registers (50 KPIs x 12 periods by default, a seeded mix of
+planted errors), then times, in one run:
+
+1. openpyxl: what `validate` did before: load each file with openpyxl (the reference
+   reader, ``xlsx_read.read_rawbook``) and check it, one process. Slow, so it is timed on
+   a sample (``--baseline-sample``) and its throughput used for the ratio;
+2. batch: ``sv-workbook validate`` internals (discover, fast reader, process pool, JSON
+   output) in a child process, whose peak RSS is measured: the largest single process
+   (``getrusage`` self + children) and the whole process tree sampled with psutil;
+3. calamine: python-calamine alone reading every sheet of the same files, one process:
+   the floor no reader of these files can beat by much.
+
+Targets (issue 5): batch >= 10x the openpyxl path; batch within 2x of calamine alone;
+peak RSS < 400 MB for 10,000 files. The figures are printed, never asserted.
+KPI registers come from ``sv_workbook.kpi_examples`` when it exists; until then a minimal
+register is written here from the KPI_REGISTER contract.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+AS_OF = date(2026, 11, 27)
+
+
+# --- generating registers ------------------------------------------------------------------
+
+def write_one(args: tuple[int, str, int, int, float]) -> str:
+    seed, path, n_kpis, n_periods, error_rate = args
+    try:
+        from sv_workbook.kpi_examples import make_register, write_register
+    except ImportError:
+        _write_minimal_register(seed, Path(path), n_kpis, n_periods, error_rate)
+    else:
+        write_register(make_register(seed, n_kpis=n_kpis, n_periods=n_periods, error_rate=error_rate), path)
+    return path
+
+
+def _write_minimal_register(seed: int, path: Path, n_kpis: int, n_periods: int, error_rate: float) -> None:
+    """A register laid out by the KPI_REGISTER contract, with planted mistakes (no template styling)."""
+    from openpyxl import Workbook
+
+    from sv_workbook.contracts import KPI_REGISTER, NATIONAL_PRIORITIES, REPORTING_FREQUENCIES
+    from sv_workbook.safe_write import atomic_save
+    from sv_workbook.xlsx_common import add_table, define_name, put_value
+
+    rng = random.Random(seed)
+    wb = Workbook()
+    wb.remove(wb.active)
+    sheets = {name: wb.create_sheet(name) for name in KPI_REGISTER.sheets}
+    start = date(rng.randint(2020, 2024), 4, 1)
+    values = {"ContractRef": f"PPHT-{start.year}-{seed:04d}", "ContractTitle": "Responsive repairs",
+              "Supplier": rng.choice(("Moorland Property Services Ltd", "Peak Grounds CIC")),
+              "SupplierIsSME": "Yes", "SupplierIsVCSE": rng.choice(("Yes", "No")),
+              "ContractValue": rng.choice((250_000.0, 1_200_000.0, 7_500_000.0)), "StartDate": start,
+              "EndDate": start + timedelta(days=365 * 4), "BudgetHolder": "Head of Repairs",
+              "ReportingFrequency": rng.choice(REPORTING_FREQUENCIES)}
+    ws = sheets["Contract"]
+    for row, named in enumerate(KPI_REGISTER.names, 2):
+        ws.cell(row=row, column=1, value=named.name)
+        value = values[named.name]
+        if rng.random() < error_rate:
+            value = rng.choice((None, "tbc", "=1+1"))
+        put_value(ws, f"B{row}", value)
+        define_name(wb, named.name, "Contract", f"B{row}")
+    for spec, rows in (("KPIs", n_kpis), ("Actuals", n_kpis * n_periods), ("KPIStatus", n_kpis)):
+        table = KPI_REGISTER.table(spec)
+        add_table(sheets[table.sheet], table.name, 1, 1, list(table.headers), rows)
+    kpis = sheets["KPIs"]
+    for i in range(n_kpis):
+        row = [f"K{i + 1}", rng.choice(NATIONAL_PRIORITIES), f"NT{rng.randint(1, 90)}", "Local jobs", "people",
+               0, float(rng.randint(10, 500)), f"Owner {i + 1}"]
+        if rng.random() < error_rate:
+            row[rng.choice((1, 6))] = rng.choice(("Jobs and skill", -5, None))
+        for j, v in enumerate(row, 1):
+            put_value(kpis, f"{'ABCDEFGH'[j - 1]}{i + 2}", v)
+    actuals = sheets["Actuals"]
+    r = 2
+    for p in range(n_periods):
+        period_end = start + timedelta(days=91 * (p + 1))
+        for i in range(n_kpis):
+            row = [f"K{i + 1}", period_end, round(rng.uniform(0, 60), 2), f"EV-{i}-{p}", None]
+            if rng.random() < error_rate:
+                k = rng.choice((0, 1, 2, 3))
+                row[k] = {0: "K999", 1: f"Q{p % 4 + 1}", 2: rng.choice(("n/a", -3)), 3: None}[k]
+            for j, v in enumerate(row, 1):
+                put_value(actuals, f"{'ABCDE'[j - 1]}{r}", v)
+            r += 1
+    atomic_save(wb, path)
+
+
+def generate(folder: Path, n: int, n_kpis: int, n_periods: int, error_rate: float, seed: int, jobs: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / f"register-{seed + i:05d}.xlsx" for i in range(n)]
+    todo = [(seed + i, str(p), n_kpis, n_periods, error_rate) for i, p in enumerate(paths) if not p.exists()]
+    if todo:
+        t = time.perf_counter()
+        with ProcessPoolExecutor(jobs) as pool:
+            for _ in pool.map(write_one, todo, chunksize=8):
+                pass
+        print(f"generated {len(todo)} registers in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    return paths
+
+
+def replicate(paths: list[Path], folder: Path, copies: int) -> None:
+    """Extra copies (hard links) in sub-folders: a big batch without generating every file."""
+    for c in range(1, copies):
+        sub = folder / f"copy-{c:02d}"
+        sub.mkdir(exist_ok=True)
+        for p in paths:
+            target = sub / p.name
+            if not target.exists():
+                try:
+                    os.link(p, target)
+                except OSError:
+                    shutil.copy2(p, target)
+
+
+# --- the three paths ---------------------------------------------------------------------------
+
+def openpyxl_path(paths: list[Path]) -> float:
+    """Seconds to check ``paths`` the straightforward way: openpyxl loads, one process."""
+    from sv_workbook.jobs import analyse_file
+    from sv_workbook.policy import DEFAULT_POLICY
+
+    t = time.perf_counter()
+    for p in paths:
+        analyse_file(p, DEFAULT_POLICY, AS_OF)
+    return time.perf_counter() - t
+
+
+def calamine_path(paths: list[Path]) -> float:
+    """Seconds for python-calamine alone to read every sheet of ``paths``, one process."""
+    import python_calamine
+
+    t = time.perf_counter()
+    for p in paths:
+        book = python_calamine.CalamineWorkbook.from_path(str(p))
+        for name in book.sheet_names:
+            book.get_sheet_by_name(name).to_python()
+        book.close()
+    return time.perf_counter() - t
+
+
+def batch_child(folder: str, jobs: int) -> None:
+    """Runs in a child process: what `sv-workbook validate FOLDER --format json` does, timed."""
+    t = time.perf_counter()
+    from sv_workbook.batch import discover, run_batch
+    from sv_workbook.outputs import render
+    from sv_workbook.findings import Severity
+    from sv_workbook.policy import DEFAULT_POLICY
+
+    targets = discover([folder])
+    outcomes = run_batch(targets, DEFAULT_POLICY, AS_OF, jobs=jobs)
+    text = render(outcomes, "json", Severity.ERROR)
+    elapsed = time.perf_counter() - t
+    codes: dict[str, int] = {}
+    for o in outcomes:
+        for f in o.findings:
+            codes[f.code] = codes.get(f.code, 0) + 1
+    print(json.dumps({"seconds": elapsed, "files": len(outcomes), "json_bytes": len(text),
+                      "failing": sum(1 for o in outcomes if not o.ok), "codes": codes,
+                      "self_maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                      "children_maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+
+
+def batch_path(folder: Path, jobs: int) -> dict:
+    """Run ``batch_child`` in a fresh process and sample the RSS of its whole process tree."""
+    proc = subprocess.Popen([sys.executable, __file__, "--batch-child", str(folder), "--jobs", str(jobs)],
+                            stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    peak_tree = [0]
+
+    def sample() -> None:
+        try:
+            import psutil
+        except ImportError:
+            return
+        try:
+            parent = psutil.Process(proc.pid)
+            while proc.poll() is None:
+                total = 0
+                for p in [parent, *parent.children(recursive=True)]:
+                    try:
+                        total += p.memory_info().rss
+                    except psutil.Error:
+                        pass
+                peak_tree[0] = max(peak_tree[0], total)
+                time.sleep(0.05)
+        except psutil.Error:
+            pass
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = proc.communicate()
+    sampler.join()
+    result = json.loads(out.strip().splitlines()[-1])
+    result["tree_peak_rss_mb"] = peak_tree[0] / 2**20 if peak_tree[0] else None
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=1000, help="registers to generate")
+    ap.add_argument("--kpis", type=int, default=50)
+    ap.add_argument("--periods", type=int, default=12)
+    ap.add_argument("--error-rate", type=float, default=0.05)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--copies", type=int, default=1, help="validate N x COPIES files (hard links) for memory")
+    ap.add_argument("--jobs", type=int, default=None, help="batch workers (default: all cores)")
+    ap.add_argument("--baseline-sample", type=int, default=100,
+                    help="files timed on the slow openpyxl path (its throughput is used for the ratio)")
+    ap.add_argument("--skip-baseline", action="store_true")
+    ap.add_argument("--dir", type=Path, default=None, help="where registers are kept (reused between runs)")
+    ap.add_argument("--batch-child", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    from sv_workbook.batch import default_jobs
+
+    jobs = args.jobs or default_jobs()
+    if args.batch_child:
+        batch_child(args.batch_child, jobs)
+        return
+
+    try:
+        import sv_workbook.kpi_examples  # noqa: F401
+        source = "sv_workbook.kpi_examples.make_register"
+    except ImportError:
+        source = "minimal register writer in this benchmark (kpi_examples not in this branch yet)"
+    folder = args.dir or Path(f"/tmp/sv-bench-{args.n}x{args.kpis}x{args.periods}-s{args.seed}")
+    paths = generate(folder, args.n, args.kpis, args.periods, args.error_rate, args.seed, jobs)
+    replicate(paths, folder, args.copies)
+    total = args.n * args.copies
+    size = sum(p.stat().st_size for p in paths) / len(paths)
+    print(f"{total} KPI registers ({args.kpis} KPIs x {args.periods} periods, {size / 1024:.0f} KB each, "
+          f"error rate {args.error_rate}); source: {source}; {jobs} worker(s) on {os.cpu_count()} cores")
+
+    cal = calamine_path(paths * args.copies) if args.copies > 1 else calamine_path(paths)
+    batch = batch_path(folder, jobs)
+    rows = []
+    if not args.skip_baseline:
+        sample = paths[: min(args.baseline_sample, len(paths))]
+        base = openpyxl_path(sample)
+        rows.append(("openpyxl, one process", len(sample), base))
+    rows.append((f"sv-workbook batch ({jobs} workers)", batch["files"], batch["seconds"]))
+    rows.append(("python-calamine alone, one process", total, cal))
+
+    print(f"\n{'path':40} {'files':>7} {'seconds':>9} {'workbooks/s':>12}")
+    rate = {}
+    for name, files, secs in rows:
+        rate[name] = files / secs
+        print(f"{name:40} {files:7d} {secs:9.2f} {files / secs:12.1f}")
+    batch_rate = batch["files"] / batch["seconds"]
+    if not args.skip_baseline:
+        print(f"\nbatch vs openpyxl path: {batch_rate / (rows[0][1] / rows[0][2]):.1f}x the throughput (target >= 10x)")
+    print(f"batch vs calamine alone: {batch['seconds'] / cal:.2f}x the time (target <= 2x)")
+    largest = max(batch["self_maxrss_kb"], batch["children_maxrss_kb"]) / 1024
+    tree = batch["tree_peak_rss_mb"]
+    print(f"peak RSS: largest single process {largest:.0f} MB; whole batch (parent + workers, sampled) "
+          f"{tree:.0f} MB" if tree else f"peak RSS: largest single process {largest:.0f} MB (psutil not installed)")
+    print(f"findings: {batch['failing']} of {batch['files']} workbooks fail; codes {dict(sorted(batch['codes'].items()))}")
+
+
+if __name__ == "__main__":
+    main()
