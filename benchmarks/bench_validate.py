@@ -45,14 +45,19 @@ AS_OF = date(2026, 11, 27)
 
 # --- generating registers ------------------------------------------------------------------
 
+#: The KPI helper's generator, when this checkout has it (checked by file: an editable install of
+#: another checkout must not be picked up instead).
+HAVE_KPI_EXAMPLES = (ROOT / "sv_workbook" / "kpi_examples.py").exists()
+
+
 def write_one(args: tuple[int, str, int, int, float]) -> str:
     seed, path, n_kpis, n_periods, error_rate = args
-    try:
+    if HAVE_KPI_EXAMPLES:
         from sv_workbook.kpi_examples import make_register, write_register
-    except ImportError:
-        _write_minimal_register(seed, Path(path), n_kpis, n_periods, error_rate)
-    else:
+
         write_register(make_register(seed, n_kpis=n_kpis, n_periods=n_periods, error_rate=error_rate), path)
+    else:
+        _write_minimal_register(seed, Path(path), n_kpis, n_periods, error_rate)
     return path
 
 
@@ -240,11 +245,8 @@ def main() -> None:
         batch_child(args.batch_child, jobs)
         return
 
-    try:
-        import sv_workbook.kpi_examples  # noqa: F401
-        source = "sv_workbook.kpi_examples.make_register"
-    except ImportError:
-        source = "minimal register writer in this benchmark (kpi_examples not in this branch yet)"
+    source = ("sv_workbook.kpi_examples.make_register" if HAVE_KPI_EXAMPLES
+              else "minimal register writer in this benchmark (kpi_examples not in this branch yet)")
     folder = args.dir or Path(f"/tmp/sv-bench-{args.n}x{args.kpis}x{args.periods}-s{args.seed}")
     paths = generate(folder, args.n, args.kpis, args.periods, args.error_rate, args.seed, jobs)
     replicate(paths, folder, args.copies)

@@ -52,6 +52,8 @@ PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 SKIPPED_GLOBAL_NAMES = ("_xlnm.Print_Titles", "_xlnm.Print_Area", "_xlnm._FilterDatabase")
 #: Integral floats below this are read as ``int``, as openpyxl does for ``<v>5</v>``.
 INT_LIMIT = 1e15
+#: Merged ranges bigger than this are not expanded cell by cell (the openpyxl reader copes).
+MAX_MERGED_CELLS = 100_000
 
 _FORMULA_TAG = re.compile(rb"<(\w+:)?f[\s/>]")
 _FORMULA_CELL = re.compile(rb"<c\b([^>]*)>\s*<f\b([^>]*?)(?:/>|>([^<]*)</f>)")
@@ -60,6 +62,10 @@ _ERROR_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(?:\s*<f\b[^>]*?(?:/>|>[^<]*
 _MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([^"]+)"')
 _TABLE_PART = re.compile(rb'<tablePart\b[^>]*\b(?:\w+:)?id="([^"]+)"')
 _PREFIXED_SHEETDATA = re.compile(rb"<\w+:sheetData\b")
+
+
+#: Marks array and data-table formula cells, which openpyxl reads as objects, not text.
+UNSUPPORTED = "\0unsupported formula"
 
 
 class Declined(Exception):
@@ -202,8 +208,8 @@ def _table(values: "_SheetValues", sheet: str, name: str, ref: str, letters: lis
            min_row: int, max_row: int) -> RawTable:
     """As ``xlsx_read._read_table``: headers as text, contract columns cell by cell.
 
-    This loop runs for every cell of every table, so a sheet without formulas, errors
-    or merged cells (the usual case) takes a direct path through the calamine grid.
+    This loop runs for every cell of every table, so a cell without a formula, an error
+    or a merge (nearly all of them) takes a direct path through the calamine grid.
     """
     headers = []
     for coord in header_cells:
@@ -214,7 +220,7 @@ def _table(values: "_SheetValues", sheet: str, name: str, ref: str, letters: lis
     keep = [h.strip().casefold() in CONTRACT_HEADERS for h in headers]
     first_col = coordinate_to_tuple(header_cells[0])[1]
     columns = [(first_col + i, letter, k) for i, (letter, k) in enumerate(zip(letters, keep))]
-    grid, plain = values.grids[sheet], values.plain[sheet]
+    grid, special = values.grids[sheet], values.special[sheet]
     rows = []
     for r in range(min_row + 1, max_row + 1):
         line = grid[r - 1] if r <= len(grid) else ()
@@ -224,10 +230,10 @@ def _table(values: "_SheetValues", sheet: str, name: str, ref: str, letters: lis
             coord = f"{letter}{r}"
             if not k:
                 row.append(CellValue(sheet, coord, None))
-            elif plain:
-                row.append(CellValue(sheet, coord, _as_openpyxl(line[col - 1]) if col <= width else None))
-            else:
+            elif coord in special:
                 row.append(values.cell(sheet, coord))
+            else:
+                row.append(CellValue(sheet, coord, _as_openpyxl(line[col - 1]) if col <= width else None))
         rows.append(row)
     return RawTable(name, sheet, ref, headers, header_cells, rows)
 
@@ -255,7 +261,7 @@ class _SheetValues:
         self.formulas: dict[str, dict[str, str]] = {}
         self.merged: dict[str, list[tuple[int, int, int, int]]] = {}
         self.errors: dict[str, dict[str, str]] = {}
-        self.plain: dict[str, bool] = {}  # no formulas, errors or merged cells: values as calamine gives them
+        self.special: dict[str, set[str]] = {}  # cells with a formula, an error or under a merge
 
     def close(self) -> None:
         self.book.close()
@@ -270,7 +276,13 @@ class _SheetValues:
         self.errors[sheet] = _scan_errors(xml) if b't="e"' in xml else {}
         self.merged[sheet] = [range_boundaries(ref.decode()) for ref in _MERGE.findall(xml)]
         self.grids[sheet] = self.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        self.plain[sheet] = not (self.formulas[sheet] or self.errors[sheet] or self.merged[sheet])
+        special = set(self.formulas[sheet]) | set(self.errors[sheet])
+        for min_col, min_row, max_col, max_row in self.merged[sheet]:
+            if (max_col - min_col + 1) * (max_row - min_row + 1) > MAX_MERGED_CELLS:
+                raise Declined("a huge merged range")
+            special.update(f"{get_column_letter(c)}{r}" for r in range(min_row, max_row + 1)
+                           for c in range(min_col, max_col + 1))
+        self.special[sheet] = special
 
     def cell(self, sheet: str, coord: str) -> CellValue:
         if sheet not in self.grids:
@@ -283,6 +295,8 @@ class _SheetValues:
         value = grid[row - 1][col - 1] if row <= len(grid) and col <= len(grid[row - 1]) else None
         value = self.errors[sheet].get(coord) or _as_openpyxl(value)
         formula = self.formulas[sheet].get(coord)
+        if formula is UNSUPPORTED:
+            raise Declined("array or data-table formula in a cell the contract reads")
         return CellValue(sheet, coord, value, formula)
 
 
@@ -311,7 +325,7 @@ def _scan_formulas(xml: bytes) -> dict[str, str]:
             elif text != "=":
                 shared[si] = Translator(text, coord)
         elif kind != "normal":
-            raise Declined(f"{kind} formula")
+            text = UNSUPPORTED  # openpyxl gives an object here, not text: decline if the cell is read
         out[coord] = text
     if matches != len(_FORMULA_TAG.findall(xml)):
         raise Declined("formula markup the scan does not understand")
