@@ -21,8 +21,9 @@ from itertools import repeat
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
+from .fast_read import read_rawbook_fast
 from .findings import Finding, Severity, error, info
-from .jobs import Outcome, analyse_file
+from .jobs import Outcome, _ensure_kinds, analyse_file
 from .policy import Policy
 from .safe_write import owner_file
 
@@ -85,8 +86,6 @@ def check_file(target: Target, policy: Policy, today: date) -> Outcome:
         limits = package_limits(path, policy)
         if limits:
             return Outcome(target.shown, None, [f.at_workbook(name) for f in limits], readable=False)
-        from .fast_read import read_rawbook_fast
-
         outcome = analyse_file(path, policy, today, reader=read_rawbook_fast)
     except Exception as exc:  # a bug or a hostile file must not stop the other 999 files
         return Outcome(target.shown, None, [error(
@@ -162,6 +161,7 @@ def run_batch(targets: Sequence[Target], policy: Policy, today: date, jobs: int 
     ``on_progress(n)`` is called as each chunk of ``n`` files finishes (the progress bar).
     """
     jobs = jobs or default_jobs()
+    _ensure_kinds()  # import every kind before forking, so workers start warm
     if dask_scheduler:
         results = _run_dask(targets, policy, today, dask_scheduler, on_progress)
     elif jobs == 1 or len(targets) == 1:

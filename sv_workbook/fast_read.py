@@ -233,7 +233,15 @@ def _table(values: "_SheetValues", sheet: str, name: str, ref: str, letters: lis
             elif coord in special:
                 row.append(values.cell(sheet, coord))
             else:
-                row.append(CellValue(sheet, coord, _as_openpyxl(line[col - 1]) if col <= width else None))
+                v = line[col - 1] if col <= width else None
+                kind = type(v)
+                if kind is str:  # the common cases inline: this is the hot loop
+                    v = v or None
+                elif kind is float:
+                    v = int(v) if v.is_integer() and -INT_LIMIT < v < INT_LIMIT else v
+                elif v is not None:
+                    v = _as_openpyxl(v)
+                row.append(CellValue(sheet, coord, v))
         rows.append(row)
     return RawTable(name, sheet, ref, headers, header_cells, rows)
 
@@ -270,9 +278,10 @@ class _SheetValues:
         xml = self.sheet_xml.get(sheet)
         if xml is None:
             xml = self.pkg.zip.read(self.parts[sheet])
-        if _PREFIXED_SHEETDATA.search(xml):
+        if b":sheetData" in xml and _PREFIXED_SHEETDATA.search(xml):
             raise Declined("prefixed sheet XML")
-        self.formulas[sheet] = _scan_formulas(xml) if _FORMULA_TAG.search(xml) else {}
+        has_formulas = b"<f>" in xml or b"<f " in xml or b"<f/>" in xml or b":f" in xml
+        self.formulas[sheet] = _scan_formulas(xml) if has_formulas and _FORMULA_TAG.search(xml) else {}
         self.errors[sheet] = _scan_errors(xml) if b't="e"' in xml else {}
         self.merged[sheet] = [range_boundaries(ref.decode()) for ref in _MERGE.findall(xml)]
         self.grids[sheet] = self.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
