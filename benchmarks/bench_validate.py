@@ -235,6 +235,7 @@ def main() -> None:
     ap.add_argument("--baseline-sample", type=int, default=100,
                     help="files timed on the slow openpyxl path (its throughput is used for the ratio)")
     ap.add_argument("--skip-baseline", action="store_true")
+    ap.add_argument("--skip-single", action="store_true", help="do not also time the batch with one worker")
     ap.add_argument("--dir", type=Path, default=None, help="where registers are kept (reused between runs)")
     ap.add_argument("--batch-child", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -257,12 +258,15 @@ def main() -> None:
 
     cal = calamine_path(paths * args.copies) if args.copies > 1 else calamine_path(paths)
     batch = batch_path(folder, jobs)
+    single = batch_path(folder, 1) if jobs > 1 and not args.skip_single else None
     rows = []
     if not args.skip_baseline:
         sample = paths[: min(args.baseline_sample, len(paths))]
         base = openpyxl_path(sample)
         rows.append(("openpyxl, one process", len(sample), base))
     rows.append((f"sv-workbook batch ({jobs} workers)", batch["files"], batch["seconds"]))
+    if single:
+        rows.append(("sv-workbook batch (1 worker)", single["files"], single["seconds"]))
     rows.append(("python-calamine alone, one process", total, cal))
 
     print(f"\n{'path':40} {'files':>7} {'seconds':>9} {'workbooks/s':>12}")
@@ -274,10 +278,14 @@ def main() -> None:
     if not args.skip_baseline:
         print(f"\nbatch vs openpyxl path: {batch_rate / (rows[0][1] / rows[0][2]):.1f}x the throughput (target >= 10x)")
     print(f"batch vs calamine alone: {batch['seconds'] / cal:.2f}x the time (target <= 2x)")
+    if single:
+        print(f"per core (1 worker vs calamine, one process each): {single['seconds'] / cal:.2f}x the time")
     largest = max(batch["self_maxrss_kb"], batch["children_maxrss_kb"]) / 1024
     tree = batch["tree_peak_rss_mb"]
     print(f"peak RSS: largest single process {largest:.0f} MB; whole batch (parent + workers, sampled) "
           f"{tree:.0f} MB" if tree else f"peak RSS: largest single process {largest:.0f} MB (psutil not installed)")
+    print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other work slows "
+          "the multi-process path most)")
     print(f"findings: {batch['failing']} of {batch['files']} workbooks fail; codes {dict(sorted(batch['codes'].items()))}")
 
 
