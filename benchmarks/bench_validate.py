@@ -143,14 +143,22 @@ def replicate(paths: list[Path], folder: Path, copies: int) -> None:
 
 # --- the three paths ---------------------------------------------------------------------------
 
+def options() -> dict:
+    """The kinds' extra inputs, as `validate` builds them once per run (default measure library)."""
+    from sv_workbook.measures import load_library
+
+    return {"library": load_library(None)[0], "proxies": None}
+
+
 def openpyxl_path(paths: list[Path]) -> float:
     """Seconds to check ``paths`` the straightforward way: openpyxl loads, one process."""
     from sv_workbook.jobs import analyse_file
     from sv_workbook.policy import DEFAULT_POLICY
 
+    opts = options()
     t = time.perf_counter()
     for p in paths:
-        analyse_file(p, DEFAULT_POLICY, AS_OF)
+        analyse_file(p, DEFAULT_POLICY, AS_OF, opts)
     return time.perf_counter() - t
 
 
@@ -176,7 +184,7 @@ def batch_child(folder: str, jobs: int) -> None:
     from sv_workbook.policy import DEFAULT_POLICY
 
     targets = discover([folder])
-    outcomes = run_batch(targets, DEFAULT_POLICY, AS_OF, jobs=jobs)
+    outcomes = run_batch(targets, DEFAULT_POLICY, AS_OF, options(), jobs=jobs)
     text = render(outcomes, "json", Severity.ERROR)
     elapsed = time.perf_counter() - t
     codes: dict[str, int] = {}
@@ -248,7 +256,8 @@ def main() -> None:
 
     source = ("sv_workbook.kpi_examples.make_register" if HAVE_KPI_EXAMPLES
               else "minimal register writer in this benchmark (kpi_examples not in this branch yet)")
-    folder = args.dir or Path(f"/tmp/sv-bench-{args.n}x{args.kpis}x{args.periods}-s{args.seed}")
+    folder = args.dir or Path(f"/tmp/sv-bench-{args.n}x{args.kpis}x{args.periods}-s{args.seed}-"
+                              f"{'kpi' if HAVE_KPI_EXAMPLES else 'minimal'}")
     paths = generate(folder, args.n, args.kpis, args.periods, args.error_rate, args.seed, jobs)
     replicate(paths, folder, args.copies)
     total = args.n * args.copies

@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import repeat
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .fast_read import read_rawbook_fast
 from .findings import Finding, Severity, error, info
 from .jobs import Outcome, _ensure_kinds, analyse_file
 from .policy import Policy
 from .safe_write import owner_file
+from .summaries import summary_lines
 
 #: Extensions a folder scan picks up; .xls/.xlsb are included so they are reported, not skipped.
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb")
@@ -78,22 +79,29 @@ def discover(paths: Iterable[str]) -> list[Target]:
     return sorted(found.values(), key=lambda t: (t.shown, t.absolute))
 
 
-def check_file(target: Target, policy: Policy, today: date) -> Outcome:
-    """Check one workbook with the fast reader; whatever happens, return an ``Outcome``."""
+def check_file(target: Target, policy: Policy, today: date, options: dict[str, Any] | None = None,
+               summarise: bool = False) -> Outcome:
+    """Check one workbook with the fast reader; whatever happens, return an ``Outcome``.
+
+    ``options`` are the kinds' extra inputs (a KPI register's measure library and proxies);
+    ``summarise`` keeps the result's display lines (ranking, KPI statuses) in ``summary``.
+    """
     path = Path(target.absolute)
     name = Path(target.shown).name
     try:
         limits = package_limits(path, policy)
         if limits:
             return Outcome(target.shown, None, [f.at_workbook(name) for f in limits], readable=False)
-        outcome = analyse_file(path, policy, today, reader=read_rawbook_fast)
+        outcome = analyse_file(path, policy, today, options, reader=read_rawbook_fast)
     except Exception as exc:  # a bug or a hostile file must not stop the other 999 files
         return Outcome(target.shown, None, [error(
             "CHECK-FAILED", f"The check stopped on this workbook ({type(exc).__name__}: {exc}).",
             "Open and re-save the workbook in Excel and try again; if it persists, send the file and this "
             "message to the sv-workbook maintainers.").at_workbook(name)], readable=False)
     outcome.path = target.shown
-    outcome.result = None  # results stay with the worker: only findings travel back
+    if summarise:
+        outcome.summary = summary_lines(outcome.result)
+    outcome.result = None  # results stay with the worker: only findings (and summary lines) travel back
     if _is_open_in_excel(path):
         outcome.findings.append(info(
             "OPEN-IN-EXCEL", "The workbook is open in Excel (its owner file ~$… is present); unsaved changes "
@@ -101,9 +109,10 @@ def check_file(target: Target, policy: Policy, today: date) -> Outcome:
     return outcome
 
 
-def check_files(targets: Sequence[Target], policy: Policy, today: date) -> list[Outcome]:
+def check_files(targets: Sequence[Target], policy: Policy, today: date,
+                options: dict[str, Any] | None = None, summarise: bool = False) -> list[Outcome]:
     """A chunk of files per task, so the per-task overhead is paid once per chunk."""
-    return [check_file(t, policy, today) for t in targets]
+    return [check_file(t, policy, today, options, summarise) for t in targets]
 
 
 def package_limits(path: Path, policy: Policy) -> list[Finding]:
@@ -153,35 +162,39 @@ def chunked(targets: Sequence[Target], workers: int) -> list[list[Target]]:
     return [list(targets[i:i + size]) for i in range(0, len(targets), size)]
 
 
-def run_batch(targets: Sequence[Target], policy: Policy, today: date, jobs: int | None = None,
+def run_batch(targets: Sequence[Target], policy: Policy, today: date, options: dict[str, Any] | None = None,
+              jobs: int | None = None,
               dask_scheduler: str | None = None,
-              on_progress: Callable[[int], None] | None = None) -> list[Outcome]:
+              on_progress: Callable[[int], None] | None = None, summaries: bool = False) -> list[Outcome]:
     """Check every target; outcomes come back sorted by path whatever ran them.
 
-    ``on_progress(n)`` is called as each chunk of ``n`` files finishes (the progress bar).
+    ``on_progress(n)`` is called as each chunk of ``n`` files finishes (the progress bar);
+    ``summaries`` asks for each workbook's ranking or KPI status lines.
     """
     jobs = jobs or default_jobs()
     _ensure_kinds()  # import every kind before forking, so workers start warm
     if dask_scheduler:
-        results = _run_dask(targets, policy, today, dask_scheduler, on_progress)
+        results = _run_dask(targets, policy, today, options, summaries, dask_scheduler, on_progress)
     elif jobs == 1 or len(targets) == 1:
         results = []
         for t in targets:
-            results.append(check_file(t, policy, today))
+            results.append(check_file(t, policy, today, options, summaries))
             if on_progress:
                 on_progress(1)
     else:
         results = []
         with ProcessPoolExecutor(max_workers=min(jobs, len(targets))) as pool:
             chunks = chunked(targets, jobs)
-            for chunk in pool.map(check_files, chunks, repeat(policy), repeat(today)):
+            for chunk in pool.map(check_files, chunks, repeat(policy), repeat(today), repeat(options),
+                                  repeat(summaries)):
                 results.extend(chunk)
                 if on_progress:
                     on_progress(len(chunk))
     return sorted(results, key=lambda o: o.path)
 
 
-def _run_dask(targets: Sequence[Target], policy: Policy, today: date, address: str,
+def _run_dask(targets: Sequence[Target], policy: Policy, today: date, options: dict[str, Any] | None,
+              summarise: bool, address: str,
               on_progress: Callable[[int], None] | None) -> list[Outcome]:
     """The same per-chunk task on a Dask cluster; workers must see the files at the same paths."""
     try:
@@ -194,7 +207,8 @@ def _run_dask(targets: Sequence[Target], policy: Policy, today: date, address: s
         raise BatchUsageError(f"Cannot reach the Dask scheduler at {address}: {exc}") from exc
     with client:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
-        futures = client.map(check_files, chunked(targets, workers), policy=policy, today=today, pure=False)
+        futures = client.map(check_files, chunked(targets, workers), policy=policy, today=today, options=options,
+                             summarise=summarise, pure=False)
         results: list[Outcome] = []
         for future in as_completed(futures, loop=client.loop):
             chunk = future.result()

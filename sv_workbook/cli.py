@@ -21,6 +21,7 @@ from .contracts import CONTRACTS
 from .findings import Severity
 from .jobs import Outcome, WriteRefused, exit_code, score_file
 from .outputs import FORMATS, render
+from .summaries import summary_lines
 from .policy import DEFAULT_POLICY, Policy, PolicyError, load_policy
 from .xlsx_read import WorkbookUnreadable
 
@@ -38,6 +39,45 @@ policy_option = click.option("--policy", "policy_path", type=click.Path(dir_okay
                              help="TOML file overriding the trust's policy numbers (see README).")
 as_of_option = click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]),
                             help="Check as at this date (YYYY-MM-DD) instead of today.")
+measures_option = click.option("--measures", "measures_path", type=click.Path(dir_okay=False),
+                               help="The trust's own measures CSV (local priorities and measures), added to the "
+                                    "default library (see `sv-workbook measures`).")
+proxies_option = click.option("--proxies", "proxies_path", type=click.Path(dir_okay=False),
+                              help="£ proxy values CSV (code,gbp_per_unit,year,source[,deadweight_pct,"
+                                   "attribution_pct]) for KPI registers' £ social value.")
+
+
+def _library(path: str | None):
+    """The measure library in force; a trust file with errors stops the command (exit 2)."""
+    from .measures import load_library
+
+    library, findings = load_library(path)
+    _refuse_on_errors(findings, "measures file")
+    return library
+
+
+def _proxies(path: str | None, library):
+    if not path:
+        return None
+    from .proxies import load_proxies
+
+    proxies, findings = load_proxies(path, library)
+    _refuse_on_errors(findings, "proxy file")
+    return proxies
+
+
+def _refuse_on_errors(findings, what: str) -> None:
+    """CSV findings go to stderr (stdout may be JSON); errors mean the file cannot be trusted."""
+    for f in findings:
+        click.echo(str(f), err=True)
+    if any(f.severity is Severity.ERROR for f in findings):
+        click.echo(f"Not run: fix the {what} first (the rows above name what is wrong).", err=True)
+        sys.exit(2)
+
+
+def _options(measures_path: str | None, proxies_path: str | None) -> dict:
+    library = _library(measures_path)
+    return {"library": library, "proxies": _proxies(proxies_path, library)}
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -59,6 +99,29 @@ def new_tender(path: str, policy_path: str | None) -> None:
     from .template_tender import write_tender_template
 
     _write_template(lambda: write_tender_template(path, _policy(policy_path)), path)
+
+
+@new.command("kpi-register")
+@click.argument("path", type=click.Path(dir_okay=False))
+@policy_option
+@measures_option
+def new_kpi_register(path: str, policy_path: str | None, measures_path: str | None) -> None:
+    """Write the social value KPI register template to PATH."""
+    from .template_kpi import write_kpi_template
+
+    library = _library(measures_path)
+    _write_template(lambda: write_kpi_template(path, _policy(policy_path), library), path)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "csv"]), default="text", show_default=True)
+@measures_option
+def measures(fmt: str, measures_path: str | None) -> None:
+    """List the measure library in force: the codes a KPI register may use."""
+    from .measures import library_csv, library_text
+
+    library = _library(measures_path)
+    click.echo(library_csv(library) if fmt == "csv" else library_text(library), nl=False)
 
 
 def _write_template(write, path: str) -> None:
@@ -92,11 +155,16 @@ def contract(kind: str | None) -> None:
               help="Progress bar on stderr (default: only when both stdout and stderr are a terminal).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write the results to this file instead of the screen.")
-@click.option("-v", "--verbose", is_flag=True, help="Text format: also show notes (info findings).")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Text format: also show notices (info findings) and each workbook's ranking or KPI status "
+                   "(shown anyway when only one workbook is checked).")
 @policy_option
 @as_of_option
+@measures_option
+@proxies_option
 def validate(paths: tuple[str, ...], fmt: str, fail_on: str, jobs: int | None, dask_scheduler: str | None,
-             progress: bool | None, output: str | None, verbose: bool, policy_path: str | None, as_of) -> None:
+             progress: bool | None, output: str | None, verbose: bool, policy_path: str | None, as_of,
+             measures_path: str | None, proxies_path: str | None) -> None:
     """Check workbooks (files, folders searched recursively, or globs such as 'returns/**/*.xlsx')
     against their contract and the trust's rules; write nothing to them.
 
@@ -105,6 +173,7 @@ def validate(paths: tuple[str, ...], fmt: str, fail_on: str, jobs: int | None, d
     """
     policy = _policy(policy_path)
     today = as_of.date() if as_of else date.today()
+    options = _options(measures_path, proxies_path)
     try:
         targets = discover(paths)
     except BatchUsageError as exc:
@@ -113,7 +182,8 @@ def validate(paths: tuple[str, ...], fmt: str, fail_on: str, jobs: int | None, d
         progress = sys.stderr.isatty() and (sys.stdout.isatty() or output is not None)
     try:
         with progress_bar(len(targets), progress) as tick:
-            outcomes = run_batch(targets, policy, today, jobs=jobs, dask_scheduler=dask_scheduler, on_progress=tick)
+            outcomes = run_batch(targets, policy, today, options, jobs=jobs, dask_scheduler=dask_scheduler,
+                                 on_progress=tick, summaries=verbose or len(targets) == 1)
     except BatchUsageError as exc:
         raise click.UsageError(str(exc)) from exc
     text = render(outcomes, fmt, Severity(fail_on), verbose)
@@ -132,12 +202,16 @@ def validate(paths: tuple[str, ...], fmt: str, fail_on: str, jobs: int | None, d
 @click.option("-v", "--verbose", is_flag=True, help="Also print notices (info findings).")
 @policy_option
 @as_of_option
-def score(path: str, output: str | None, in_place: bool, verbose: bool, policy_path: str | None, as_of) -> None:
+@measures_option
+@proxies_option
+def score(path: str, output: str | None, in_place: bool, verbose: bool, policy_path: str | None, as_of,
+          measures_path: str | None, proxies_path: str | None) -> None:
     """Check a workbook, compute its results and fill its report sheet."""
     policy = _policy(policy_path)
     today = as_of.date() if as_of else date.today()
+    options = _options(measures_path, proxies_path)
     try:
-        outcome = score_file(path, output, policy, today, in_place=in_place)
+        outcome = score_file(path, output, policy, today, in_place=in_place, options=options)
     except WriteRefused as exc:
         click.echo(f"Not written: {exc}", err=True)
         sys.exit(2)
@@ -165,15 +239,5 @@ def _print(outcomes: list[Outcome], verbose: bool = False) -> None:
                 click.echo(f"  {f}")
         if notices and not verbose:
             click.echo(f"  ({len(notices)} notice(s) not shown: add --verbose, or see the report's Findings table)")
-        _summary(o)
-
-
-def _summary(o: Outcome) -> None:
-    result = o.result
-    if result is None or not hasattr(result, "results"):
-        return
-    click.echo("  Ranking (rounded for display; ranked on unrounded totals):")
-    for r in result.results:
-        total = f"{r.total:7.2f}" if r.total is not None else "      -"
-        rank = f"{r.rank:>3}" if r.rank is not None else "  -"
-        click.echo(f"  {rank}  {total}  {r.bidder}  [{r.status_text}]")
+        for line in summary_lines(o.result):
+            click.echo(line)

@@ -65,3 +65,16 @@ def write_example_tender(path: str | Path, policy: Policy = DEFAULT_POLICY) -> P
     path = Path(path)
     atomic_save(wb, path)
     return path
+
+
+def example_register():
+    """The bundled KPI register example (plain data; see ``kpi_examples``)."""
+    from .kpi_examples import example_register as build
+
+    return build()
+
+
+def write_example_register(path: str | Path, policy: Policy = DEFAULT_POLICY) -> Path:
+    from .kpi_examples import write_register
+
+    return write_register(example_register(), path, policy)

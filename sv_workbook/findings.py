@@ -58,6 +58,8 @@ class Finding:
         if self.sheet:
             place = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
             parts.append(place)
+        elif self.cell:  # a place in a non-spreadsheet file, e.g. 'row 4' of a CSV
+            parts.append(self.cell)
         return " ".join(parts)
 
     def __str__(self) -> str:

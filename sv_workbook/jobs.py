@@ -12,7 +12,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from .bind import bind
 from .contracts import CONTRACTS, WorkbookContract
 from .findings import Finding, Severity, error, has_errors, sort_findings
 from .policy import Policy
@@ -26,11 +25,17 @@ WriteReport = Callable[[Any, Any, Policy, list[Finding], datetime], None]
 
 @dataclass(frozen=True)
 class Kind:
-    """How to check and report one kind of workbook."""
+    """How to check and report one kind of workbook.
+
+    ``options`` names the keyword arguments ``analyse`` accepts beyond the three
+    positional ones (e.g. a KPI register's measure library and proxy set); the jobs pass
+    a kind only the options it declares, so one command line serves every kind.
+    """
 
     contract: WorkbookContract
     analyse: Analyse
     write_report: WriteReport
+    options: frozenset[str] = frozenset()
 
 
 KINDS: dict[str, Kind] = {}
@@ -51,6 +56,9 @@ class Outcome:
     readable: bool = True
     written: str | None = None
     backup: str | None = None
+    #: Display lines of ``result`` (ranking, KPI statuses), made where the result lives so
+    #: batch workers send back text rather than results.
+    summary: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -70,6 +78,7 @@ def detect_kind(raw: RawBook) -> WorkbookContract | None:
 
 
 def analyse_file(path: str | Path, policy: Policy, today: date | None = None,
+                 options: dict[str, Any] | None = None,
                  reader: Callable[[Path], RawBook] = read_rawbook) -> Outcome:
     """Read and check one workbook; never raises for a bad file (it becomes a finding).
 
@@ -91,20 +100,18 @@ def analyse_file(path: str | Path, policy: Policy, today: date | None = None,
             "UNKNOWN-KIND", f"This is not a {kinds}: it has none of their tables or defined names.",
             "Start from a template made by `sv-workbook new tender` or `sv-workbook new kpi-register`."
         ).at_workbook(path.name)])
-    kind = KINDS.get(contract.kind)
-    if kind is None:  # a contract whose rules are not built yet: check its structure only
-        findings = sort_findings(f.at_workbook(path.name) for f in bind(raw, contract).findings)
-        return Outcome(str(path), contract.kind, findings)
-    result, findings = kind.analyse(raw, policy, today)
+    kind = KINDS[contract.kind]
+    extra = {k: v for k, v in (options or {}).items() if k in kind.options and v is not None}
+    result, findings = kind.analyse(raw, policy, today, **extra)
     findings = sort_findings(f.at_workbook(path.name) for f in findings)
     return Outcome(str(path), contract.kind, findings, result)
 
 
 def score_file(path: str | Path, out: str | Path | None, policy: Policy, today: date | None = None,
-               in_place: bool = False, now: datetime | None = None) -> Outcome:
+               in_place: bool = False, now: datetime | None = None, options: dict[str, Any] | None = None) -> Outcome:
     """Check, compute and write the report sheet into ``out`` (a copy unless ``in_place``)."""
     path = Path(path)
-    outcome = analyse_file(path, policy, today)
+    outcome = analyse_file(path, policy, today, options)
     if not outcome.readable or outcome.kind is None or outcome.result is None:
         return outcome
     target = Path(out) if out else None
@@ -139,10 +146,8 @@ def exit_code(outcomes: list[Outcome], fail_on: Severity = Severity.ERROR) -> in
 
 
 def _ensure_kinds() -> None:
-    """Import the kinds lazily so the core stays free of adapter imports."""
-    if KINDS:
-        return
-    from . import tender_kind  # noqa: F401  (registers itself)
+    """Import the kinds lazily so the core stays free of adapter imports (imports are idempotent)."""
+    from . import kpi_kind, tender_kind  # noqa: F401  (each registers itself)
 
 
 __all__ = ["Kind", "KINDS", "register", "Outcome", "detect_kind", "analyse_file", "score_file", "exit_code",

@@ -102,6 +102,7 @@ def to_text(outcomes: Sequence[Outcome], fail_on: Severity, verbose: bool = Fals
         hidden = len(o.findings) - len(shown)
         if hidden:
             lines.append(f"  ({hidden} notice(s) not shown: add --verbose)")
+        lines.extend(o.summary)
     failing = sum(1 for o in outcomes if fails(o, fail_on))
     lines.append("")
     lines.append(f"Checked {len(outcomes)} workbook(s): {len(outcomes) - failing} OK, {failing} NOT OK "

@@ -49,6 +49,8 @@ class Policy:
     # Procurement Act 2023 s.52: contracts over this value need at least `kpi_min_count` KPIs.
     kpi_min_count_threshold_gbp: float = 5_000_000.0
     kpi_min_count: int = 3
+    # KPI registers: a period's Actuals row is overdue this many days after the period ends.
+    kpi_overdue_grace_days: int = 0
 
     # Portfolio reporting: first month of the financial year (April).
     financial_year_start_month: int = 4

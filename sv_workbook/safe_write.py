@@ -59,9 +59,23 @@ def atomic_save(wb: Workbook, target: Path) -> Path | None:
     fd, tmp = tempfile.mkstemp(prefix=".sv-workbook-", suffix=target.suffix, dir=target.parent)
     os.close(fd)
     try:
+        os.chmod(tmp, _mode_for(target))
         wb.save(tmp)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return backup
+
+
+def _mode_for(target: Path) -> int:
+    """Keep the replaced file's permissions; a new file gets the usual umask default.
+
+    ``mkstemp`` creates owner-only files, which would hide a shared workbook from
+    colleagues after the first save.
+    """
+    if target.exists():
+        return target.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask

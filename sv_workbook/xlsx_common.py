@@ -141,6 +141,14 @@ def number_validation(ws: Worksheet, ranges: str, minimum: str, maximum: str | N
     ws.add_data_validation(dv)
 
 
+def positive_validation(ws: Worksheet, ranges: str, prompt: str) -> None:
+    """Numbers strictly greater than 0 (targets, prices)."""
+    dv = DataValidation(type="decimal", operator="greaterThan", formula1="0", allow_blank=True)
+    _messages(dv, prompt, True)
+    dv.add(ranges)
+    ws.add_data_validation(dv)
+
+
 def date_validation(ws: Worksheet, ranges: str, prompt: str) -> None:
     dv = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True)  # after 1/1/2000
     _messages(dv, prompt, True)

@@ -128,3 +128,15 @@ def test_committed_template_is_up_to_date(tmp_path):
         assert sorted(a.namelist()) == sorted(b.namelist())
         for name in a.namelist():
             assert part(a, name) == part(b, name), f"{name} differs: run `sv-workbook new tender {committed}`"
+
+
+def test_written_files_keep_normal_permissions(tmp_path):
+    import os
+    import stat
+    src = tender_file(tmp_path / "t.xlsx")
+    os.chmod(src, 0o664)
+    assert run("score", src, "--in-place", *AS_OF).exit_code == 0
+    assert stat.S_IMODE(src.stat().st_mode) == 0o664
+    out = tmp_path / "new.xlsx"
+    assert run("new", "tender", out).exit_code == 0
+    assert stat.S_IMODE(out.stat().st_mode) & 0o044  # readable by group/others per umask, not owner-only

@@ -1,0 +1,114 @@
+"""Turn a bound KPI register workbook into a ``Register``, reporting every unusable cell.
+
+Pure: works on ``RawBook`` data from any reader. Cell-level problems (blank, not a
+number, not a date) are found here through ``Coerce``; the register's rules (unknown
+measures, overdue periods, ratings…) are applied by ``kpi.assess_register``.
+"""
+
+from __future__ import annotations
+
+from .bind import BoundBook, Coerce, Row, bind
+from .contracts import KPI_REGISTER
+from .findings import Finding, error
+from .kpi import KPI, Actual, ContractInfo, Register
+from .rawbook import CellValue, RawBook
+from .tender import Where
+
+
+def parse_register(raw: RawBook) -> tuple[Register | None, list[Finding]]:
+    """Return the register (None when it is too broken to assess) and the findings."""
+    book = bind(raw, KPI_REGISTER)
+    findings = book.findings
+    if not book.complete:
+        return None, findings
+    co = Coerce(findings)
+    contract = _contract(book, co)
+    kpis = tuple(k for k in (_kpi(r, co) for r in book.rows.get("KPIs", [])) if k is not None)
+    actuals = tuple(a for a in (_actual(r, co) for r in book.rows.get("Actuals", [])) if a is not None)
+    if contract is None:
+        return None, findings
+    return Register(contract, kpis, actuals), findings
+
+
+def _w(**cells: CellValue | None) -> Where:
+    return {k: (v.sheet, v.cell) for k, v in cells.items() if v is not None}
+
+
+def _contract(book: BoundBook, co: Coerce) -> ContractInfo | None:
+    n = book.names
+    spec = KPI_REGISTER
+
+    def what(name: str) -> str:
+        return f"'{name}'"
+
+    ref = co.text(n["ContractRef"], what("ContractRef"))
+    title = co.text(n["ContractTitle"], what("ContractTitle"))
+    supplier = co.text(n["Supplier"], what("Supplier"))
+    sme = co.yesno(n["SupplierIsSME"], what("SupplierIsSME"))
+    vcse = co.yesno(n["SupplierIsVCSE"], what("SupplierIsVCSE"))
+    value = co.number(n["ContractValue"], what("ContractValue"), minimum=0)
+    start = co.date(n["StartDate"], what("StartDate"))
+    end = co.date(n["EndDate"], what("EndDate"))
+    holder = co.text(n["BudgetHolder"], what("BudgetHolder"))
+    frequency = co.choice(n["ReportingFrequency"], what("ReportingFrequency"), spec.named("ReportingFrequency").field)
+    if start is None or end is None:
+        return None
+    if end <= start:
+        cv = n["EndDate"]
+        co.findings.append(error(
+            "CONTRACT-DATES-REVERSED", f"EndDate {end:%d/%m/%Y} is not after StartDate {start:%d/%m/%Y}.",
+            "Check both dates (day/month order, year); the contract must end after it starts.", cv.sheet, cv.cell))
+        return None
+    return ContractInfo(ref or "", title or "", supplier or "", sme, vcse, value, start, end, holder or "", frequency,
+                        _w(value=n["ContractValue"], start=n["StartDate"], end=n["EndDate"],
+                           frequency=n["ReportingFrequency"]))
+
+
+def _kpi_id(cv: CellValue, co: Coerce, table: str) -> str | None:
+    ident = co.text(cv, f"{table} KPI_ID", required=False)
+    if ident is None and cv.formula is None:
+        co.findings.append(error(
+            "KPI-ID-BLANK", f"A row of the {table} table has no KPI_ID.",
+            "Enter the KPI's ID (e.g. K1), or delete the row if it is not used." if table == "KPIs" else
+            "Enter the ID of the KPI this actual belongs to (from the KPIs table).", cv.sheet, cv.cell))
+    return ident
+
+
+def _opt(row: Row, column: str) -> CellValue | None:
+    return row.cells.get(column)
+
+
+def _kpi(row: Row, co: Coerce) -> KPI | None:
+    ident = _kpi_id(row.cell("KPI_ID"), co, "KPIs")
+    what = f"KPI '{ident}'" if ident else "KPI"
+    priority = co.text(row.cell("Priority"), f"{what} Priority")
+    measure = co.text(row.cell("MeasureCode"), f"{what} MeasureCode")
+    unit = co.text(row.cell("Unit"), f"{what} Unit")
+    target = co.number(row.cell("Target"), f"{what} Target")
+    cells = {c: _opt(row, c) for c in ("Description", "Baseline", "Owner")}
+    description = co.text(cells["Description"], f"{what} Description", required=False) if cells["Description"] else None
+    baseline = co.number(cells["Baseline"], f"{what} Baseline", required=False) if cells["Baseline"] else None
+    owner = co.text(cells["Owner"], f"{what} Owner", required=False) if cells["Owner"] else None
+    if ident is None:
+        return None
+    return KPI(ident, priority, measure, unit, target, description, baseline, owner,
+               _w(id=row.cell("KPI_ID"), priority=row.cell("Priority"), measure_code=row.cell("MeasureCode"),
+                  unit=row.cell("Unit"), target=row.cell("Target")))
+
+
+def _actual(row: Row, co: Coerce) -> Actual | None:
+    ident = _kpi_id(row.cell("KPI_ID"), co, "Actuals")
+    what = f"Actuals row of KPI '{ident}'" if ident else "Actuals row"
+    period_end = co.date(row.cell("PeriodEnd"), f"{what}: PeriodEnd")
+    actual = co.number(row.cell("Actual"), f"{what}: Actual")
+    ev_cell, cm_cell = _opt(row, "Evidence"), _opt(row, "Comment")
+    evidence = co.text(ev_cell, f"{what}: Evidence", required=False) if ev_cell else None
+    comment = co.text(cm_cell, f"{what}: Comment", required=False) if cm_cell else None
+    if ident is None:
+        return None
+    return Actual(ident, period_end, actual, evidence, comment,
+                  _w(kpi_id=row.cell("KPI_ID"), period_end=row.cell("PeriodEnd"), actual=row.cell("Actual"),
+                     evidence=ev_cell))
+
+
+__all__ = ["parse_register"]
