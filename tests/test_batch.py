@@ -182,3 +182,21 @@ def test_copied_folder_gives_the_same_findings(mixed, tmp_path):
     a = json.loads(run(str(mixed), "--format", "json").stdout)
     b = json.loads(run(str(tmp_path / "copy"), "--format", "json").stdout)
     assert [r["findings"] for r in a] == [r["findings"] for r in b]
+
+
+def test_each_workbook_is_recognised_by_its_contract(tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    shutil.copy(root / "examples" / "tender_example.xlsx", tmp_path / "a.xlsx")
+    shutil.copy(root / "examples" / "kpi_register_example.xlsx", tmp_path / "b.xlsx")
+    records = json.loads(run(str(tmp_path), "--format", "json", "--jobs", "2").stdout)
+    assert [r["kind"] for r in records] == ["tender", "kpi-register"]
+
+
+def test_one_workbook_shows_its_summary_a_batch_only_with_verbose(tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    shutil.copy(root / "examples" / "kpi_register_example.xlsx", tmp_path / "b.xlsx")
+    assert "KPI status" in run(str(tmp_path / "b.xlsx")).stdout
+    shutil.copy(root / "examples" / "tender_example.xlsx", tmp_path / "a.xlsx")
+    assert "KPI status" not in run(str(tmp_path)).stdout
+    verbose = run(str(tmp_path), "--verbose", "--jobs", "2").stdout
+    assert "KPI status" in verbose and "Ranking" in verbose

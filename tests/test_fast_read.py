@@ -199,3 +199,23 @@ def test_real_world_files_read_identically_or_better():
         except WorkbookUnreadable:
             continue
         assert read_rawbook_fast(path) == slow, path.name
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_committed_templates_and_examples_read_identically():
+    for path in [*sorted((ROOT / "workbooks").glob("*.xlsx")), *sorted((ROOT / "examples").glob("*.xlsx"))]:
+        assert_same(path)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_kpi_registers_with_planted_errors_read_identically(tmp_path, seed):
+    from sv_workbook.kpi_examples import make_register, write_register
+
+    data = make_register(seed, n_kpis=12, n_periods=6, error_rate=0.3)
+    path = write_register(data, tmp_path / f"register-{seed}.xlsx")
+    assert_same(path)
+    outcome = analyse_file(path, DEFAULT_POLICY, data.as_of, reader=read_rawbook_fast)
+    assert outcome.kind == "kpi-register"
+    assert {i.code for i in data.injected} & {f.code for f in outcome.findings}  # the planted mistakes are found
