@@ -55,8 +55,9 @@ INT_LIMIT = 1e15
 #: Merged ranges bigger than this are not expanded cell by cell (the openpyxl reader copes).
 MAX_MERGED_CELLS = 100_000
 
-_FORMULA_TAG = re.compile(rb"<(\w+:)?f[\s/>]")
-_FORMULA_CELL = re.compile(rb"<c\b([^>]*)>\s*<f\b([^>]*?)(?:/>|>([^<]*)</f>)")
+#: A formula element; the optional group is missing for markup the scan does not understand.
+_FORMULA = re.compile(rb"<f\b(?:([^>]*?)(?:/>|>([^<]*)</f>))?")
+_CELL_HEAD = re.compile(rb'<c\b[^>]*\br="([A-Z]{1,3}[0-9]+)"[^>]*>\s*')
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _ERROR_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(?:\s*<f\b[^>]*?(?:/>|>[^<]*</f>))?\s*<v>([^<]*)</v>')
 _MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([^"]+)"')
@@ -280,8 +281,7 @@ class _SheetValues:
             xml = self.pkg.zip.read(self.parts[sheet])
         if b":sheetData" in xml and _PREFIXED_SHEETDATA.search(xml):
             raise Declined("prefixed sheet XML")
-        has_formulas = b"<f>" in xml or b"<f " in xml or b"<f/>" in xml or b":f" in xml
-        self.formulas[sheet] = _scan_formulas(xml) if has_formulas and _FORMULA_TAG.search(xml) else {}
+        self.formulas[sheet] = _scan_formulas(xml) if b"<f" in xml else {}
         self.errors[sheet] = _scan_errors(xml) if b't="e"' in xml else {}
         self.merged[sheet] = [range_boundaries(ref.decode()) for ref in _MERGE.findall(xml)]
         self.grids[sheet] = self.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
@@ -306,39 +306,50 @@ class _SheetValues:
         formula = self.formulas[sheet].get(coord)
         if formula is UNSUPPORTED:
             raise Declined("array or data-table formula in a cell the contract reads")
+        if isinstance(formula, bytes):
+            formula = _formula_text(formula)
         return CellValue(sheet, coord, value, formula)
 
 
-def _scan_formulas(xml: bytes) -> dict[str, str]:
-    """``{coordinate: formula text}`` for every formula cell, as openpyxl spells them.
+def _scan_formulas(xml: bytes) -> dict[str, str | bytes]:
+    """``{coordinate: formula}`` for every formula cell: its text as openpyxl spells it, or
+    the raw XML text (bytes) for plain formulas, decoded only if the cell is read.
 
-    A regex over the raw XML is far cheaper than parsing the sheet; the count check
-    makes sure no formula was missed (else the fast path declines).
+    A regex over the raw XML is far cheaper than parsing the sheet; markup it does not
+    understand makes the fast path decline rather than miss a formula.
     """
-    out: dict[str, str] = {}
+    out: dict[str, str | bytes] = {}
     shared: dict[str, Translator] = {}
-    matches = 0
-    for m in _FORMULA_CELL.finditer(xml):
-        matches += 1
-        cell_attrs = dict(_ATTR.findall(m.group(1)))
-        f_attrs = dict(_ATTR.findall(m.group(2)))
-        coord = cell_attrs.get(b"r", b"").decode()
-        if not coord:
-            raise Declined("formula cell without a coordinate")
-        kind = f_attrs.get(b"t", b"normal").decode()
-        text = "=" + (html.unescape(m.group(3).decode("utf-8")) if m.group(3) else "")
-        if kind == "shared":
-            si = f_attrs.get(b"si", b"").decode()
+    for m in _FORMULA.finditer(xml):  # find the few formulas, then the cell each sits in
+        if m.group(1) is None:
+            raise Declined("formula markup the scan does not understand")
+        start = xml.rfind(b"<c ", 0, m.start())
+        head = _CELL_HEAD.fullmatch(xml, start, m.start()) if start >= 0 else None
+        if head is None:
+            raise Declined("formula outside a cell the scan understands")
+        coord, f_attrs, raw = head.group(1).decode(), m.group(1), m.group(2) or b""
+        if b"t=" not in f_attrs:
+            out[coord] = raw
+            continue
+        kind = dict(_ATTR.findall(f_attrs)).get(b"t", b"normal")
+        if kind == b"shared":
+            si = dict(_ATTR.findall(f_attrs)).get(b"si", b"")
+            text = _formula_text(raw)
             if si in shared:
                 text = shared[si].translate_formula(coord)
             elif text != "=":
                 shared[si] = Translator(text, coord)
-        elif kind != "normal":
-            text = UNSUPPORTED  # openpyxl gives an object here, not text: decline if the cell is read
-        out[coord] = text
-    if matches != len(_FORMULA_TAG.findall(xml)):
-        raise Declined("formula markup the scan does not understand")
+            out[coord] = text
+        elif kind == b"normal":
+            out[coord] = raw
+        else:
+            out[coord] = UNSUPPORTED  # openpyxl gives an object here, not text: decline if the cell is read
     return out
+
+
+def _formula_text(raw: bytes) -> str:
+    """openpyxl's value for a formula cell: '=' and the unescaped formula text."""
+    return "=" + html.unescape(raw.decode("utf-8"))
 
 
 def _scan_errors(xml: bytes) -> dict[str, str]:
