@@ -24,6 +24,7 @@ register is written here from the KPI_REGISTER contract.
 from __future__ import annotations
 
 import argparse
+import calendar
 import json
 import os
 import random
@@ -55,10 +56,36 @@ def write_one(args: tuple[int, str, int, int, float]) -> str:
     if HAVE_KPI_EXAMPLES:
         from sv_workbook.kpi_examples import make_register, write_register
 
-        write_register(make_register(seed, n_kpis=n_kpis, n_periods=n_periods, error_rate=error_rate), path)
+        data = make_register(seed, n_kpis=n_kpis, n_periods=n_periods, error_rate=error_rate)
+        write_register(as_of_run_date(data), path)
     else:
         _write_minimal_register(seed, Path(path), n_kpis, n_periods, error_rate)
     return path
+
+
+def as_of_run_date(data):
+    """Move a generated register's dates by whole months so it is due at ``AS_OF``.
+
+    A half-year run checks every register on the same day; without this, registers
+    generated for other years would be full of overdue and future periods instead of the
+    seeded mistakes. Month ends stay month ends, so reporting periods stay valid.
+    """
+    shift = (AS_OF.year * 12 + AS_OF.month) - (data.as_of.year * 12 + data.as_of.month)
+
+    def move(value):
+        if not isinstance(value, date):
+            return value
+        month = value.year * 12 + value.month - 1 + shift
+        year, month = divmod(month, 12)
+        month += 1
+        last = calendar.monthrange(year, month)[1]
+        day = last if value.day == calendar.monthrange(value.year, value.month)[1] else min(value.day, last)
+        return value.replace(year=year, month=month, day=day)
+
+    data.names = {k: move(v) for k, v in data.names.items()}
+    data.actuals = [{k: move(v) for k, v in row.items()} for row in data.actuals]
+    data.as_of = move(data.as_of)
+    return data
 
 
 def _write_minimal_register(seed: int, path: Path, n_kpis: int, n_periods: int, error_rate: float) -> None:
@@ -257,7 +284,7 @@ def main() -> None:
     source = ("sv_workbook.kpi_examples.make_register" if HAVE_KPI_EXAMPLES
               else "minimal register writer in this benchmark (kpi_examples not in this branch yet)")
     folder = args.dir or Path(f"/tmp/sv-bench-{args.n}x{args.kpis}x{args.periods}-s{args.seed}-"
-                              f"{'kpi' if HAVE_KPI_EXAMPLES else 'minimal'}")
+                              f"{'kpi-' + AS_OF.isoformat() if HAVE_KPI_EXAMPLES else 'minimal'}")
     paths = generate(folder, args.n, args.kpis, args.periods, args.error_rate, args.seed, jobs)
     replicate(paths, folder, args.copies)
     total = args.n * args.copies
