@@ -163,42 +163,48 @@ def chunked(targets: Sequence[Target], workers: int) -> list[list[Target]]:
 
 
 def run_batch(targets: Sequence[Target], policy: Policy, today: date, options: dict[str, Any] | None = None,
-              jobs: int | None = None,
-              dask_scheduler: str | None = None,
+              jobs: int | None = None, dask_scheduler: str | None = None,
               on_progress: Callable[[int], None] | None = None, summaries: bool = False) -> list[Outcome]:
-    """Check every target; outcomes come back sorted by path whatever ran them.
+    """Every outcome at once, sorted by path (``iter_batch`` streams them instead)."""
+    return list(iter_batch(targets, policy, today, options, jobs, dask_scheduler, on_progress, summaries))
 
-    ``on_progress(n)`` is called as each chunk of ``n`` files finishes (the progress bar);
-    ``summaries`` asks for each workbook's ranking or KPI status lines.
+
+def iter_batch(targets: Sequence[Target], policy: Policy, today: date, options: dict[str, Any] | None = None,
+               jobs: int | None = None, dask_scheduler: str | None = None,
+               on_progress: Callable[[int], None] | None = None, summaries: bool = False) -> Iterator[Outcome]:
+    """Check every target, yielding outcomes in the targets' order (sorted by path).
+
+    Workers finish in any order, but chunks are handed back in submission order, so
+    output can be written as results arrive and memory stays flat however many files
+    there are. ``on_progress(n)`` is called as each chunk of ``n`` files is done (the
+    progress bar); ``summaries`` asks for each workbook's ranking or KPI status lines.
     """
     jobs = jobs or default_jobs()
     _ensure_kinds()  # import every kind before forking, so workers start warm
     if dask_scheduler:
-        results = _run_dask(targets, policy, today, options, summaries, dask_scheduler, on_progress)
+        chunks = _dask_chunks(targets, policy, today, options, summaries, dask_scheduler)
     elif jobs == 1 or len(targets) == 1:
-        results = []
-        for t in targets:
-            results.append(check_file(t, policy, today, options, summaries))
-            if on_progress:
-                on_progress(1)
+        chunks = ([check_file(t, policy, today, options, summaries)] for t in targets)
     else:
-        results = []
-        with ProcessPoolExecutor(max_workers=min(jobs, len(targets))) as pool:
-            chunks = chunked(targets, jobs)
-            for chunk in pool.map(check_files, chunks, repeat(policy), repeat(today), repeat(options),
-                                  repeat(summaries)):
-                results.extend(chunk)
-                if on_progress:
-                    on_progress(len(chunk))
-    return sorted(results, key=lambda o: o.path)
+        chunks = _pool_chunks(targets, policy, today, options, summaries, jobs)
+    for chunk in chunks:
+        yield from chunk
+        if on_progress:
+            on_progress(len(chunk))
 
 
-def _run_dask(targets: Sequence[Target], policy: Policy, today: date, options: dict[str, Any] | None,
-              summarise: bool, address: str,
-              on_progress: Callable[[int], None] | None) -> list[Outcome]:
+def _pool_chunks(targets: Sequence[Target], policy: Policy, today: date, options: dict[str, Any] | None,
+                 summarise: bool, jobs: int) -> Iterator[list[Outcome]]:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(targets))) as pool:
+        yield from pool.map(check_files, chunked(targets, jobs), repeat(policy), repeat(today), repeat(options),
+                            repeat(summarise))
+
+
+def _dask_chunks(targets: Sequence[Target], policy: Policy, today: date, options: dict[str, Any] | None,
+                 summarise: bool, address: str) -> Iterator[list[Outcome]]:
     """The same per-chunk task on a Dask cluster; workers must see the files at the same paths."""
     try:
-        from dask.distributed import Client, as_completed
+        from dask.distributed import Client
     except ImportError as exc:
         raise BatchUsageError("--dask-scheduler needs Dask: pip install 'sv-workbook[dask]'.") from exc
     try:
@@ -209,26 +215,15 @@ def _run_dask(targets: Sequence[Target], policy: Policy, today: date, options: d
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         futures = client.map(check_files, chunked(targets, workers), policy=policy, today=today, options=options,
                              summarise=summarise, pure=False)
-        results: list[Outcome] = []
-        for future in as_completed(futures, loop=client.loop):
-            chunk = future.result()
-            results.extend(chunk)
-            if on_progress:
-                on_progress(len(chunk))
-    return results
+        for i in range(len(futures)):
+            chunk = futures[i].result()
+            futures[i] = None  # dropping the future lets the cluster forget a result already taken
+            yield chunk
 
 
 def fails(outcome: Outcome, fail_on: Severity) -> bool:
     """True when the workbook has a finding at or above the fail level."""
     return any(f.severity.rank <= fail_on.rank for f in outcome.findings)
-
-
-def exit_code(outcomes: Iterable[Outcome], fail_on: Severity = Severity.ERROR) -> int:
-    """0 clean, 1 when any workbook fails (an unreadable file is an error finding).
-
-    2 (usage error) is the command line's business: it never gets this far.
-    """
-    return 1 if any(fails(o, fail_on) for o in outcomes) else 0
 
 
 @contextmanager

@@ -8,19 +8,23 @@ folder of hundreds does not hide the others' results.
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+import tempfile
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Iterator, TextIO
 
 import click
 
 from . import __version__
-from .batch import BatchUsageError, discover, progress_bar, run_batch
-from .batch import exit_code as batch_exit_code
+from .batch import BatchUsageError, discover, iter_batch, progress_bar
 from .contracts import CONTRACTS
 from .findings import Severity
 from .jobs import Outcome, WriteRefused, exit_code, score_file
-from .outputs import FORMATS, render
+from .outputs import FORMATS, write_results
 from .summaries import summary_lines
 from .policy import DEFAULT_POLICY, Policy, PolicyError, load_policy
 from .xlsx_read import WorkbookUnreadable
@@ -181,17 +185,40 @@ def validate(paths: tuple[str, ...], fmt: str, fail_on: str, jobs: int | None, d
     if progress is None:
         progress = sys.stderr.isatty() and (sys.stdout.isatty() or output is not None)
     try:
-        with progress_bar(len(targets), progress) as tick:
-            outcomes = run_batch(targets, policy, today, options, jobs=jobs, dask_scheduler=dask_scheduler,
-                                 on_progress=tick, summaries=verbose or len(targets) == 1)
+        with _results_stream(output, progress) as out, progress_bar(len(targets), progress) as tick:
+            outcomes = iter_batch(targets, policy, today, options, jobs=jobs, dask_scheduler=dask_scheduler,
+                                  on_progress=tick, summaries=verbose or len(targets) == 1)
+            tally = write_results(outcomes, fmt, Severity(fail_on), out, verbose)
     except BatchUsageError as exc:
         raise click.UsageError(str(exc)) from exc
-    text = render(outcomes, fmt, Severity(fail_on), verbose)
+    sys.exit(1 if tally.failing else 0)
+
+
+@contextmanager
+def _results_stream(output: str | None, progress: bool) -> Iterator[TextIO]:
+    """Where results go as they arrive: a file (replaced only once complete), or the screen.
+
+    With a progress bar on the terminal, screen output is held back (in a spooled
+    temporary file, so memory stays flat) until the bar is gone, so the two do not mix.
+    """
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        target = Path(output)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=target.parent or ".",
+                                         prefix=".sv-results-", suffix=target.suffix, delete=False) as tmp:
+            try:
+                yield tmp
+            except BaseException:
+                tmp.close()
+                Path(tmp.name).unlink(missing_ok=True)
+                raise
+        os.replace(tmp.name, target)
+    elif progress:
+        with tempfile.SpooledTemporaryFile(max_size=8 * 2**20, mode="w+", encoding="utf-8") as held:
+            yield held
+            held.seek(0)
+            shutil.copyfileobj(held, sys.stdout)
     else:
-        click.echo(text, nl=False)
-    sys.exit(batch_exit_code(outcomes, Severity(fail_on)))
+        yield sys.stdout
 
 
 @main.command()

@@ -1,7 +1,9 @@
 """Batch results as text (people), JSON (scripts), CSV (spreadsheets) and JUnit XML (CI).
 
-All four are built from the same records, so they cannot disagree about which workbook
-passed: ``ok`` means "no finding at the --fail-on level" everywhere.
+All four are written from the same record per workbook, so they cannot disagree about
+which workbook passed: ``ok`` means "no finding at the --fail-on level" everywhere.
+Each writer takes outcomes one at a time and writes as it goes, so checking 10,000
+workbooks never holds 10,000 results in memory.
 """
 
 from __future__ import annotations
@@ -9,8 +11,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tempfile
 import xml.etree.ElementTree as ET
-from typing import Any, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Sequence, TextIO
 
 from .batch import fails
 from .findings import Severity
@@ -22,24 +26,59 @@ CSV_COLUMNS = ("path", "kind", "ok", "severity", "code", "sheet", "cell", "messa
 CSV_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def records(outcomes: Sequence[Outcome], fail_on: Severity) -> list[dict[str, Any]]:
-    """One plain record per workbook; every machine format is written from these."""
-    return [{
-        "path": o.path,
-        "kind": o.kind,
-        "ok": not fails(o, fail_on),
-        "findings": [{k: v for k, v in f.as_dict().items() if k != "workbook"} for f in o.findings],
-    } for o in outcomes]
+@dataclass
+class Tally:
+    """What the whole run amounted to: the text summary and the exit code come from it."""
+
+    workbooks: int = 0
+    failing: int = 0
+    unreadable: int = 0
+    errors: int = 0
+    warnings: int = 0
+
+    def add(self, outcome: Outcome, fail_on: Severity) -> None:
+        self.workbooks += 1
+        self.failing += fails(outcome, fail_on)
+        self.unreadable += not outcome.readable
+        self.errors += sum(f.severity is Severity.ERROR for f in outcome.findings)
+        self.warnings += sum(f.severity is Severity.WARNING for f in outcome.findings)
+
+
+def record(o: Outcome, fail_on: Severity) -> dict[str, Any]:
+    """The plain record of one workbook; every machine format is written from it."""
+    return {"path": o.path, "kind": o.kind, "ok": not fails(o, fail_on),
+            "findings": [{k: v for k, v in f.as_dict().items() if k != "workbook"} for f in o.findings]}
+
+
+def write_results(outcomes: Iterable[Outcome], fmt: str, fail_on: Severity, out: TextIO,
+                  verbose: bool = False) -> Tally:
+    """Write every outcome to ``out`` in ``fmt`` as it arrives; return the tally."""
+    tally = Tally()
+
+    def counted() -> Iterable[Outcome]:
+        for o in outcomes:
+            tally.add(o, fail_on)
+            yield o
+
+    writers: dict[str, Callable[[], None]] = {
+        "text": lambda: _write_text(counted(), fail_on, out, verbose, tally),
+        "json": lambda: _write_json(counted(), fail_on, out),
+        "csv": lambda: _write_csv(counted(), fail_on, out),
+        "junit": lambda: _write_junit(counted(), fail_on, out, tally),
+    }
+    writers[fmt]()
+    return tally
 
 
 def render(outcomes: Sequence[Outcome], fmt: str, fail_on: Severity, verbose: bool = False) -> str:
-    writer = {"text": lambda: to_text(outcomes, fail_on, verbose), "json": lambda: to_json(outcomes, fail_on),
-              "csv": lambda: to_csv(outcomes, fail_on), "junit": lambda: to_junit(outcomes, fail_on)}[fmt]
-    return writer()
+    """The whole output as one string (for tests and small runs)."""
+    buffer = io.StringIO()
+    write_results(outcomes, fmt, fail_on, buffer, verbose)
+    return buffer.getvalue()
 
 
-def to_json(outcomes: Sequence[Outcome], fail_on: Severity) -> str:
-    return json.dumps(records(outcomes, fail_on), indent=2, ensure_ascii=False) + "\n"
+def to_csv(outcomes: Sequence[Outcome], fail_on: Severity) -> str:
+    return render(outcomes, "csv", fail_on)
 
 
 def csv_safe(text: Any) -> str:
@@ -52,62 +91,75 @@ def csv_safe(text: Any) -> str:
     return "'" + text if text.startswith(CSV_FORMULA_TRIGGERS) else text
 
 
-def to_csv(outcomes: Sequence[Outcome], fail_on: Severity) -> str:
+def _write_json(outcomes: Iterable[Outcome], fail_on: Severity, out: TextIO) -> None:
+    """A JSON array, one object per workbook, written object by object."""
+    first = True
+    for o in outcomes:
+        out.write("[\n" if first else ",\n")
+        first = False
+        text = json.dumps(record(o, fail_on), indent=2, ensure_ascii=False)
+        out.write("\n".join("  " + line for line in text.splitlines()))
+    out.write("[]\n" if first else "\n]\n")
+
+
+def _write_csv(outcomes: Iterable[Outcome], fail_on: Severity, out: TextIO) -> None:
     """One row per finding; a workbook with no findings still gets one row (ok, no code)."""
-    out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
-    for rec in records(outcomes, fail_on):
+    for o in outcomes:
+        rec = record(o, fail_on)
         head = [rec["path"], rec["kind"] or "", "yes" if rec["ok"] else "no"]
         for f in rec["findings"] or [dict.fromkeys(CSV_COLUMNS[3:], "")]:
             w.writerow([csv_safe(v) for v in head + [f[k] for k in CSV_COLUMNS[3:]]])
-    return out.getvalue()
 
 
-def to_junit(outcomes: Sequence[Outcome], fail_on: Severity) -> str:
+def _write_junit(outcomes: Iterable[Outcome], fail_on: Severity, out: TextIO, tally: Tally) -> None:
     """One test case per workbook; a failure lists the findings at the fail level.
 
     An unreadable file is an ``<error>`` (the check could not run), a workbook with
     findings at the fail level a ``<failure>``; other findings go to ``<system-out>``.
+    The suite's counts come first in the file but are known only at the end, so the test
+    cases wait in a spooled temporary file (on disk once large), not in memory.
     """
-    recs = records(outcomes, fail_on)
-    n_error = sum(1 for o in outcomes if not o.readable)
-    n_fail = sum(1 for o, r in zip(outcomes, recs) if o.readable and not r["ok"])
-    suites = ET.Element("testsuites", name="sv-workbook validate", tests=str(len(recs)),
-                        failures=str(n_fail), errors=str(n_error))
-    suite = ET.SubElement(suites, "testsuite", name="sv-workbook validate", tests=str(len(recs)),
-                          failures=str(n_fail), errors=str(n_error))
-    for o, rec in zip(outcomes, recs):
-        case = ET.SubElement(suite, "testcase", classname=f"sv-workbook.{o.kind or 'unknown'}", name=o.path)
-        blocking = [f for f in o.findings if f.severity.rank <= fail_on.rank]
-        others = [f for f in o.findings if f.severity.rank > fail_on.rank]
-        if blocking:
-            tag = "error" if not o.readable else "failure"
-            summary = _counts(blocking)
-            ET.SubElement(case, tag, message=summary, type=blocking[0].code).text = "\n".join(map(str, blocking))
-        if others:
-            ET.SubElement(case, "system-out").text = "\n".join(map(str, others))
-    ET.indent(suites)
-    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+    with tempfile.SpooledTemporaryFile(max_size=8 * 2**20, mode="w+", encoding="utf-8") as cases:
+        for o in outcomes:
+            case = ET.Element("testcase", classname=f"sv-workbook.{o.kind or 'unknown'}", name=o.path)
+            blocking = [f for f in o.findings if f.severity.rank <= fail_on.rank]
+            others = [f for f in o.findings if f.severity.rank > fail_on.rank]
+            if blocking:
+                tag = "error" if not o.readable else "failure"
+                ET.SubElement(case, tag, message=_counts(blocking), type=blocking[0].code).text = "\n".join(
+                    map(str, blocking))
+            if others:
+                ET.SubElement(case, "system-out").text = "\n".join(map(str, others))
+            ET.indent(case, level=2)
+            cases.write("    " + ET.tostring(case, encoding="unicode").rstrip() + "\n")
+        counts = (f'tests="{tally.workbooks}" failures="{tally.failing - tally.unreadable}" '
+                  f'errors="{tally.unreadable}"')
+        out.write("<?xml version='1.0' encoding='utf-8'?>\n")
+        out.write(f'<testsuites name="sv-workbook validate" {counts}>\n')
+        out.write(f'  <testsuite name="sv-workbook validate" {counts}>\n')
+        cases.seek(0)
+        for line in cases:
+            out.write(line)
+        out.write("  </testsuite>\n</testsuites>\n")
 
 
-def to_text(outcomes: Sequence[Outcome], fail_on: Severity, verbose: bool = False) -> str:
-    """Grouped by workbook, errors first; notes (info) only with ``verbose``."""
-    lines: list[str] = []
+def _write_text(outcomes: Iterable[Outcome], fail_on: Severity, out: TextIO, verbose: bool, tally: Tally) -> None:
+    """Grouped by workbook, errors first; notices (info) only with ``verbose``."""
     for o in outcomes:
         shown = [f for f in o.findings if verbose or f.severity is not Severity.INFO]
         status = "NOT OK" if fails(o, fail_on) else "OK"
-        lines.append(f"{o.path} ({o.kind or 'unknown'}): {status} – {_counts(o.findings)}")
-        lines.extend(f"  {f}" for f in shown)
+        out.write(f"{o.path} ({o.kind or 'unknown'}): {status} – {_counts(o.findings)}\n")
+        for f in shown:
+            out.write(f"  {f}\n")
         hidden = len(o.findings) - len(shown)
         if hidden:
-            lines.append(f"  ({hidden} notice(s) not shown: add --verbose)")
-        lines.extend(o.summary)
-    failing = sum(1 for o in outcomes if fails(o, fail_on))
-    lines.append("")
-    lines.append(f"Checked {len(outcomes)} workbook(s): {len(outcomes) - failing} OK, {failing} NOT OK "
-                 f"(failing on {fail_on.value}s). {_counts([f for o in outcomes for f in o.findings])} in all.")
-    return "\n".join(lines) + "\n"
+            out.write(f"  ({hidden} notice(s) not shown: add --verbose)\n")
+        for line in o.summary:
+            out.write(line + "\n")
+    out.write(f"\nChecked {tally.workbooks} workbook(s): {tally.workbooks - tally.failing} OK, {tally.failing} NOT OK "
+              f"(failing on {fail_on.value}s). {tally.errors} error(s), {tally.warnings} warning(s) in all.\n")
 
 
 def _counts(findings) -> str:
