@@ -27,6 +27,10 @@ from .rawbook import CellValue, RawBook, RawTable
 CONTRACT_HEADERS = frozenset(c.name.strip().casefold() for k in CONTRACTS.values() for t in k.tables for c in t.columns)
 
 
+#: First bytes of an OLE compound file: what Excel writes for encrypted workbooks and for .xls.
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
 class WorkbookUnreadable(Exception):
     """The file cannot be read at all; ``reason`` and ``hint`` are for people."""
 
@@ -52,6 +56,18 @@ def precheck(path: Path) -> None:
                                  "Open it in Excel and use File › Save As › Excel Workbook (*.xlsx).")
     if not path.exists():
         raise WorkbookUnreadable(path, "the file does not exist", "Check the path.")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise WorkbookUnreadable(path, f"the file cannot be opened ({exc.strerror or type(exc).__name__})",
+                                 "Check that you may read it and that no other program has it locked, "
+                                 "then try again.") from exc
+    if head == OLE_SIGNATURE:
+        raise WorkbookUnreadable(path, "the workbook is password-protected (encrypted), or is an old-format "
+                                 "workbook with an .xlsx name",
+                                 "Open it in Excel, remove the password (File › Info › Protect Workbook › "
+                                 "Encrypt with Password, clear it) and save it as an Excel Workbook (*.xlsx).")
     if not zipfile.is_zipfile(path):
         raise WorkbookUnreadable(path, "this is not an Excel workbook (not a valid .xlsx zip package; it may be "
                                  "password-protected, truncated or another format)",

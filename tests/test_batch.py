@@ -65,6 +65,15 @@ def test_folder_gives_one_result_per_workbook_and_exit_1(mixed):
     for name in ("corrupt.xlsx", "encrypted.xlsx", "old.xls", "truncated.xlsx"):
         assert not recs[name]["ok"] and recs[name]["kind"] is None
         assert [f["code"] for f in recs[name]["findings"]] == ["FILE-UNREADABLE"], name
+    assert "password-protected" in recs["encrypted.xlsx"]["findings"][0]["message"]
+
+
+def test_a_file_that_cannot_be_opened_is_a_finding(tmp_path):
+    blocked = tmp_path / "blocked.xlsx"
+    blocked.mkdir()  # opening it fails with an OSError, as a locked or forbidden file does
+    outcome = check_file(Target(str(blocked), str(blocked)), DEFAULT_POLICY, None)
+    assert [f.code for f in outcome.findings] == ["FILE-UNREADABLE"]
+    assert "cannot be opened" in outcome.findings[0].message
 
 
 def test_exit_codes(mixed, tmp_path):
