@@ -202,6 +202,16 @@ def calamine_path(paths: list[Path]) -> tuple[float, float]:
     return time.perf_counter() - t, time.process_time() - c
 
 
+def reader_path(paths: list[Path]) -> tuple[float, float]:
+    """(wall, CPU) seconds for our fast reader alone (no rules), one process: reading vs checking."""
+    from sv_workbook.fast_read import read_rawbook_fast
+
+    t, c = time.perf_counter(), time.process_time()
+    for p in paths:
+        read_rawbook_fast(p)
+    return time.perf_counter() - t, time.process_time() - c
+
+
 def batch_child(folder: str, jobs: int) -> None:
     """Runs in a child process: what `sv-workbook validate FOLDER --format json -o FILE` does, timed."""
     t = time.perf_counter()
@@ -275,7 +285,8 @@ def main() -> None:
     ap.add_argument("--baseline-sample", type=int, default=100,
                     help="files timed on the slow openpyxl path (its throughput is used for the ratio)")
     ap.add_argument("--skip-baseline", action="store_true")
-    ap.add_argument("--skip-single", action="store_true", help="do not also time the batch with one worker")
+    ap.add_argument("--skip-single", action="store_true",
+                    help="do not also time the batch with one worker and the reader alone")
     ap.add_argument("--dir", type=Path, default=None, help="where registers are kept (reused between runs)")
     ap.add_argument("--batch-child", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -307,11 +318,13 @@ def main() -> None:
     rows.append((f"sv-workbook batch ({jobs} workers)", batch["files"], batch["seconds"], batch["cpu_seconds"]))
     if single:
         rows.append(("sv-workbook batch (1 worker)", single["files"], single["seconds"], single["cpu_seconds"]))
+    if not args.skip_single:
+        rows.append(("sv-workbook fast reader alone, one process", len(paths), *reader_path(paths)))
     rows.append(("python-calamine alone, one process", total, cal, cal_cpu))
 
-    print(f"\n{'path':40} {'files':>7} {'wall s':>8} {'workbooks/s':>12} {'CPU ms/workbook':>16}")
+    print(f"\n{'path':44} {'files':>7} {'wall s':>8} {'workbooks/s':>12} {'CPU ms/workbook':>16}")
     for name, files, secs, cpu in rows:
-        print(f"{name:40} {files:7d} {secs:8.2f} {files / secs:12.1f} {cpu / files * 1000:16.2f}")
+        print(f"{name:44} {files:7d} {secs:8.2f} {files / secs:12.1f} {cpu / files * 1000:16.2f}")
 
     batch_wall = batch["seconds"] / batch["files"]
     batch_cpu = batch["cpu_seconds"] / batch["files"] / jobs  # wall per file if the cores were ours alone
