@@ -16,7 +16,9 @@ import os
 import zipfile
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from functools import partial
 from datetime import date
 from itertools import repeat
 from pathlib import Path
@@ -93,7 +95,8 @@ def check_file(target: Target, policy: Policy, today: date, options: dict[str, A
         limits = package_limits(path, policy)
         if limits:
             return Outcome(target.shown, None, [f.at_workbook(name) for f in limits], readable=False)
-        outcome = analyse_file(path, policy, today, options, reader=read_rawbook_fast)
+        reader = partial(read_rawbook_fast, limits=(policy.max_rows, policy.max_columns))
+        outcome = analyse_file(path, policy, today, options, reader=reader)
     except Exception as exc:  # a bug or a hostile file must not stop the other 999 files
         return Outcome(target.shown, None, [error(
             "CHECK-FAILED", f"The check stopped on this workbook ({type(exc).__name__}: {exc}).",
@@ -196,11 +199,33 @@ def iter_batch(targets: Sequence[Target], policy: Policy, today: date, options: 
 
 def _pool_chunks(targets: Sequence[Target], policy: Policy, today: date, options: dict[str, Any] | None,
                  summarise: bool, jobs: int) -> Iterator[list[Outcome]]:
-    # gc.freeze in each worker: the modules it inherited are never garbage, so collections
-    # (frequent: every workbook makes thousands of objects) skip them. About 15% faster.
-    with ProcessPoolExecutor(max_workers=min(jobs, len(targets)), initializer=gc.freeze) as pool:
-        yield from pool.map(check_files, chunked(targets, jobs), repeat(policy), repeat(today), repeat(options),
-                            repeat(summarise))
+    chunks = chunked(targets, jobs)
+    done = 0
+    try:
+        # gc.freeze in each worker: the modules it inherited are never garbage, so collections
+        # (frequent: every workbook makes thousands of objects) skip them. About 15% faster.
+        with ProcessPoolExecutor(max_workers=min(jobs, len(targets)), initializer=gc.freeze) as pool:
+            for chunk in pool.map(check_files, chunks, repeat(policy), repeat(today), repeat(options),
+                                  repeat(summarise)):
+                done += 1
+                yield chunk
+    except BrokenProcessPool:
+        # A worker died (a crash inside a C library, or the system killing it for memory).
+        # The rest are checked one file per process, so only the culprit is reported.
+        for target in (t for chunk in chunks[done:] for t in chunk):
+            yield [_isolated(target, policy, today, options, summarise)]
+
+
+def _isolated(target: Target, policy: Policy, today: date, options: dict[str, Any] | None,
+              summarise: bool) -> Outcome:
+    try:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            return pool.submit(check_files, [target], policy, today, options, summarise).result()[0]
+    except BrokenProcessPool:
+        return Outcome(target.shown, None, [error(
+            "CHECK-FAILED", "The check of this workbook stopped abruptly (its process died, for example for lack "
+            "of memory).", "Open and re-save the workbook in Excel; if it is very large, split it. If it persists, "
+            "send the file to the sv-workbook maintainers.").at_workbook(Path(target.shown).name)], readable=False)
 
 
 def _dask_chunks(targets: Sequence[Target], policy: Policy, today: date, options: dict[str, Any] | None,

@@ -63,6 +63,9 @@ _ERROR_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(?:\s*<f\b[^>]*?(?:/>|>[^<]*
 _MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([^"]+)"')
 _TABLE_PART = re.compile(rb'<tablePart\b[^>]*\b(?:\w+:)?id="([^"]+)"')
 _PREFIXED_SHEETDATA = re.compile(rb"<\w+:sheetData\b")
+_DIMENSION = re.compile(rb'<dimension\b[^>]*\bref="([A-Z]*[0-9]*(?::[A-Z]*[0-9]*)?)"')
+_ROW = re.compile(rb'<row\b[^>]*?\br="([0-9]+)"')
+_WIDE_CELL = re.compile(rb'<c r="[A-Z]{3}')
 
 
 #: Marks array and data-table formula cells, which openpyxl reads as objects, not text.
@@ -73,11 +76,13 @@ class Declined(Exception):
     """The fast path cannot promise openpyxl's reading of this file (the reason says why)."""
 
 
-def read_rawbook_fast(path: str | Path, strict: bool = False) -> RawBook:
+def read_rawbook_fast(path: str | Path, strict: bool = False, limits: tuple[int, int] | None = None) -> RawBook:
     """Read ``path`` like ``read_rawbook``; fall back to openpyxl when the fast path declines.
 
     ``strict`` raises ``Declined`` instead of falling back, so tests can prove the fast
-    path really ran on ordinary workbooks.
+    path really ran on ordinary workbooks. ``limits`` (rows, columns) refuses sheets and
+    Tables bigger than that before they are loaded: calamine holds a sheet as one dense
+    grid, so one stray value in cell XFD1048576 would otherwise ask for billions of cells.
     """
     path = Path(path)
     precheck(path)
@@ -88,7 +93,9 @@ def read_rawbook_fast(path: str | Path, strict: bool = False) -> RawBook:
                                  "Check that you may read it and that no other program holds it locked, "
                                  "then try again.") from exc
     try:
-        return _read(path, data)
+        return _read(path, data, limits)
+    except WorkbookUnreadable:
+        raise
     except Declined:
         if strict:
             raise
@@ -125,15 +132,15 @@ class _Package:
         return out
 
 
-def _read(path: Path, data: bytes) -> RawBook:
+def _read(path: Path, data: bytes, limits: tuple[int, int] | None = None) -> RawBook:
     pkg = _Package(data)
     try:
-        return _read_package(path, pkg)
+        return _read_package(path, pkg, limits)
     finally:
         pkg.zip.close()
 
 
-def _read_package(path: Path, pkg: _Package) -> RawBook:
+def _read_package(path: Path, pkg: _Package, limits: tuple[int, int] | None = None) -> RawBook:
     workbook_part = next((t for typ, t in pkg.rels("").values() if typ.endswith("/officeDocument")), None)
     if workbook_part is None:
         raise Declined("no officeDocument relationship")
@@ -186,11 +193,13 @@ def _read_package(path: Path, pkg: _Package) -> RawBook:
     layouts = []
     for sheet, tname, ref in table_defs:
         min_col, min_row, max_col, max_row = range_boundaries(ref)
+        if limits:
+            _within_limits(path, f"Table '{tname}'", max_row - min_row + 1, max_col - min_col + 1, limits)
         letters = [get_column_letter(c) for c in range(min_col, max_col + 1)]
         header_cells = [f"{letter}{min_row}" for letter in letters]
         layouts.append((sheet, tname, ref, letters, header_cells, min_row, max_row))
 
-    values = _SheetValues(pkg, parts, sheet_xml)
+    values = _SheetValues(pkg, parts, sheet_xml, path, limits)
     try:
         for name, (sheet, coord) in name_targets.items():
             raw.names[name] = values.cell(sheet, coord)
@@ -261,7 +270,10 @@ def _global_names(root) -> dict[str, DefinedName]:
 class _SheetValues:
     """Cell values of the sheets we need: calamine for values, a scan of the XML for formulas."""
 
-    def __init__(self, pkg: _Package, parts: dict[str, str | None], sheet_xml: dict[str, bytes]):
+    def __init__(self, pkg: _Package, parts: dict[str, str | None], sheet_xml: dict[str, bytes], path: Path,
+                 limits: tuple[int, int] | None):
+        self.path = path
+        self.limits = limits
         self.pkg = pkg
         self.parts = parts
         self.sheet_xml = sheet_xml
@@ -281,6 +293,9 @@ class _SheetValues:
             xml = self.pkg.zip.read(self.parts[sheet])
         if b":sheetData" in xml and _PREFIXED_SHEETDATA.search(xml):
             raise Declined("prefixed sheet XML")
+        if self.limits:
+            rows, columns = _extent(xml, self.limits[1])
+            _within_limits(self.path, f"Sheet '{sheet}'", rows, columns, self.limits)
         self.formulas[sheet] = _scan_formulas(xml) if b"<f" in xml else {}
         self.errors[sheet] = _scan_errors(xml) if b't="e"' in xml else {}
         self.merged[sheet] = [range_boundaries(ref.decode()) for ref in _MERGE.findall(xml)]
@@ -309,6 +324,32 @@ class _SheetValues:
         if isinstance(formula, bytes):
             formula = _formula_text(formula)
         return CellValue(sheet, coord, value, formula)
+
+
+def _extent(xml: bytes, max_columns: int) -> tuple[int, int]:
+    """Rows and columns a sheet reaches, cheaply: its last ``<row>``, its ``<dimension>``,
+    and (when the column limit is below column AAA) whether any cell sits in a 3-letter column."""
+    rows = columns = 0
+    dim = _DIMENSION.search(xml, 0, 4096)
+    if dim:
+        min_col, min_row, max_col, max_row = range_boundaries(dim.group(1).decode())
+        rows, columns = max_row or 0, max_col or 0
+    last = _ROW.match(xml, xml.rfind(b"<row ")) if b"<row " in xml else None
+    if last:
+        rows = max(rows, int(last.group(1)))
+    if max_columns < 703 and _WIDE_CELL.search(xml):
+        columns = max(columns, 703)
+    return rows, columns
+
+
+def _within_limits(path: Path, what: str, rows: int, columns: int, limits: tuple[int, int]) -> None:
+    max_rows, max_columns = limits
+    if rows > max_rows or columns > max_columns:
+        raise WorkbookUnreadable(
+            path, f"{what} reaches {rows:,} rows and {columns:,} columns, beyond what is checked ({max_rows:,} "
+            f"rows, {max_columns:,} columns: policy max_rows, max_columns)",
+            "Delete the unused rows and columns past the data (select them, right-click › Delete), or shrink "
+            "the Table (Table Design › Resize Table), save, and check again.")
 
 
 def _scan_formulas(xml: bytes) -> dict[str, str | bytes]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import xml.etree.ElementTree as ET
 import zipfile
@@ -209,3 +210,45 @@ def test_one_workbook_shows_its_summary_a_batch_only_with_verbose(tmp_path):
     assert "KPI status" not in run(str(tmp_path)).stdout
     verbose = run(str(tmp_path), "--verbose", "--jobs", "2").stdout
     assert "KPI status" in verbose and "Ranking" in verbose
+
+
+def test_a_sheet_or_table_reaching_the_far_corner_is_refused_before_loading(tmp_path):
+    """calamine holds a sheet as a dense grid: a stray value in XFD1048576 must not be loaded."""
+    far = example_wb()
+    far["Setup"]["XFD1048576"] = "stray"
+    atomic_save(far, tmp_path / "far-cell.xlsx")
+    atomic_save(example_wb(), tmp_path / "normal.xlsx")
+    # a Table stretched over whole columns (openpyxl is slow to save one, so edit the saved XML)
+    with zipfile.ZipFile(tmp_path / "normal.xlsx") as zin, \
+            zipfile.ZipFile(tmp_path / "whole-column.xlsx", "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if b'name="Scores"' in data and item.filename.startswith("xl/tables/"):
+                data = re.sub(rb'ref="A1:F\d+"', b'ref="A1:F1048576"', data)
+            zout.writestr(item, data)
+    for name, what in (("far-cell.xlsx", "Sheet 'Setup' reaches 1,048,576 rows"),
+                       ("whole-column.xlsx", "Table 'Scores' reaches 1,048,576 rows")):
+        outcome = check_file(Target(name, str(tmp_path / name)), DEFAULT_POLICY, None)
+        assert [f.code for f in outcome.findings] == ["FILE-UNREADABLE"], name
+        assert what in outcome.findings[0].message
+
+
+def test_a_worker_that_dies_does_not_stop_the_batch(mixed, monkeypatch):
+    """A crash inside a C library kills the process: only that workbook is reported, the rest are checked."""
+    import os
+
+    import sv_workbook.batch as batch
+
+    real = batch.check_file
+
+    def dies_on_truncated(target, *args, **kwargs):
+        if target.shown.endswith("truncated.xlsx"):
+            os._exit(1)  # as a segfault or the out-of-memory killer would end the worker
+        return real(target, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "check_file", dies_on_truncated)  # forked workers inherit the patch
+    result = run(str(mixed), "--format", "json", "--jobs", "2")
+    recs = by_path(json.loads(result.stdout))
+    assert len(recs) == 6 and result.exit_code == 1
+    assert [f["code"] for f in recs["truncated.xlsx"]["findings"]] == ["CHECK-FAILED"]
+    assert recs["good.xlsx"]["ok"] and recs["good.xlsx"]["kind"] == "tender"
