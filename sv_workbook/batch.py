@@ -29,7 +29,7 @@ from .findings import Finding, Severity, error, info
 from .jobs import Outcome, _ensure_kinds, analyse_file
 from .policy import Policy
 from .safe_write import owner_file
-from .summaries import summary_lines
+from .result_lines import summary_lines
 
 #: Extensions a folder scan picks up; .xls/.xlsb are included so they are reported, not skipped.
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb")

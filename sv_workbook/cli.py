@@ -23,10 +23,10 @@ from . import __version__
 from .batch import BatchUsageError, discover, iter_batch, progress_bar
 from .contracts import CONTRACTS
 from .findings import Severity
-from .jobs import Outcome, WriteRefused, exit_code, score_file
+from .jobs import Outcome, WriteRefused, analyse_file, exit_code, score_file
 from .outputs import FORMATS, write_results
-from .summaries import summary_lines
 from .policy import DEFAULT_POLICY, Policy, PolicyError, load_policy
+from .result_lines import summary_lines
 from .xlsx_read import WorkbookUnreadable
 
 
@@ -254,6 +254,41 @@ def score(path: str, output: str | None, in_place: bool, verbose: bool, policy_p
     sys.exit(exit_code([outcome]))
 
 
+@main.command()
+@click.argument("path", type=click.Path())
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False),
+              help="Folder for the Word documents (created if needed).")
+@policy_option
+@as_of_option
+def summaries(path: str, outdir: str, policy_path: str | None, as_of) -> None:
+    """Write one assessment summary (.docx) per assessed supplier (Procurement Act 2023 s.50).
+
+    Refuses, listing the gaps and their cells, while any mark lacks a consensus rationale,
+    the workbook has errors, or first place is tied.
+    """
+    from .summaries import build_summaries
+    from .summaries_docx import write_summaries
+
+    policy = _policy(policy_path)
+    today = as_of.date() if as_of else date.today()
+    outcome = analyse_file(path, policy, today)
+    if not outcome.readable:
+        _print([outcome])
+        sys.exit(2)
+    if outcome.kind != "tender" or outcome.result is None:
+        _print([outcome])
+        click.echo("Not written: assessment summaries need a tender evaluation workbook that can be scored.", err=True)
+        sys.exit(1)
+    docs, gaps = build_summaries(outcome.result, policy, outcome.findings)
+    if gaps:
+        click.echo(f"Not written: {len(gaps)} gap(s) to close before assessment summaries can be sent:", err=True)
+        for g in gaps:
+            click.echo(f"  {g.at_workbook(Path(path).name)}", err=True)
+        sys.exit(1)
+    for written in write_summaries(docs, outdir):
+        click.echo(f"Wrote {written}")
+
+
 def _print(outcomes: list[Outcome], verbose: bool = False) -> None:
     for o in outcomes:
         errors = sum(f.severity is Severity.ERROR for f in o.findings)
@@ -268,3 +303,57 @@ def _print(outcomes: list[Outcome], verbose: bool = False) -> None:
             click.echo(f"  ({len(notices)} notice(s) not shown: add --verbose, or see the report's Findings table)")
         for line in summary_lines(o.result):
             click.echo(line)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--period", help="2026, 2026-H1, 2026-H2 (calendar), FY2026, FY2026-H1, FY2026-H2 (financial year, "
+                               "starting in the policy's month), or use --from and --to.")
+@click.option("--from", "date_from", type=click.DateTime(formats=["%Y-%m-%d"]), help="First day (YYYY-MM-DD).")
+@click.option("--to", "date_to", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day, included (YYYY-MM-DD).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Name of the report: writes NAME.xlsx and NAME.html.")
+@policy_option
+@as_of_option
+@measures_option
+@proxies_option
+def report(paths: tuple[str, ...], period: str | None, date_from, date_to, output: str, policy_path: str | None,
+           as_of, measures_path: str | None, proxies_path: str | None) -> None:
+    """Portfolio report (xlsx and web page) from every KPI register and tender under PATHS.
+
+    Registers with errors are listed and left out of the totals. Exit 1 when any
+    KPI register was left out for errors or could not be read.
+    """
+    from .periods import PeriodError, date_range, parse_period
+    from .portfolio import EXCLUDED_ERRORS, KPI_KIND, UNREADABLE, format_headline
+    from .portfolio_run import run_report
+
+    policy = _policy(policy_path)
+    try:
+        if period and (date_from or date_to):
+            raise click.UsageError("Give --period or --from/--to, not both.")
+        if period:
+            chosen = parse_period(period, policy.financial_year_start_month)
+        elif date_from and date_to:
+            chosen = date_range(date_from.date(), date_to.date())
+        else:
+            raise click.UsageError("Give --period (e.g. FY2026 or 2026-H1) or both --from and --to.")
+    except PeriodError as exc:
+        raise click.UsageError(str(exc)) from exc
+    today = as_of.date() if as_of else date.today()
+    options = _options(measures_path, proxies_path)
+    try:
+        run = run_report(list(paths), chosen, output, policy, today, options["library"], options["proxies"])
+    except (WriteRefused, OSError) as exc:
+        click.echo(f"Not written: {exc}", err=True)
+        sys.exit(2)
+    p = run.portfolio
+    click.echo(f"Portfolio report {p.period.label} ({p.period.start:%d/%m/%Y} to {p.period.end:%d/%m/%Y}):")
+    for h in p.headlines:
+        click.echo(f"  {h.label}: {format_headline(h)}" + (f" ({h.note})" if h.note else ""))
+    left_out = [s for s in p.sources if s.kind in (KPI_KIND, "unreadable") and s.status in (EXCLUDED_ERRORS,
+                                                                                           UNREADABLE)]
+    for s in left_out:
+        click.echo(f"  LEFT OUT {s.path}: {s.status} ({s.errors} error(s); see the Findings sheet)")
+    click.echo(f"Wrote {run.xlsx} and {run.html}")
+    sys.exit(1 if left_out else 0)

@@ -25,9 +25,12 @@ class Kind(StrEnum):
 
 
 YES_NO = ("Yes", "No")
-CONTRACT_TYPES = ("Services", "Goods", "Works")
+CONTRACT_TYPES = ("Services", "Goods", "Works", "Light-touch services")
 ROUTES = ("Open", "Restricted", "Competitive flexible", "Framework call-off", "Direct award", "Quotation")
 CONSENSUS_RULES = ("Moderated", "Mean")
+#: The first is the default when ``PriceMethod`` is blank or absent (older workbooks).
+PRICE_METHODS = ("Lowest price", "Deviation from lowest", "Price per quality point")
+AL_DECISIONS = ("Retained", "Disregarded")
 NATIONAL_PRIORITIES = ("Jobs & skills", "Climate & waste", "Supplier diversity")
 REPORTING_FREQUENCIES = ("Monthly", "Quarterly", "6-monthly", "Annual")
 
@@ -157,6 +160,12 @@ TENDER = WorkbookContract(
             _f("ScoreScaleMax", Kind.NUMBER, "Top of the marking scale, e.g. 5 or 10."),
             _f("ConsensusRule", Kind.CHOICE, "Moderated: a consensus mark is required. Mean: the evaluators' mean is used "
                "where no consensus mark exists.", choices=CONSENSUS_RULES),
+            _f("PriceMethod", Kind.CHOICE, "How price is scored; blank means Lowest price.", required=False,
+               choices=PRICE_METHODS),
+            _f("PreTenderEstimate", Kind.MONEY, "The buyer's estimate of the price before tenders were opened (£); "
+               "a bid more than the policy's percent below it is flagged as possibly abnormally low.", required=False),
+            _f("ProcurementStart", Kind.DATE, "Date the procurement commenced; decides which thresholds apply.",
+               required=False),
         )
     ),
     tables=(
@@ -188,6 +197,15 @@ TENDER = WorkbookContract(
             _f("Score", Kind.NUMBER, "Moderated mark from 0 to ScoreScaleMax."),
             _f("Rationale", Kind.TEXT, "Why the panel agreed this mark (needed for debriefs).", required=False),
         ), "the moderated consensus marks."),
+        TableSpec("AbnormallyLow", "Bidders", (
+            _f("Bidder", Kind.TEXT, "A bidder from the Bidders table whose price may be abnormally low."),
+            _f("FlaggedOn", Kind.DATE, "When the price was flagged.", required=False),
+            _f("RequestSent", Kind.DATE, "When the supplier was asked to show it can perform for that price "
+               "(Procurement Act 2023 s.19(4)).", required=False),
+            _f("SupplierAnswer", Kind.TEXT, "The supplier's explanation, or 'No answer by <date>'.", required=False),
+            _f("Decision", Kind.CHOICE, "Retained, or Disregarded (only once the request and answer are recorded).",
+               required=False, choices=AL_DECISIONS),
+        ), "the abnormally low tender log: flag, request for explanation, answer, decision.", required=False),
         TableSpec("Evaluators", "Setup", (
             _f("Evaluator", Kind.TEXT, "Name of an evaluator on the panel."),
         ), "the panel; feeds the Evaluator dropdown and flags unknown names.", required=False),
@@ -195,10 +213,11 @@ TENDER = WorkbookContract(
             _f("Rank", Kind.NUMBER, "1 = best; tied bids share a rank; blank when not ranked."),
             _f("Bidder", Kind.TEXT, "Bidder's name."),
             _f("Price", Kind.MONEY, "Tendered price."),
-            _f("PriceScore", Kind.NUMBER, "Price points."),
+            _f("PriceScore", Kind.NUMBER, "Price points under PriceMethod; blank under Price per quality point."),
             _f("QualityScore", Kind.NUMBER, "Quality points, social value included."),
             _f("SocialValueScore", Kind.NUMBER, "The part of QualityScore from social value criteria."),
-            _f("TotalScore", Kind.NUMBER, "PriceScore + QualityScore."),
+            _f("TotalScore", Kind.NUMBER, "PriceScore + QualityScore; under Price per quality point, "
+               "100 × the lowest £ per quality point ÷ this bid's."),
             _f("Status", Kind.TEXT, "Ranked, Tie, Excluded (with the criterion) or Incomplete (with the reason)."),
         ), "the result, written by `sv-workbook score`.", output=True),
     ),

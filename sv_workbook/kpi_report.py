@@ -89,8 +89,7 @@ def write_kpi_report(wb: Workbook, result: RegisterResult, policy: Policy, findi
         ("As of", f"{result.as_of:%d %B %Y}"),
         ("Reporting date", reported),
         ("£ proxy set", proxy_text),
-        ("Policy applied", result.policy_label + (
-            "; PAST ITS REVIEW DATE" if result.as_of > policy.strategy_next_review else "")),
+        ("Policy applied", policy.policy_statement(result.as_of)),
         ("Result", "FINAL: no errors" if errors == 0 else
          f"PROVISIONAL: {errors} error(s) must be fixed before these figures can be relied on"),
         ("Findings", f"{errors} error(s), {warnings_} warning(s); see the Findings table below"),

@@ -72,6 +72,13 @@ class Policy:
             f"(approved {self.strategy_approved:%B %Y}, next review {self.strategy_next_review:%B %Y})"
         )
 
+    def policy_statement(self, today: date) -> str:
+        """The label, plus a plain warning when the Strategy is past its review date."""
+        if today > self.strategy_next_review:
+            return (f"{self.policy_label()}; PAST ITS REVIEW DATE ({self.strategy_next_review:%B %Y}): check these "
+                    "rules are still the trust's policy")
+        return self.policy_label()
+
     def review_findings(self, today: date) -> list[Finding]:
         """Say plainly when the Strategy encoded here is past its review date (Strategy 4.7)."""
         if today > self.strategy_next_review:

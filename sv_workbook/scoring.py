@@ -15,16 +15,20 @@ from difflib import get_close_matches
 from statistics import fmean
 from typing import Sequence
 
+from .abnormally_low import LowBidCheck, check_abnormally_low
 from .bind import norm
+from .contracts import PRICE_METHODS
 from .findings import Finding, error, info, sort_findings, warning
 from .policy import DEFAULT_POLICY, Policy
-from .tender import Criterion, Tender, Where
+from .tender import Criterion, Setup, Tender, Where
+from .thresholds import route_findings
 
 STATUS_RANKED = "Ranked"
 STATUS_TIE = "Tie"
 STATUS_EXCLUDED = "Excluded"
 STATUS_INCOMPLETE = "Incomplete"
 WEIGHT_TOLERANCE = 1e-9
+PRICE_LOWEST, PRICE_DEVIATION, PRICE_PQP = PRICE_METHODS
 
 
 # --- the formulas, one function each (the worksheet functions call these too) ----------
@@ -43,6 +47,41 @@ def price_points(price: float, lowest: float, price_weight: float) -> float:
     if price <= 0 or lowest <= 0:
         raise ValueError("prices must be greater than 0")
     return price_weight * lowest / price
+
+
+def deviation_points(price: float, lowest: float, price_weight: float) -> float:
+    """Deviation from lowest: PriceWeight × (1 − (bid − lowest) / lowest), never below 0.
+
+    Unlike the lowest-price ratio, a bid twice the lowest (or more) scores nothing, so
+    price gaps count in proportion to the lowest bid.
+    """
+    if price <= 0 or lowest <= 0:
+        raise ValueError("prices must be greater than 0")
+    return max(0.0, price_weight * (1.0 - (price - lowest) / lowest))
+
+
+def price_score(method: str, price: float, lowest: float, price_weight: float) -> float | None:
+    """Price points under ``method``; None for Price per quality point, which scores no price points."""
+    if method == PRICE_PQP:
+        return None
+    if method == PRICE_DEVIATION:
+        return deviation_points(price, lowest, price_weight)
+    return price_points(price, lowest, price_weight)
+
+
+def price_per_quality_point(price: float, quality: float) -> float | None:
+    """£ per quality point (price ÷ QualityScore); None when the bid earned no quality points."""
+    return price / quality if quality > 0 else None
+
+
+def value_index(pqp: float | None, best_pqp: float) -> float:
+    """Price per quality point as a 0–100 total: 100 × best (lowest) £ per point ÷ this bid's.
+
+    Ranking by this index (higher is better) is ranking by £ per quality point (lower is
+    better), so the tie tolerance and the Rank column work as for the other methods. A
+    bid with no quality points has an infinite price per point, hence an index of 0.
+    """
+    return 0.0 if pqp is None else 100.0 * best_pqp / pqp
 
 
 def sv_weighting_findings(contract_value: float, route: str, sv_weight: float,
@@ -105,6 +144,8 @@ class BidderResult:
     status: str
     marks: dict[str, float | None] = field(default_factory=dict)
     reason: str = ""
+    #: £ per quality point; set only when PriceMethod is Price per quality point.
+    price_per_quality_point: float | None = None
 
     @property
     def status_text(self) -> str:
@@ -134,6 +175,7 @@ class TenderResult:
     sv_weight: float
     findings: tuple[Finding, ...]
     moderation: tuple[ModerationRow, ...]
+    abnormally_low: tuple[LowBidCheck, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -156,6 +198,11 @@ def score_tender(tender: Tender, policy: Policy = DEFAULT_POLICY, today: date | 
     _check_setup(tender, policy, f)
     sv_weight = sum(c.weight for c in crits.values() if c.social_value)
     f.extend(sv_weighting_findings(s.contract_value, s.route, sv_weight, policy, *_at(s.where, "route")))
+    f.append(_price_method_finding(s))
+    if s.contract_type:
+        sheet, cell = _at(s.where, "value")
+        f.extend(route_findings(s.contract_value, s.contract_type, s.procurement_start, s.route, today,
+                                sheet or "Setup", cell))
 
     evaluator_scores = _collect_scores(tender, crits, bidder_names, f)
     consensus = _collect_consensus(tender, crits, bidder_names, f)
@@ -174,15 +221,33 @@ def score_tender(tender: Tender, policy: Policy = DEFAULT_POLICY, today: date | 
     _missing_mark_findings(tender, crits, bidder_names, evaluator_scores, consensus, f)
 
     results = _results(tender, crits, bidder_names, marks, policy, f)
+    low = check_abnormally_low(tender, {n: r["price"] for n, r in results.items() if r["qualifies"]}, policy, f)
+    for check in low:
+        if check.disregarded:
+            results[check.bidder].update(qualifies=False, status=STATUS_EXCLUDED,
+                                         reason="abnormally low tender disregarded (Procurement Act 2023 s.19)")
     qualifying = [r["price"] for r in results.values() if r["qualifies"]]
     lowest = min(qualifying) if qualifying else None
-    final = _finalise(results, lowest, s.price_weight, policy)
+    final = _finalise(results, lowest, s, policy)
     return TenderResult(tender, policy.policy_label(), tuple(final), lowest, sv_weight,
-                        tuple(sort_findings(f)), tuple(moderation))
+                        tuple(sort_findings(f)), tuple(moderation), low)
 
 
 def _at(where: Where, key: str) -> tuple[str, str]:
     return where.get(key, ("", ""))
+
+
+def _price_method_finding(s: Setup) -> Finding:
+    sheet, cell = _at(s.where, "price_method")
+    text = {
+        PRICE_LOWEST: f"PriceWeight ({s.price_weight:g}) × lowest qualifying price ÷ bid price",
+        PRICE_DEVIATION: f"PriceWeight ({s.price_weight:g}) × (1 − (bid − lowest) ÷ lowest), never below 0",
+        PRICE_PQP: "price ÷ quality score (£ per quality point, lower is better); TotalScore is 100 × the lowest "
+                   "£ per quality point ÷ the bid's, and PriceWeight does not change the ranking",
+    }.get(s.price_method, f"unknown method '{s.price_method}', so Lowest price")
+    return info("PRICE-METHOD", f"Price method: {s.price_method}: {text}.",
+                "Choose the method in PriceMethod on the Setup sheet before tenders are opened, and publish it "
+                "(Methodology sheet).", sheet or "Setup", cell)
 
 
 def _unique_criteria(tender: Tender, f: list[Finding]) -> dict[str, Criterion]:
@@ -440,15 +505,32 @@ def _results(tender: Tender, crits: dict[str, Criterion], bidders: list[str],
     return out
 
 
-def _finalise(results: dict[str, dict], lowest: float | None, price_weight: float,
-              policy: Policy) -> list[BidderResult]:
+def _finalise(results: dict[str, dict], lowest: float | None, setup: Setup, policy: Policy) -> list[BidderResult]:
+    """Price points and totals under the chosen price method, then ranks.
+
+    Lowest price and Deviation from lowest: TotalScore = PriceScore + QualityScore.
+    Price per quality point: no price points (PriceScore blank); TotalScore is the value
+    index 100 × lowest £ per quality point ÷ this bid's (see ``value_index``).
+    """
+    method = setup.price_method
     totals: dict[str, float] = {}
     price_scores: dict[str, float | None] = {}
+    pqps: dict[str, float | None] = {}
     for name, r in results.items():
-        ps = price_points(r["price"], lowest, price_weight) if r["qualifies"] and lowest is not None else None
+        ps = None
+        if r["qualifies"] and lowest is not None:
+            ps = price_score(method, r["price"], lowest, setup.price_weight)
         price_scores[name] = ps
-        if r["status"] == STATUS_RANKED and ps is not None and r["quality"] is not None:
+        if r["status"] != STATUS_RANKED or r["quality"] is None:
+            continue
+        if method == PRICE_PQP:
+            pqps[name] = price_per_quality_point(r["price"], r["quality"])
+        elif ps is not None:
             totals[name] = ps + r["quality"]
+    if method == PRICE_PQP:
+        finite = [v for v in pqps.values() if v is not None]
+        if finite:
+            totals = {name: value_index(v, min(finite)) for name, v in pqps.items()}
     ranks = rank_totals(totals, policy.tie_tolerance)
     out: list[BidderResult] = []
     for name, r in results.items():
@@ -458,7 +540,9 @@ def _finalise(results: dict[str, dict], lowest: float | None, price_weight: floa
             rank, tie = ranks[name]
             if tie:
                 status, reason = STATUS_TIE, f"within {policy.tie_tolerance:g} points of another bid"
+        elif status == STATUS_RANKED:
+            status, reason = STATUS_INCOMPLETE, "no bid has quality points, so price per quality point cannot compare"
         out.append(BidderResult(name, r["price"], price_scores[name], r["quality"], r["sv"], totals.get(name), rank,
-                                status, r["marks"], reason))
+                                status, r["marks"], reason, pqps.get(name)))
     out.sort(key=lambda x: (x.rank is None, -(x.total or 0.0), x.bidder.casefold()))
     return out

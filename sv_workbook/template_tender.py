@@ -15,23 +15,29 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.utils.cell import get_column_letter
 
-from .contracts import CONSENSUS_RULES, CONTRACT_TYPES, NATIONAL_PRIORITIES, ROUTES, TENDER, YES_NO
+from .contracts import (AL_DECISIONS, CONSENSUS_RULES, CONTRACT_TYPES, NATIONAL_PRIORITIES, PRICE_METHODS, ROUTES, TENDER,
+                        YES_NO)
 from .descriptors import DESCRIPTORS
 from .policy import DEFAULT_POLICY, Policy
-from .xlsx_common import (BOLD, TITLE_FONT, WRAP, add_table, define_name, fix_properties, header_row,
-                          list_validation, mark_input, number_validation, protect, put_formula, set_widths)
+from .xlsx_common import (BOLD, TITLE_FONT, WRAP, add_table, date_validation, define_name, fix_properties,
+                          header_row, list_validation, mark_input, number_validation, protect, put_formula, set_widths)
 
 MAX_CRITERIA = 30
 MAX_BIDDERS = 50
 SCORE_ROWS = 600
 CONSENSUS_ROWS = 400
 EVALUATOR_ROWS = 10
+AL_ROWS = 10
 #: Scoring sheet layout: per-criterion rows above, one row per bidder below.
 SC_ID_ROW, SC_WEIGHT_ROW, SC_SV_ROW, SC_MIN_ROW, SC_HEAD_ROW = 4, 5, 6, 7, 8
 SC_FIRST_BIDDER_ROW = 9
-SC_FIRST_MARK_COL = 12  # column L
+SC_FIRST_MARK_COL = 13  # column M
 SCORING_COLUMNS = ("Bidder", "Price", "Marks complete", "Excluded", "Qualifying price", "Quality score",
-                   "Social value score", "Price score", "Total score", "Rank", "Status")
+                   "Social value score", "Price score", "Total score", "Rank", "Status", "Price per quality point")
+PQP = '"Price per quality point"'
+METHODOLOGY_CRITERIA_COLUMNS = ("ID", "Criterion", "Weight (% of quality)", "Weight (% of total)", "Social value",
+                                "Minimum score", "Failing it disqualifies")
+DEVIATION = '"Deviation from lowest"'
 
 SETUP_ROWS = {  # defined name -> (row on Setup, label)
     "TenderRef": (3, "Tender reference"),
@@ -43,6 +49,12 @@ SETUP_ROWS = {  # defined name -> (row on Setup, label)
     "QualityWeight": (9, "Quality weight (% of total)"),
     "ScoreScaleMax": (10, "Top of the marking scale"),
     "ConsensusRule": (11, "Consensus rule"),
+}
+#: Optional award-stage settings, below the live checks so the rows above keep their places.
+AWARD_SETUP_ROWS = {
+    "PriceMethod": (21, "Price method"),
+    "PreTenderEstimate": (22, "Pre-tender estimate (£)"),
+    "ProcurementStart": (23, "Procurement start date"),
 }
 
 
@@ -58,6 +70,7 @@ def build_tender_template(policy: Policy = DEFAULT_POLICY) -> Workbook:
     _consensus(wb)
     _scoring(wb, policy)
     _report(wb, policy)
+    _methodology(wb, policy)
     _lists(wb)
     _instructions(instructions, policy)
     fix_properties(wb)
@@ -89,7 +102,7 @@ def _setup(wb: Workbook, policy: Policy) -> None:
         mark_input(ws, f"B{row}", formats.get(name))
         define_name(wb, name, "Setup", f"B{row}")
     r = SETUP_ROWS
-    list_validation(ws, f"B{r['ContractType'][0]}", CONTRACT_TYPES, "Choose Services, Goods or Works.")
+    list_validation(ws, f"B{r['ContractType'][0]}", CONTRACT_TYPES, "Choose Services, Goods, Works or Light-touch services.")
     list_validation(ws, f"B{r['ProcurementRoute'][0]}", ROUTES, "Choose the procurement route.")
     list_validation(ws, f"B{r['ConsensusRule'][0]}", CONSENSUS_RULES,
                     "Moderated: every mark needs a consensus mark. Mean: evaluators' mean is used where none.")
@@ -121,6 +134,7 @@ def _setup(wb: Workbook, policy: Policy) -> None:
         put_formula(ws, f"C{row}", verdict)
     ws["A18"] = "Policy applied"
     ws["B18"] = policy.policy_label()
+    _award_setup(wb, ws)
 
     ws["E2"] = "Evaluation panel"
     ws["E2"].font = BOLD
@@ -129,6 +143,23 @@ def _setup(wb: Workbook, policy: Policy) -> None:
         mark_input(ws, f"E{row}")
     set_widths(ws, {"A": 36, "B": 26, "C": 70, "D": 3, "E": 28})
     protect(ws)
+
+
+def _award_setup(wb: Workbook, ws) -> None:
+    """PriceMethod, PreTenderEstimate and ProcurementStart: optional in the contract, offered here."""
+    ws["A20"] = "Award stage"
+    ws["A20"].font = BOLD
+    formats = {"PreTenderEstimate": '"£"#,##0.00', "ProcurementStart": "dd/mm/yyyy"}
+    for name, (row, label) in AWARD_SETUP_ROWS.items():
+        ws.cell(row=row, column=1, value=label)
+        ws.cell(row=row, column=3, value=TENDER.named(name).field.doc).alignment = WRAP
+        mark_input(ws, f"B{row}", formats.get(name))
+        define_name(wb, name, "Setup", f"B{row}")
+    r = AWARD_SETUP_ROWS
+    ws[f"B{r['PriceMethod'][0]}"] = PRICE_METHODS[0]
+    list_validation(ws, f"B{r['PriceMethod'][0]}", PRICE_METHODS, "How price is scored (see the Methodology sheet).")
+    number_validation(ws, f"B{r['PreTenderEstimate'][0]}", "0.01", None, "Pre-tender estimate in £ (optional).")
+    date_validation(ws, f"B{r['ProcurementStart'][0]}", "Date the procurement commenced (decides the thresholds).")
 
 
 def _criteria(wb: Workbook) -> None:
@@ -167,8 +198,23 @@ def _bidders(wb: Workbook) -> None:
             mark_input(ws, f"{get_column_letter(col)}{row}", '"£"#,##0.00' if col == 2 else None)
     number_validation(ws, f"B2:B{last}", "0.01", None, "Evaluated tender price in £, greater than 0.")
     list_validation(ws, f"C2:D{last}", YES_NO, "Yes or No.")
-    set_widths(ws, {"A": 40, "B": 18, "C": 8, "D": 8})
+    _abnormally_low_log(ws)
+    set_widths(ws, {"A": 40, "B": 18, "C": 8, "D": 8, "E": 3, "F": 34, "G": 12, "H": 12, "I": 50, "J": 14})
     protect(ws)
+
+
+def _abnormally_low_log(ws) -> None:
+    """The s.19 log beside the bids: flag, request for explanation, answer, decision."""
+    spec = TENDER.table("AbnormallyLow")
+    last = AL_ROWS + 1
+    add_table(ws, "AbnormallyLow", 6, 1, list(spec.headers), AL_ROWS)
+    for row in range(2, last + 1):
+        for col in "FGHIJ":
+            mark_input(ws, f"{col}{row}", "dd/mm/yyyy" if col in "GH" else None)
+    list_validation(ws, f"F2:F{last}", f"=$A$2:$A${MAX_BIDDERS + 1}", "A bidder whose price may be abnormally low.")
+    date_validation(ws, f"G2:H{last}", "A date.")
+    list_validation(ws, f"J2:J{last}", AL_DECISIONS,
+                    "Disregarded only after the supplier was asked to explain and its answer is recorded (s.19(4)).")
 
 
 def _marks_sheet(wb: Workbook, table: str, rows: int, extra: list[tuple[str, str, str | None]]) -> None:
@@ -245,7 +291,7 @@ def _scoring(wb: Workbook, policy: Policy) -> None:
     ws["A2"] = ("These formulas follow the README's scoring rules. The Report sheet, filled by `sv-workbook score` "
                 "or the Score button, is the record: it also checks every rule and lists the findings.")
     ws["A2"].alignment = WRAP
-    ws.merge_cells("A2:K2")
+    ws.merge_cells("A2:L2")
     ws.row_dimensions[2].height = 30
     first, last_b = SC_FIRST_BIDDER_ROW, SC_FIRST_BIDDER_ROW + MAX_BIDDERS - 1
     mc0 = get_column_letter(SC_FIRST_MARK_COL)
@@ -270,6 +316,7 @@ def _scoring(wb: Workbook, policy: Policy) -> None:
     svs = f"${mc0}${SC_SV_ROW}:${mc1}${SC_SV_ROW}"
     mins = f"${mc0}${SC_MIN_ROW}:${mc1}${SC_MIN_ROW}"
     totals = f"$I${first}:$I${last_b}"
+    pqps = f"$L${first}:$L${last_b}"
     qual_prices = f"$E${first}:$E${last_b}"
     in_range = 'Consensus[Score],">=0",Consensus[Score],"<="&ScoreScaleMax'
     ev_range = 'Scores[Score],">=0",Scores[Score],"<="&ScoreScaleMax'
@@ -281,17 +328,26 @@ def _scoring(wb: Workbook, policy: Policy) -> None:
             "B": f'=IF($A{r}="","",IF(ISNUMBER(INDEX(Bidders[Price],{i})),INDEX(Bidders[Price],{i}),""))',
             "C": (f'=IF($A{r}="","",IF(AND(SUMPRODUCT(--({ids}<>""))>0,COUNT({marks})=SUMPRODUCT(--({ids}<>""))),'
                   '"Yes","No"))'),
-            "D": f'=IF($A{r}="","",IF(SUMPRODUCT(ISNUMBER({marks})*ISNUMBER({mins})*({marks}<{mins}))>0,"Yes","No"))',
+            # Excluded: below a minimum score, or disregarded as abnormally low with request and answer logged
+            "D": (f'=IF($A{r}="","",IF(SUMPRODUCT(ISNUMBER({marks})*ISNUMBER({mins})*({marks}<{mins}))'
+                  f'+COUNTIFS(AbnormallyLow[Bidder],{exact(f"$A{r}")},AbnormallyLow[Decision],"Disregarded",'
+                  f'AbnormallyLow[RequestSent],"<>",AbnormallyLow[SupplierAnswer],"<>")>0,"Yes","No"))'),
             "E": f'=IF(OR($A{r}="",$B{r}="",D{r}="Yes"),"",IF($B{r}>0,$B{r},""))',
             "F": f'=IF(OR($A{r}="",C{r}<>"Yes"),"",QualityWeight*SUMPRODUCT({weights}/100,{marks})/ScoreScaleMax)',
             "G": f'=IF(F{r}="","",QualityWeight*SUMPRODUCT({weights}/100,--({svs}="Yes"),{marks})/ScoreScaleMax)',
-            "H": f'=IF(OR(E{r}="",COUNT({qual_prices})=0),"",PriceWeight*MIN({qual_prices})/E{r})',
-            "I": f'=IF(OR(H{r}="",F{r}="",D{r}="Yes"),"",H{r}+F{r})',
+            # PriceMethod (blank = Lowest price): see scoring.price_score and scoring.value_index
+            "H": (f'=IF(OR(E{r}="",COUNT({qual_prices})=0,PriceMethod={PQP}),"",IF(PriceMethod={DEVIATION},'
+                  f'MAX(0,PriceWeight*(1-(E{r}-MIN({qual_prices}))/MIN({qual_prices}))),'
+                  f'PriceWeight*MIN({qual_prices})/E{r}))'),
+            "I": (f'=IF(PriceMethod={PQP},IF(OR(E{r}="",F{r}="",D{r}="Yes",COUNT({pqps})=0),"",'
+                  f'IF(L{r}="",0,100*MIN({pqps})/L{r})),IF(OR(H{r}="",F{r}="",D{r}="Yes"),"",H{r}+F{r}))'),
             "J": f'=IF(I{r}="","",1+SUMPRODUCT(ISNUMBER({totals})*({totals}>I{r}+{tol})))',
-            "K": (f'=IF($A{r}="","",IF(D{r}="Yes","Excluded",IF(OR(E{r}="",C{r}<>"Yes"),"Incomplete",'
+            "K": (f'=IF($A{r}="","",IF(D{r}="Yes","Excluded",IF(OR(E{r}="",C{r}<>"Yes",I{r}=""),"Incomplete",'
                   f'IF(SUMPRODUCT(ISNUMBER({totals})*({totals}>=I{r}-{tol})*({totals}<=I{r}+{tol}))>1,"Tie","Ranked"))))'),
+            "L": f'=IF(PriceMethod<>{PQP},"",IF(OR(E{r}="",F{r}=""),"",IF(F{r}>0,E{r}/F{r},"")))',
         }
-        fmt = {"B": '"£"#,##0.00', "E": '"£"#,##0.00', "F": "0.00", "G": "0.00", "H": "0.00", "I": "0.00"}
+        fmt = {"B": '"£"#,##0.00', "E": '"£"#,##0.00', "F": "0.00", "G": "0.00", "H": "0.00", "I": "0.00",
+               "L": '"£"#,##0.00'}
         for col, formula in cells.items():
             put_formula(ws, f"{col}{r}", formula, fmt.get(col))
         for j in range(1, MAX_CRITERIA + 1):
@@ -304,7 +360,7 @@ def _scoring(wb: Workbook, policy: Policy) -> None:
                 f'SUMIFS(Consensus[Score],{key},{in_range}),IF(AND(ConsensusRule="Mean",COUNTIFS({ekey},{ev_range})>0),'
                 f'AVERAGEIFS(Scores[Score],{ekey},{ev_range}),"")))'), "0.00")
     header_row(ws, SC_HEAD_ROW, SC_FIRST_MARK_COL, ["Marks used (columns follow the criteria above) →"])
-    set_widths(ws, {"A": 30, "B": 14, "C": 10, "D": 10, "E": 14, "F": 10, "G": 10, "H": 10, "I": 10, "J": 7, "K": 12})
+    set_widths(ws, {"A": 30, "B": 14, "C": 10, "D": 10, "E": 14, "F": 10, "G": 10, "H": 10, "I": 10, "J": 7, "K": 12, "L": 14})
     ws.freeze_panes = f"B{first}"
     protect(ws)
 
@@ -313,6 +369,95 @@ def _report(wb: Workbook, policy: Policy) -> None:
     from .tender_report import write_report_placeholder
 
     write_report_placeholder(wb.create_sheet("Report"), policy)
+
+
+def methodology_lines(policy: Policy) -> list[tuple[str, str]]:
+    """(label, formula) pairs of the Methodology sheet, in order: each states one rule from the live settings."""
+    price = (f'=IF(PriceMethod={PQP},"Price per quality point: tenders are ranked by price ÷ quality points (£ per '
+             f'quality point, lower is better). The total score is 100 × the lowest price per quality point ÷ the '
+             f'tender\'s own, so the price/quality split does not change the ranking.",IF(PriceMethod={DEVIATION},'
+             f'"Deviation from lowest: price score = "&PriceWeight&" × (1 − (tender price − lowest price) ÷ lowest '
+             f'price), never less than 0. Total score = price score + quality score.","Lowest price: price score = '
+             f'"&PriceWeight&" × lowest price ÷ tender price. Total score = price score + quality score."))')
+    sv = '=SUMIFS(Criteria[Weight],Criteria[SocialValue],"Yes")'
+    return [
+        ("Tender", '=TenderTitle&" ("&TenderRef&")"'),
+        ("Price and quality", '="Price carries "&PriceWeight&"% and quality "&QualityWeight&"% of the total score."'),
+        ("Marking scale", '="Each quality criterion is marked from 0 to "&ScoreScaleMax&" against the descriptors '
+                          'below. A criterion\'s points = its weight (% of total) × mark ÷ "&ScoreScaleMax&"."'),
+        ("Social value", f'="Social value criteria carry "&ROUND({sv[1:]},4)&"% of the quality score ("&'
+                         f'ROUND({sv[1:]}*QualityWeight/100,4)&"% of the total score)."'),
+        ("Minimum scores", '=IF(COUNT(Criteria[MinScore])=0,"No criterion has a minimum score: no tender is '
+                           'disqualified on quality marks.","Failing a minimum score disqualifies: a tender marked '
+                           'below a criterion\'s minimum (see the table) is excluded, is not ranked and does not '
+                           'set the lowest price.")'),
+        ("Price method", price),
+        ("Marks used", '=IF(ConsensusRule="Mean","Each evaluator marks independently; the panel\'s moderated '
+                       'consensus mark is used where agreed, otherwise the mean of the evaluators\' marks.",'
+                       '"Each evaluator marks independently; the panel then agrees one moderated consensus mark '
+                       'per criterion, with its reasons, and only that mark is used.")'),
+        ("Ties", f'="Totals are compared unrounded; tenders whose totals are within {policy.tie_tolerance:g} points '
+                 'of each other are tied (figures are shown to 2 decimal places)."'),
+        ("Abnormally low prices", f'="A price more than {policy.abnormally_low_percent:g}% below the median of the '
+                                  f'compliant tenders"&IF(ISNUMBER(PreTenderEstimate)," or the pre-tender estimate",'
+                                  f'"")&" will be queried: the supplier will be asked to show it can perform for '
+                                  f'that price before any decision to disregard the tender (Procurement Act 2023 '
+                                  f's.19)."'),
+    ]
+
+
+def _methodology(wb: Workbook, policy: Policy) -> None:
+    """The assessment methodology to publish with the tender (Procurement Act 2023 s.23), stated from the settings."""
+    ws = wb.create_sheet("Methodology")
+    ws["A1"] = "Assessment methodology"
+    ws["A1"].font = TITLE_FONT
+    ws["A2"] = ("Every line below is calculated from the Setup and Criteria sheets, so it always states the rules "
+                "the workbook applies. Publish it with the tender documents (Procurement Act 2023 s.23).")
+    ws["A2"].alignment = WRAP
+    ws.merge_cells("A2:G2")
+    ws.row_dimensions[2].height = 30
+    row = 4
+    for label, formula in methodology_lines(policy):
+        ws.cell(row=row, column=1, value=label).font = BOLD
+        ws.cell(row=row, column=1).alignment = WRAP
+        put_formula(ws, f"B{row}", formula)
+        ws[f"B{row}"].alignment = WRAP
+        ws.merge_cells(f"B{row}:G{row}")
+        ws.row_dimensions[row].height = 32
+        row += 1
+    row += 1
+    ws.cell(row=row, column=1, value="Award criteria").font = BOLD
+    header_row(ws, row + 1, 1, METHODOLOGY_CRITERIA_COLUMNS)
+    for j in range(1, MAX_CRITERIA + 1):
+        r = row + 1 + j
+        idx = f'INDEX(Criteria[ID],{j})'
+        blank = f'IF(ROWS(Criteria[ID])<{j},TRUE,{idx}="")'
+        cells = {
+            "A": f'=IF({blank},"",{idx}&"")',
+            "B": f'=IF($A{r}="","",INDEX(Criteria[Criterion],{j})&"")',
+            "C": f'=IF($A{r}="","",N(INDEX(Criteria[Weight],{j})))',
+            "D": f'=IF($A{r}="","",N(INDEX(Criteria[Weight],{j}))*QualityWeight/100)',
+            "E": f'=IF($A{r}="","",IF(INDEX(Criteria[SocialValue],{j})="Yes","Yes","No"))',
+            "F": f'=IF($A{r}="","",IF(ISNUMBER(INDEX(Criteria[MinScore],{j})),INDEX(Criteria[MinScore],{j}),"None"))',
+            "G": f'=IF($A{r}="","",IF(ISNUMBER(INDEX(Criteria[MinScore],{j})),"Yes: a mark below "&'
+                 f'INDEX(Criteria[MinScore],{j})&" excludes the tender","No"))',
+        }
+        for col, formula in cells.items():
+            put_formula(ws, f"{col}{r}", formula, "0.0##" if col in "CD" else None)
+    row += MAX_CRITERIA + 3
+    ws.cell(row=row, column=1, value="Marking scale descriptors").font = BOLD
+    header_row(ws, row + 1, 1, ["From mark", "Descriptor", "Meaning"])
+    for i in range(len(DESCRIPTORS)):
+        r = row + 2 + i
+        put_formula(ws, f"A{r}", f"=Lists!A{3 + i}*ScoreScaleMax", "0.##")
+        put_formula(ws, f"B{r}", f"=Lists!B{3 + i}&\"\"")
+        put_formula(ws, f"C{r}", f"=Lists!C{3 + i}&\"\"")
+        ws.merge_cells(f"C{r}:G{r}")
+    set_widths(ws, {"A": 22, "B": 50, "C": 14, "D": 14, "E": 12, "F": 12, "G": 40})
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    protect(ws)
 
 
 def _lists(wb: Workbook) -> None:
@@ -363,7 +508,17 @@ def _instructions(ws, policy: Policy) -> None:
         ("Mark used: the consensus mark; with ConsensusRule = Mean and no consensus mark, the evaluators' mean.", False),
         ("Quality score = QualityWeight × Σ (criterion weight / 100) × mark / top of scale. "
          "Social value score = the part of it from social value criteria.", False),
-        ("Price score = PriceWeight × lowest qualifying price / bid price. Total = price score + quality score.", False),
+        ("Price score depends on PriceMethod (Setup): Lowest price (the default) = PriceWeight × lowest qualifying "
+         "price / bid price; Deviation from lowest = PriceWeight × (1 − (bid − lowest) / lowest), never below 0. "
+         "Total = price score + quality score. Price per quality point ranks by price / quality score instead: "
+         "the total is 100 × the lowest price per quality point / the bid's own.", False),
+        ("Abnormally low prices: a price more than the policy's percent below the median of qualifying bids (or "
+         "below the pre-tender estimate by as much) is flagged by `sv-workbook score`. Log the request for an "
+         "explanation, the answer and the decision in the AbnormallyLow table on the Bidders sheet; a bid is "
+         "excluded only when Decision is Disregarded and the request and answer are recorded.", False),
+        ("Methodology: the Methodology sheet states all these rules from your settings, ready to publish with the "
+         "tender. After moderation, `sv-workbook summaries THIS.xlsx -o FOLDER` writes each supplier's "
+         "assessment summary.", False),
         ("A bid marked below a criterion's MinScore is excluded: it is not ranked and does not set the lowest price.",
          False),
         (f"Bids are ranked by unrounded total; totals within {policy.tie_tolerance:g} points share a rank (Tie). "

@@ -7,6 +7,7 @@ exactly where a problem is; records built in code (tests, other tools) can leave
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 Where = dict[str, tuple[str, str]]
 
@@ -22,6 +23,9 @@ class Setup:
     quality_weight: float
     scale_max: float
     consensus_rule: str = "Moderated"
+    price_method: str = "Lowest price"
+    pre_tender_estimate: float | None = None
+    procurement_start: date | None = None
     where: Where = field(default_factory=dict, compare=False)
 
 
@@ -65,6 +69,18 @@ class ConsensusMark:
 
 
 @dataclass(frozen=True)
+class AbnormallyLowEntry:
+    """One row of the abnormally low tender log (Procurement Act 2023 s.19(3)-(5))."""
+
+    bidder: str
+    flagged_on: date | None = None
+    request_sent: date | None = None
+    supplier_answer: str | None = None
+    decision: str | None = None
+    where: Where = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
 class Tender:
     setup: Setup
     criteria: tuple[Criterion, ...]
@@ -72,3 +88,4 @@ class Tender:
     scores: tuple[EvaluatorScore, ...] = ()
     consensus: tuple[ConsensusMark, ...] = ()
     evaluators: tuple[str, ...] = ()
+    abnormally_low_log: tuple[AbnormallyLowEntry, ...] = ()

@@ -6,10 +6,10 @@ Pure: works on ``RawBook`` data from any reader (openpyxl, calamine or xlwings).
 from __future__ import annotations
 
 from .bind import BoundBook, Coerce, Row, bind
-from .contracts import TENDER
+from .contracts import PRICE_METHODS, TENDER
 from .findings import Finding
 from .rawbook import CellValue, RawBook
-from .tender import Bidder, ConsensusMark, Criterion, EvaluatorScore, Setup, Tender, Where
+from .tender import AbnormallyLowEntry, Bidder, ConsensusMark, Criterion, EvaluatorScore, Setup, Tender, Where
 
 
 def parse_tender(raw: RawBook) -> tuple[Tender | None, list[Finding]]:
@@ -29,7 +29,8 @@ def parse_tender(raw: RawBook) -> tuple[Tender | None, list[Finding]]:
     consensus = tuple(m for m in (_consensus(r, co) for r in book.rows.get("Consensus", [])) if m is not None)
     evaluators = tuple(e for e in (co.text(r.cell("Evaluator"), "Evaluator", required=False)
                                    for r in book.rows.get("Evaluators", [])) if e)
-    return Tender(setup, criteria, bidders, scores, consensus, evaluators), findings
+    log = tuple(e for e in (_al_entry(r, co) for r in book.rows.get("AbnormallyLow", [])) if e is not None)
+    return Tender(setup, criteria, bidders, scores, consensus, evaluators, log), findings
 
 
 def _w(**cells: CellValue) -> Where:
@@ -52,11 +53,21 @@ def _setup(book: BoundBook, co: Coerce) -> Setup | None:
     qw = co.number(n["QualityWeight"], what("QualityWeight"), minimum=0, maximum=100)
     scale = co.number(n["ScoreScaleMax"], what("ScoreScaleMax"), above=0)
     rule = co.choice(n["ConsensusRule"], what("ConsensusRule"), spec.named("ConsensusRule").field)
+    method = pte = start = None
+    if "PriceMethod" in n:
+        method = co.choice(n["PriceMethod"], what("PriceMethod"), spec.named("PriceMethod").field, required=False)
+    if "PreTenderEstimate" in n:
+        pte = co.number(n["PreTenderEstimate"], what("PreTenderEstimate"), required=False, above=0)
+    if "ProcurementStart" in n:
+        start = co.date(n["ProcurementStart"], what("ProcurementStart"), required=False)
     needed = (value, route, pw, qw, scale, rule)
     if any(v is None for v in needed):
         return None
+    where = _w(route=n["ProcurementRoute"], price_weight=n["PriceWeight"], value=n["ContractValue"])
+    where.update(_w(**{k: n[name] for k, name in (("price_method", "PriceMethod"), ("start", "ProcurementStart"),
+                                                  ("estimate", "PreTenderEstimate")) if name in n}))
     return Setup(ref or "", title or "", value, ctype or "", route, pw, qw, scale, rule,
-                 _w(route=n["ProcurementRoute"], price_weight=n["PriceWeight"], value=n["ContractValue"]))
+                 method or PRICE_METHODS[0], pte, start, where=where)
 
 
 def _opt(row: Row, column: str) -> CellValue | None:
@@ -120,6 +131,23 @@ def _consensus(row: Row, co: Coerce) -> ConsensusMark | None:
     where = _w(bidder=row.cell("Bidder"), criterion_id=row.cell("CriterionID"), score=row.cell("Score"))
     where.update(_w(rationale=rat_cell) if rat_cell else {})
     return ConsensusMark(bidder, crit, score, rationale, where)
+
+
+def _al_entry(row: Row, co: Coerce) -> AbnormallyLowEntry | None:
+    bidder = co.text(row.cell("Bidder"), "Abnormally low log bidder")
+    what = f"Abnormally low log for {bidder}"
+    cells = {c: _opt(row, c) for c in ("FlaggedOn", "RequestSent", "SupplierAnswer", "Decision")}
+    flagged = co.date(cells["FlaggedOn"], f"{what}: FlaggedOn", required=False) if cells["FlaggedOn"] else None
+    sent = co.date(cells["RequestSent"], f"{what}: RequestSent", required=False) if cells["RequestSent"] else None
+    answer = co.text(cells["SupplierAnswer"], f"{what}: SupplierAnswer", required=False) if cells["SupplierAnswer"] else None
+    decision = (co.choice(cells["Decision"], f"{what}: Decision", _field("AbnormallyLow", "Decision"), required=False)
+                if cells["Decision"] else None)
+    if bidder is None:
+        return None
+    where = _w(bidder=row.cell("Bidder"), **{k: v for k, v in (("flagged_on", cells["FlaggedOn"]),
+               ("request_sent", cells["RequestSent"]), ("supplier_answer", cells["SupplierAnswer"]),
+               ("decision", cells["Decision"])) if v is not None})
+    return AbnormallyLowEntry(bidder, flagged, sent, answer, decision, where)
 
 
 def _field(table: str, column: str):

@@ -18,6 +18,7 @@ from .contracts import TENDER
 from .findings import Finding, Severity
 from .policy import Policy
 from .scoring import TenderResult
+from .sensitivity import sensitivity
 from .xlsx_common import BOLD, TITLE_FONT, add_table, put_text, put_value, set_widths
 
 RANKING_ROW = 9  # header row of the Ranking table
@@ -52,10 +53,10 @@ def write_tender_report(wb: Workbook, result: TenderResult, policy: Policy, find
     rows = [
         ("Tender", f"{s.ref} – {s.title}"),
         ("Contract", f"£{s.contract_value:,.2f} {s.contract_type.lower()}, {s.route}; price {s.price_weight:g}% / "
-                     f"quality {s.quality_weight:g}%; marks 0–{s.scale_max:g}; consensus rule {s.consensus_rule}"),
+                     f"quality {s.quality_weight:g}%; price method {s.price_method}; marks 0–{s.scale_max:g}; "
+                     f"consensus rule {s.consensus_rule}"),
         ("Social value weighting", f"{result.sv_weight:g}% of the quality score"),
-        ("Policy applied", result.policy_label + (
-            "; PAST ITS REVIEW DATE" if now.date() > policy.strategy_next_review else "")),
+        ("Policy applied", policy.policy_statement(now.date())),
         ("Result", "FINAL: no errors" if errors == 0 else
          f"PROVISIONAL: {errors} error(s) must be fixed before this ranking can be relied on"),
         ("Findings", f"{errors} error(s), {warnings_} warning(s); see the Findings table below"),
@@ -65,7 +66,9 @@ def write_tender_report(wb: Workbook, result: TenderResult, policy: Policy, find
         ws.cell(row=2 + i, column=1, value=label).font = BOLD
         put_text(ws, f"B{2 + i}", value)
     _ranking(ws, result)
-    end = _moderation(ws, result, RANKING_ROW + max(len(result.results), 1) + 3)
+    after = _sensitivity(ws, sensitivity(result.tender, policy, now.date()), RANKING_ROW + max(len(result.results), 1) + 3)
+    after = _abnormally_low(ws, result, after + 3)
+    end = _moderation(ws, result, after + 3)
     _findings(ws, findings, end + 2)
     _widths(ws)
     ws.page_setup.orientation = "landscape"
@@ -107,6 +110,40 @@ def _ranking(ws: Worksheet, result: TenderResult) -> None:
     chart.height = max(7.5, 1.2 * n + 3)
     chart.width = 18
     ws.add_chart(chart, f"{ws.cell(row=2, column=helper_col + 2).coordinate}")
+
+
+def _sensitivity(ws: Worksheet, rows, start: int) -> int:
+    """The what-if table; returns its last row."""
+    ws.cell(row=start - 1, column=1, value="Sensitivity: would the winner change?").font = BOLD
+    headers = ["Scenario", "PriceMethod", "PriceWeight", "QualityWeight", "Winner", "WinnerChanges", "Note"]
+    add_table(ws, "Sensitivity", 1, start, headers, len(rows))
+    for i, sc in enumerate(rows):
+        values = [sc.label, sc.price_method, sc.price_weight, sc.quality_weight, sc.winner_text,
+                  "Yes" if sc.changed else "No", sc.note]
+        for j, v in enumerate(values):
+            put_value(ws, ws.cell(row=start + 1 + i, column=1 + j).coordinate, v)
+    return start + max(len(rows), 1)
+
+
+def _abnormally_low(ws: Worksheet, result: TenderResult, start: int) -> int:
+    """The s.19 log as the report keeps it: the check for every qualifying bid and where its case stands."""
+    ws.cell(row=start - 1, column=1, value="Abnormally low tenders (Procurement Act 2023 s.19)").font = BOLD
+    headers = ["Bidder", "Price", "MedianOfQualifying", "BelowMedianPercent", "BelowEstimatePercent", "Flagged",
+               "FlaggedOn", "RequestSent", "SupplierAnswer", "Decision", "State"]
+    rows = result.abnormally_low
+    add_table(ws, "AbnormallyLowChecks", 1, start, headers, len(rows))
+    for i, c in enumerate(rows):
+        e = c.entry
+        values = [c.bidder, c.price, c.median, c.below_median_percent / 100, None if c.below_estimate_percent is None
+                  else c.below_estimate_percent / 100, "Yes" if c.flagged else "No", e and e.flagged_on,
+                  e and e.request_sent, e and e.supplier_answer, e and e.decision, c.state]
+        for j, v in enumerate(values):
+            put_value(ws, ws.cell(row=start + 1 + i, column=1 + j).coordinate, v)
+        row = start + 1 + i
+        for col, fmt in ((2, '"£"#,##0.00'), (3, '"£"#,##0.00'), (4, "0.0%"), (5, "0.0%"), (7, "dd/mm/yyyy"),
+                         (8, "dd/mm/yyyy")):
+            ws.cell(row=row, column=col).number_format = fmt
+    return start + max(len(rows), 1)
 
 
 def _moderation(ws: Worksheet, result: TenderResult, start: int) -> int:

@@ -61,7 +61,9 @@ def fill_tender(wb: Workbook, tender: Tender) -> None:
     for name, value in (("TenderRef", s.ref), ("TenderTitle", s.title), ("ContractValue", s.contract_value),
                         ("ContractType", s.contract_type), ("ProcurementRoute", s.route),
                         ("PriceWeight", s.price_weight), ("QualityWeight", s.quality_weight),
-                        ("ScoreScaleMax", s.scale_max), ("ConsensusRule", s.consensus_rule)):
+                        ("ScoreScaleMax", s.scale_max), ("ConsensusRule", s.consensus_rule),
+                        ("PriceMethod", s.price_method), ("PreTenderEstimate", s.pre_tender_estimate),
+                        ("ProcurementStart", s.procurement_start)):
         set_name(wb, name, value)
     fill_table(wb, "Evaluators", [{"Evaluator": e} for e in tender.evaluators])
     fill_table(wb, "Criteria", [{"ID": c.id, "Criterion": c.name, "Weight": c.weight,
@@ -71,5 +73,8 @@ def fill_tender(wb: Workbook, tender: Tender) -> None:
                                for b in tender.bidders])
     fill_table(wb, "Scores", [{"Bidder": x.bidder, "CriterionID": x.criterion_id, "Evaluator": x.evaluator,
                                "Score": x.score, "Comment": x.comment} for x in tender.scores])
+    fill_table(wb, "AbnormallyLow", [{"Bidder": e.bidder, "FlaggedOn": e.flagged_on, "RequestSent": e.request_sent,
+                                      "SupplierAnswer": e.supplier_answer, "Decision": e.decision}
+                                     for e in tender.abnormally_low_log])
     fill_table(wb, "Consensus", [{"Bidder": m.bidder, "CriterionID": m.criterion_id, "Score": m.score,
                                   "Rationale": m.rationale} for m in tender.consensus])

@@ -105,7 +105,7 @@ def test_new_fill_validate_score_end_to_end(tmp_path):
     assert len(ws._charts) == 1
     text = [c.value for c in ws["B"] if isinstance(c.value, str)]
     assert any("trust-proxies-2025 (2025)" in t for t in text)
-    assert any(DEFAULT_POLICY.strategy_version in t for t in text)
+    assert any(DEFAULT_POLICY.strategy_version in t and "PAST ITS REVIEW DATE" in t for t in text)
 
     again = runner.invoke(main, ["score", str(template), "-o", str(scored), "--as-of", AS_OF])
     assert again.exit_code == 0 and "backup" in again.output  # never overwritten without a backup

@@ -30,3 +30,8 @@ def test_toml_overrides_and_refuses_bad_keys(tmp_path):
     f.write_text('sv_threshold_gbp = "lots"\n')
     with pytest.raises(PolicyError, match="must be a number"):
         load_policy(f)
+
+
+def test_policy_statement_says_plainly_when_overdue():
+    assert "PAST ITS REVIEW DATE" not in DEFAULT_POLICY.policy_statement(date(2024, 11, 1))
+    assert "PAST ITS REVIEW DATE (November 2024)" in DEFAULT_POLICY.policy_statement(date(2026, 11, 27))

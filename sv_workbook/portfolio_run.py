@@ -1,0 +1,76 @@
+"""The ``report`` job: find the workbooks, check each one, build the portfolio, write both files.
+
+Kept apart from the click command so tests and other tools (a scheduled job, a macro)
+run exactly what the command runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from .jobs import Outcome, analyse_file
+from .measures import MeasureLibrary
+from .periods import Period
+from .policy import Policy
+from .portfolio import Portfolio, build_portfolio
+from .portfolio_html import write_portfolio_html
+from .portfolio_xlsx import write_portfolio_xlsx
+from .proxies import ProxySet
+
+SUFFIXES = (".xlsx", ".xlsm")
+
+
+def collect_workbooks(paths: list[str | Path], skip: tuple[Path, ...] = ()) -> list[Path]:
+    """Every workbook named or under a folder named, sorted, each once.
+
+    Left out: Excel's lock files (``~$Book.xlsx``), the backups the tool itself keeps
+    (``Book.backup-….xlsx``, which would otherwise count as a second copy of the
+    register) and the report's own output files (``skip``).
+    """
+    found: set[Path] = set()
+    skipped = {p.resolve() for p in skip}
+    for raw in paths:
+        path = Path(raw)
+        candidates = (sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
+        for p in candidates:
+            if path.is_dir() and (p.suffix.lower() not in SUFFIXES or p.name.startswith("~$")
+                                  or ".backup-" in p.name):
+                continue
+            if p.resolve() in skipped:
+                continue
+            found.add(p)
+    return sorted(found, key=str)
+
+
+@dataclass
+class ReportRun:
+    portfolio: Portfolio
+    outcomes: list[Outcome]
+    xlsx: Path
+    html: Path
+
+
+def output_paths(out: str | Path) -> tuple[Path, Path]:
+    """``-o report`` (or report.xlsx / report.html) → report.xlsx and report.html."""
+    out = Path(out)
+    if out.suffix.lower() in (".xlsx", ".html", ".htm"):
+        out = out.with_suffix("")
+    return out.with_name(out.name + ".xlsx"), out.with_name(out.name + ".html")
+
+
+def run_report(paths: list[str | Path], period: Period, out: str | Path, policy: Policy, as_of: date,
+               library: MeasureLibrary, proxies: ProxySet | None, now: datetime | None = None) -> ReportRun:
+    xlsx, html = output_paths(out)
+    outcomes = [analyse_file(p, policy, as_of, {"library": library, "proxies": proxies})
+                for p in collect_workbooks(paths, skip=(xlsx, html))]
+    portfolio = build_portfolio(outcomes, period, as_of, policy, library, proxies)
+    now = now or datetime.now()
+    xlsx.parent.mkdir(parents=True, exist_ok=True)
+    write_portfolio_xlsx(portfolio, xlsx, now)
+    write_portfolio_html(portfolio, html, now)
+    return ReportRun(portfolio, outcomes, xlsx, html)
+
+
+__all__ = ["collect_workbooks", "output_paths", "run_report", "ReportRun"]
