@@ -155,7 +155,13 @@ def generate(folder: Path, n: int, n_kpis: int, n_periods: int, error_rate: floa
 
 
 def replicate(paths: list[Path], folder: Path, copies: int) -> None:
-    """Extra copies (hard links) in sub-folders: a big batch without generating every file."""
+    """Extra copies (hard links) in sub-folders: a big batch without generating every file.
+
+    Copies left by an earlier run with more copies are removed, so the batch sees N x COPIES.
+    """
+    for stale in folder.glob("copy-*"):
+        if int(stale.name.split("-")[1]) >= copies:
+            shutil.rmtree(stale)
     for c in range(1, copies):
         sub = folder / f"copy-{c:02d}"
         sub.mkdir(exist_ok=True)

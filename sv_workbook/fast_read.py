@@ -32,6 +32,7 @@ import posixpath
 import re
 import zipfile
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -165,8 +166,8 @@ def _read_package(path: Path, pkg: _Package, limits: tuple[int, int] | None = No
 
     parts = {name: part for name, _, part in sheets}
     name_targets: dict[str, tuple[str, str]] = {}
-    for name, dn in _global_names(root).items():
-        target = resolve_name(dn, sheetnames)
+    for name, text in _global_names(root).items():
+        target = _resolve(text, tuple(sheetnames))
         if isinstance(target, str):
             raw.bad_names[name] = target
             continue
@@ -256,15 +257,23 @@ def _table(values: "_SheetValues", sheet: str, name: str, ref: str, letters: lis
     return RawTable(name, sheet, ref, headers, header_cells, rows)
 
 
-def _global_names(root) -> dict[str, DefinedName]:
-    """Workbook-scoped names, as openpyxl's ``wb.defined_names`` holds them (last one wins)."""
-    out: dict[str, DefinedName] = {}
+def _global_names(root) -> dict[str, str | None]:
+    """Workbook-scoped names and their text, as openpyxl's ``wb.defined_names`` holds them
+    (last one wins)."""
+    out: dict[str, str | None] = {}
     for el in root.iter(f"{{{MAIN_NS}}}definedName"):
         name = el.get("name") or ""
         if el.get("localSheetId") is not None or name in SKIPPED_GLOBAL_NAMES:
             continue
-        out[name] = DefinedName(name=name, attr_text=el.text)
+        out[name] = el.text
     return out
+
+
+@lru_cache(maxsize=4096)
+def _resolve(text: str | None, sheetnames: tuple[str, ...]) -> tuple[str, str] | str:
+    """``resolve_name`` for a name's text, remembered: a batch of workbooks made from one
+    template repeats the same few names, and openpyxl's formula tokenizer is not cheap."""
+    return resolve_name(DefinedName(name="_", attr_text=text), list(sheetnames))
 
 
 class _SheetValues:
@@ -298,7 +307,8 @@ class _SheetValues:
             _within_limits(self.path, f"Sheet '{sheet}'", rows, columns, self.limits)
         self.formulas[sheet] = _scan_formulas(xml) if b"<f" in xml else {}
         self.errors[sheet] = _scan_errors(xml) if b't="e"' in xml else {}
-        self.merged[sheet] = [range_boundaries(ref.decode()) for ref in _MERGE.findall(xml)]
+        self.merged[sheet] = ([range_boundaries(ref.decode()) for ref in _MERGE.findall(xml)]
+                              if b"<mergeCell" in xml else [])
         self.grids[sheet] = self.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         special = set(self.formulas[sheet]) | set(self.errors[sheet])
         for min_col, min_row, max_col, max_row in self.merged[sheet]:
