@@ -4,8 +4,8 @@ The procurement and performance team checks hundreds of KPI registers and tender
 half-year. This module finds the files, checks each one with the fast reader in a pool
 of processes (or on a Dask cluster), and returns one ``Outcome`` per file sorted by path,
 so the output is the same whatever the number of workers. A file that cannot be read
-(damaged, encrypted, .xls, locked, too big) becomes a finding for that file; nothing a
-single file does stops the batch.
+(damaged, encrypted, .xls, locked, too big: ``safe_open.check_package`` judges that) becomes
+a finding for that file; nothing a single file does stops the batch.
 """
 
 from __future__ import annotations
@@ -13,19 +13,17 @@ from __future__ import annotations
 import gc
 import glob
 import os
-import zipfile
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from functools import partial
 from datetime import date
 from itertools import repeat
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .fast_read import read_rawbook_fast
-from .findings import Finding, Severity, error, info
+from .findings import Severity, error, info
 from .jobs import Outcome, _ensure_kinds, analyse_file
 from .policy import Policy
 from .safe_write import owner_file
@@ -92,11 +90,7 @@ def check_file(target: Target, policy: Policy, today: date, options: dict[str, A
     path = Path(target.absolute)
     name = Path(target.shown).name
     try:
-        limits = package_limits(path, policy)
-        if limits:
-            return Outcome(target.shown, None, [f.at_workbook(name) for f in limits], readable=False)
-        reader = partial(read_rawbook_fast, limits=(policy.max_rows, policy.max_columns))
-        outcome = analyse_file(path, policy, today, options, reader=reader)
+        outcome = analyse_file(path, policy, today, options, reader=read_rawbook_fast)
     except Exception as exc:  # a bug or a hostile file must not stop the other 999 files
         return Outcome(target.shown, None, [error(
             "CHECK-FAILED", f"The check stopped on this workbook ({type(exc).__name__}: {exc}).",
@@ -117,35 +111,6 @@ def check_files(targets: Sequence[Target], policy: Policy, today: date,
                 options: dict[str, Any] | None = None, summarise: bool = False) -> list[Outcome]:
     """A chunk of files per task, so the per-task overhead is paid once per chunk."""
     return [check_file(t, policy, today, options, summarise) for t in targets]
-
-
-def package_limits(path: Path, policy: Policy) -> list[Finding]:
-    """Refuse huge files and zip bombs before anything decompresses them."""
-    try:
-        size = path.stat().st_size
-    except OSError:
-        return []  # the reader reports why it cannot open the file
-    too_big = "Split the workbook, or remove pasted images and unused sheets, and save it again."
-    if size > policy.max_file_bytes:
-        return [error("FILE-TOO-LARGE", f"The file is {size / 2**20:.1f} MB; the limit for checking is "
-                      f"{policy.max_file_bytes / 2**20:.0f} MB (policy max_file_bytes).", too_big)]
-    if path.suffix.lower() not in (".xlsx", ".xlsm") or not zipfile.is_zipfile(path):
-        return []
-    try:
-        with zipfile.ZipFile(path) as zf:
-            unpacked = sum(i.file_size for i in zf.infolist())
-            packed = sum(i.compress_size for i in zf.infolist())
-    except (OSError, zipfile.BadZipFile):
-        return []
-    if unpacked > policy.max_uncompressed_bytes:
-        return [error("FILE-TOO-LARGE", f"The workbook unpacks to {unpacked / 2**20:.0f} MB; the limit is "
-                      f"{policy.max_uncompressed_bytes / 2**20:.0f} MB (policy max_uncompressed_bytes).", too_big)]
-    if packed and unpacked / packed > policy.max_compression_ratio:
-        return [error("FILE-SUSPICIOUS", f"The workbook's contents are compressed {unpacked / packed:.0f} to 1, "
-                      f"beyond the limit of {policy.max_compression_ratio:g} (policy max_compression_ratio); "
-                      "such files are built to exhaust memory.",
-                      "Do not open it; ask the sender for a normal copy of the workbook.")]
-    return []
 
 
 def _is_open_in_excel(path: Path) -> bool:

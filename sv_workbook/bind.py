@@ -13,9 +13,9 @@ from datetime import date, datetime
 from difflib import get_close_matches
 from typing import Any
 
-from .contracts import Field, WorkbookContract
+from .contracts import Field, TableSpec, WorkbookContract
 from .findings import Finding, Severity, error, warning
-from .rawbook import CellValue, RawBook
+from .rawbook import CellValue, RawBook, RawTable
 
 
 def norm(text: Any) -> str:
@@ -73,7 +73,7 @@ def bind(raw: RawBook, contract: WorkbookContract) -> BoundBook:
                                  f"In Formulas › Name Manager, point '{named.name}' at a single cell on "
                                  f"sheet '{named.sheet}'.", sheet=named.sheet))
             elif named.field.required:
-                out.append(error("MISSING-NAME", f"The defined name '{named.name}' ({named.field.doc}) is missing.",
+                out.append(error("MISSING-NAME", f"The defined name '{named.name}' ({_about(named.field.doc)}) is missing.",
                                  f"Select the cell on sheet '{named.sheet}' that holds it and type "
                                  f"'{named.name}' in the Name Box (left of the formula bar).", sheet=named.sheet))
             continue
@@ -81,8 +81,15 @@ def bind(raw: RawBook, contract: WorkbookContract) -> BoundBook:
     for spec in contract.input_tables:
         table = raw.find_table(spec.name)
         if table is None:
-            if spec.required:
-                out.append(error("MISSING-TABLE", f"The Excel Table '{spec.name}' ({spec.doc}) is missing.",
+            renamed = _renamed(raw, spec, contract)
+            if renamed is not None:
+                out.append(error(
+                    "RENAMED-TABLE", f"The Excel Table '{spec.name}' ({_about(spec.doc)}) is missing, but table "
+                    f"'{renamed.name}' on sheet '{renamed.sheet}' has its columns: it looks renamed.",
+                    f"Click in table '{renamed.name}' and type '{spec.name}' under Table Design › Table Name "
+                    "(macros and other tools find the table by that name).", renamed.sheet, renamed.ref))
+            elif spec.required:
+                out.append(error("MISSING-TABLE", f"The Excel Table '{spec.name}' ({_about(spec.doc)}) is missing.",
                                  f"On sheet '{spec.sheet}', select the data with its header row "
                                  f"({', '.join(spec.headers)}), choose Insert › Table, then name it "
                                  f"'{spec.name}' under Table Design › Table Name.", sheet=spec.sheet))
@@ -120,6 +127,23 @@ def bind(raw: RawBook, contract: WorkbookContract) -> BoundBook:
             rows.append(Row(spec.name, table.sheet, cells))
         book.rows[spec.name] = rows
     return book
+
+
+def _about(doc: str) -> str:
+    """A contract doc string in parentheses mid-sentence: no full stop, lower-case start."""
+    text = doc.strip().rstrip(".")
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+def _renamed(raw: RawBook, spec: TableSpec, contract: WorkbookContract) -> RawTable | None:
+    """A table not named in the contract whose headers include all of ``spec``'s required columns."""
+    wanted = {norm(c.name) for c in spec.columns if c.required}
+    everything = {norm(c.name) for c in spec.columns}
+    known = {norm(t.name) for t in contract.tables}
+    fits = [t for t in raw.tables.values()
+            if norm(t.name) not in known and wanted <= {norm(h) for h in t.headers}]
+    # the closest fit: fewest headers the spec does not have (Scores also has Consensus's columns)
+    return min(fits, key=lambda t: len({norm(h) for h in t.headers} - everything), default=None)
 
 
 class Coerce:

@@ -227,18 +227,22 @@ def _results_stream(output: str | None, progress: bool) -> Iterator[TextIO]:
               help="Where to write the scored workbook (default: NAME.scored.xlsx beside the input).")
 @click.option("--in-place", is_flag=True, help="Replace the input workbook (a timestamped backup is kept).")
 @click.option("-v", "--verbose", is_flag=True, help="Also print notices (info findings).")
+@click.option("--allow-loss", is_flag=True,
+              help="Write the scored copy even if it would lack content the tool cannot keep (pictures, shapes, "
+                   "pivot tables...; they are listed). Only for a new file, never with --in-place.")
 @policy_option
 @as_of_option
 @measures_option
 @proxies_option
-def score(path: str, output: str | None, in_place: bool, verbose: bool, policy_path: str | None, as_of,
-          measures_path: str | None, proxies_path: str | None) -> None:
+def score(path: str, output: str | None, in_place: bool, verbose: bool, allow_loss: bool, policy_path: str | None,
+          as_of, measures_path: str | None, proxies_path: str | None) -> None:
     """Check a workbook, compute its results and fill its report sheet."""
     policy = _policy(policy_path)
     today = as_of.date() if as_of else date.today()
     options = _options(measures_path, proxies_path)
     try:
-        outcome = score_file(path, output, policy, today, in_place=in_place, options=options)
+        outcome = score_file(path, output, policy, today, in_place=in_place, options=options,
+                             allow_loss=allow_loss)
     except WriteRefused as exc:
         click.echo(f"Not written: {exc}", err=True)
         sys.exit(2)

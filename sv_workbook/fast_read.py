@@ -42,9 +42,10 @@ from openpyxl.formula.translate import Translator
 from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter, range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
 
-from .findings import info
+from .policy import DEFAULT_POLICY, Policy
 from .rawbook import CellValue, RawBook, RawTable
-from .xlsx_read import CONTRACT_HEADERS, WorkbookUnreadable, precheck, read_rawbook, resolve_name
+from .safe_open import WorkbookUnreadable, check_package
+from .xlsx_read import CONTRACT_HEADERS, hidden_sheet_note, merged_input_findings, read_rawbook, resolve_name
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -77,16 +78,15 @@ class Declined(Exception):
     """The fast path cannot promise openpyxl's reading of this file (the reason says why)."""
 
 
-def read_rawbook_fast(path: str | Path, strict: bool = False, limits: tuple[int, int] | None = None) -> RawBook:
+def read_rawbook_fast(path: str | Path, policy: Policy = DEFAULT_POLICY, strict: bool = False) -> RawBook:
     """Read ``path`` like ``read_rawbook``; fall back to openpyxl when the fast path declines.
 
-    ``strict`` raises ``Declined`` instead of falling back, so tests can prove the fast
-    path really ran on ordinary workbooks. ``limits`` (rows, columns) refuses sheets and
-    Tables bigger than that before they are loaded: calamine holds a sheet as one dense
-    grid, so one stray value in cell XFD1048576 would otherwise ask for billions of cells.
+    The same ``check_package`` gate runs first (so both readers refuse the same files with
+    the same words, and report the same package notices). ``strict`` raises ``Declined``
+    instead of falling back, so tests can prove the fast path really ran.
     """
     path = Path(path)
-    precheck(path)
+    package = check_package(path, policy)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -94,16 +94,17 @@ def read_rawbook_fast(path: str | Path, strict: bool = False, limits: tuple[int,
                                  "Check that you may read it and that no other program holds it locked, "
                                  "then try again.") from exc
     try:
-        return _read(path, data, limits)
-    except WorkbookUnreadable:
-        raise
+        raw = _read(path, data, (policy.max_rows, policy.max_columns))
     except Declined:
         if strict:
             raise
+        return read_rawbook(path, policy)
     except Exception as exc:  # a damaged package: openpyxl gives the reference wording for it
         if strict:
             raise Declined(f"{type(exc).__name__}: {exc}") from exc
-    return read_rawbook(path)
+        return read_rawbook(path, policy)
+    raw.notes[:0] = package.findings
+    return raw
 
 
 class _Package:
@@ -133,7 +134,7 @@ class _Package:
         return out
 
 
-def _read(path: Path, data: bytes, limits: tuple[int, int] | None = None) -> RawBook:
+def _read(path: Path, data: bytes, limits: tuple[int, int]) -> RawBook:
     pkg = _Package(data)
     try:
         return _read_package(path, pkg, limits)
@@ -141,7 +142,7 @@ def _read(path: Path, data: bytes, limits: tuple[int, int] | None = None) -> Raw
         pkg.zip.close()
 
 
-def _read_package(path: Path, pkg: _Package, limits: tuple[int, int] | None = None) -> RawBook:
+def _read_package(path: Path, pkg: _Package, limits: tuple[int, int]) -> RawBook:
     workbook_part = next((t for typ, t in pkg.rels("").values() if typ.endswith("/officeDocument")), None)
     if workbook_part is None:
         raise Declined("no officeDocument relationship")
@@ -160,9 +161,8 @@ def _read_package(path: Path, pkg: _Package, limits: tuple[int, int] | None = No
     sheetnames = [s[0] for s in sheets]
     raw = RawBook(label=path.name, sheets=sheetnames)
     for name, state, part in sheets:
-        if part is not None and state != "visible":
-            raw.notes.append(info("HIDDEN-SHEET", f"Sheet '{name}' is {state.replace('veryHidden', 'very hidden')}.",
-                                  "Unhide it (right-click a sheet tab › Unhide) to see what it holds.", name))
+        if part is not None and state in ("hidden", "veryHidden"):
+            raw.notes.append(hidden_sheet_note(name, state))
 
     parts = {name: part for name, _, part in sheets}
     name_targets: dict[str, tuple[str, str]] = {}
@@ -194,13 +194,11 @@ def _read_package(path: Path, pkg: _Package, limits: tuple[int, int] | None = No
     layouts = []
     for sheet, tname, ref in table_defs:
         min_col, min_row, max_col, max_row = range_boundaries(ref)
-        if limits:
-            _within_limits(path, f"Table '{tname}'", max_row - min_row + 1, max_col - min_col + 1, limits)
         letters = [get_column_letter(c) for c in range(min_col, max_col + 1)]
         header_cells = [f"{letter}{min_row}" for letter in letters]
         layouts.append((sheet, tname, ref, letters, header_cells, min_row, max_row))
 
-    values = _SheetValues(pkg, parts, sheet_xml, path, limits)
+    values = _SheetValues(pkg, parts, sheet_xml, limits)
     try:
         for name, (sheet, coord) in name_targets.items():
             raw.names[name] = values.cell(sheet, coord)
@@ -208,10 +206,8 @@ def _read_package(path: Path, pkg: _Package, limits: tuple[int, int] | None = No
             raw.tables[tname] = _table(values, sheet, tname, ref, letters, header_cells, min_row, max_row)
     finally:
         values.close()
-    if path.suffix.lower() == ".xlsm":
-        # Mirrors openpyxl, whose ``vba_archive`` is set for every .xlsm opened with keep_vba.
-        raw.notes.append(info("HAS-MACROS", "The workbook carries VBA macros; sv-workbook never runs them.",
-                              "No action needed; macros are kept when the tool writes an .xlsm file."))
+    merges = {name: values.merge_refs[name] for name, _, part in sheets if name in values.merge_refs}
+    raw.notes.extend(merged_input_findings(raw, merges))
     return raw
 
 
@@ -233,7 +229,8 @@ def _table(values: "_SheetValues", sheet: str, name: str, ref: str, letters: lis
     columns = [(first_col + i, letter, k) for i, (letter, k) in enumerate(zip(letters, keep))]
     grid, special = values.grids[sheet], values.special[sheet]
     rows = []
-    for r in range(min_row + 1, max_row + 1):
+    # As openpyxl: only rows up to the sheet's last cell (a Table may span whole columns).
+    for r in range(min_row + 1, min(max_row, values.max_row[sheet]) + 1):
         line = grid[r - 1] if r <= len(grid) else ()
         width = len(line)
         row = []
@@ -279,9 +276,8 @@ def _resolve(text: str | None, sheetnames: tuple[str, ...]) -> tuple[str, str] |
 class _SheetValues:
     """Cell values of the sheets we need: calamine for values, a scan of the XML for formulas."""
 
-    def __init__(self, pkg: _Package, parts: dict[str, str | None], sheet_xml: dict[str, bytes], path: Path,
-                 limits: tuple[int, int] | None):
-        self.path = path
+    def __init__(self, pkg: _Package, parts: dict[str, str | None], sheet_xml: dict[str, bytes],
+                 limits: tuple[int, int]):
         self.limits = limits
         self.pkg = pkg
         self.parts = parts
@@ -292,6 +288,9 @@ class _SheetValues:
         self.merged: dict[str, list[tuple[int, int, int, int]]] = {}
         self.errors: dict[str, dict[str, str]] = {}
         self.special: dict[str, set[str]] = {}  # cells with a formula, an error or under a merge
+        self.merge_refs: dict[str, list[str]] = {}
+        #: openpyxl's ``ws.max_row``: the last row holding a cell element, or a cell read so far
+        self.max_row: dict[str, int] = {}
 
     def close(self) -> None:
         self.book.close()
@@ -302,13 +301,20 @@ class _SheetValues:
             xml = self.pkg.zip.read(self.parts[sheet])
         if b":sheetData" in xml and _PREFIXED_SHEETDATA.search(xml):
             raise Declined("prefixed sheet XML")
-        if self.limits:
-            rows, columns = _extent(xml, self.limits[1])
-            _within_limits(self.path, f"Sheet '{sheet}'", rows, columns, self.limits)
+        rows, columns = _extent(xml, self.limits[1])
+        if rows > self.limits[0] or columns > self.limits[1]:
+            # calamine holds a sheet as one dense grid: a stray value in XFD1048576 would ask for
+            # billions of cells. openpyxl keeps only the cells present, so it reads this one.
+            raise Declined(f"sheet reaches {rows} rows and {columns} columns")
+        last = xml.rfind(b"<c ")
+        head = _CELL_HEAD.match(xml, last) if last >= 0 else None
+        if last >= 0 and head is None:
+            raise Declined("cell without a coordinate")
+        self.max_row[sheet] = coordinate_to_tuple(head.group(1).decode())[0] if head else 1
         self.formulas[sheet] = _scan_formulas(xml) if b"<f" in xml else {}
         self.errors[sheet] = _scan_errors(xml) if b't="e"' in xml else {}
-        self.merged[sheet] = ([range_boundaries(ref.decode()) for ref in _MERGE.findall(xml)]
-                              if b"<mergeCell" in xml else [])
+        self.merge_refs[sheet] = [ref.decode() for ref in _MERGE.findall(xml)] if b"<mergeCell" in xml else []
+        self.merged[sheet] = [range_boundaries(ref) for ref in self.merge_refs[sheet]]
         self.grids[sheet] = self.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         special = set(self.formulas[sheet]) | set(self.errors[sheet])
         for min_col, min_row, max_col, max_row in self.merged[sheet]:
@@ -322,6 +328,7 @@ class _SheetValues:
         if sheet not in self.grids:
             self._load(sheet)
         row, col = coordinate_to_tuple(coord)
+        self.max_row[sheet] = max(self.max_row[sheet], row)  # openpyxl makes the cell it is asked for
         for min_col, min_row, max_col, max_row in self.merged[sheet]:
             if min_row <= row <= max_row and min_col <= col <= max_col and (row, col) != (min_row, min_col):
                 return CellValue(sheet, coord, None)  # openpyxl's MergedCell
@@ -350,16 +357,6 @@ def _extent(xml: bytes, max_columns: int) -> tuple[int, int]:
     if max_columns < 703 and _WIDE_CELL.search(xml):
         columns = max(columns, 703)
     return rows, columns
-
-
-def _within_limits(path: Path, what: str, rows: int, columns: int, limits: tuple[int, int]) -> None:
-    max_rows, max_columns = limits
-    if rows > max_rows or columns > max_columns:
-        raise WorkbookUnreadable(
-            path, f"{what} reaches {rows:,} rows and {columns:,} columns, beyond what is checked ({max_rows:,} "
-            f"rows, {max_columns:,} columns: policy max_rows, max_columns)",
-            "Delete the unused rows and columns past the data (select them, right-click › Delete), or shrink "
-            "the Table (Table Design › Resize Table), save, and check again.")
 
 
 def _scan_formulas(xml: bytes) -> dict[str, str | bytes]:

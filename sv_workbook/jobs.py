@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .contracts import CONTRACTS, WorkbookContract
-from .findings import Finding, Severity, error, has_errors, sort_findings
+from .findings import Finding, Severity, error, has_errors, sort_findings, warning
 from .policy import Policy
+from .preserve import Loss, describe, find_losses
 from .rawbook import RawBook
 from .safe_write import WriteRefused, atomic_save, check_not_open
-from .xlsx_read import WorkbookUnreadable, open_workbook, read_rawbook
+from .xlsx_read import WorkbookUnreadable, close_workbook, open_workbook, read_rawbook
 
 Analyse = Callable[[RawBook, Policy, date], tuple[Any, list[Finding]]]
 WriteReport = Callable[[Any, Any, Policy, list[Finding], datetime], None]
@@ -79,7 +80,7 @@ def detect_kind(raw: RawBook) -> WorkbookContract | None:
 
 def analyse_file(path: str | Path, policy: Policy, today: date | None = None,
                  options: dict[str, Any] | None = None,
-                 reader: Callable[[Path], RawBook] = read_rawbook) -> Outcome:
+                 reader: Callable[[Path, Policy], RawBook] = read_rawbook) -> Outcome:
     """Read and check one workbook; never raises for a bad file (it becomes a finding).
 
     ``reader`` is the openpyxl reader by default; batch validation passes the fast one,
@@ -89,27 +90,45 @@ def analyse_file(path: str | Path, policy: Policy, today: date | None = None,
     path = Path(path)
     today = today or date.today()
     try:
-        raw = reader(path)
+        raw = reader(path, policy)
     except WorkbookUnreadable as exc:
         return Outcome(str(path), None, [error("FILE-UNREADABLE", f"Cannot read the workbook: {exc.reason}.",
                                                exc.hint).at_workbook(path.name)], readable=False)
+    return analyse_raw(raw, str(path), policy, today, options)
+
+
+def analyse_raw(raw: RawBook, path: str, policy: Policy, today: date,
+                options: dict[str, Any] | None = None) -> Outcome:
+    """Recognise and check a workbook already read by any reader (openpyxl here, xlwings in Excel).
+
+    Findings name the workbook by ``raw.label``, so the same file gives the same findings
+    from the command line and from the buttons in Excel.
+    """
+    _ensure_kinds()
     contract = detect_kind(raw)
     if contract is None:
         kinds = " or ".join(c.title.lower() for c in CONTRACTS.values())
-        return Outcome(str(path), None, [error(
+        return Outcome(path, None, [f.at_workbook(raw.label) for f in [error(
             "UNKNOWN-KIND", f"This is not a {kinds}: it has none of their tables or defined names.",
             "Start from a template made by `sv-workbook new tender` or `sv-workbook new kpi-register`."
-        ).at_workbook(path.name)])
+        )] + raw.notes])
     kind = KINDS[contract.kind]
     extra = {k: v for k, v in (options or {}).items() if k in kind.options and v is not None}
     result, findings = kind.analyse(raw, policy, today, **extra)
-    findings = sort_findings(f.at_workbook(path.name) for f in findings)
-    return Outcome(str(path), contract.kind, findings, result)
+    findings = sort_findings(f.at_workbook(raw.label) for f in findings)
+    return Outcome(path, contract.kind, findings, result)
 
 
 def score_file(path: str | Path, out: str | Path | None, policy: Policy, today: date | None = None,
-               in_place: bool = False, now: datetime | None = None, options: dict[str, Any] | None = None) -> Outcome:
-    """Check, compute and write the report sheet into ``out`` (a copy unless ``in_place``)."""
+               in_place: bool = False, now: datetime | None = None, options: dict[str, Any] | None = None,
+               allow_loss: bool = False) -> Outcome:
+    """Check, compute and write the report sheet into ``out`` (a copy unless ``in_place``).
+
+    The written file is compared with the input before it replaces anything: if openpyxl
+    dropped content (pictures, shapes, pivot tables, ...) from the sheets the tool does
+    not rebuild, the write is refused, unless ``allow_loss`` and the target is a new file,
+    never the input itself.
+    """
     path = Path(path)
     outcome = analyse_file(path, policy, today, options)
     if not outcome.readable or outcome.kind is None or outcome.result is None:
@@ -120,16 +139,40 @@ def score_file(path: str | Path, out: str | Path | None, policy: Policy, today: 
             target = path.with_name(f"{path.stem}.scored{path.suffix}")
         else:
             target = path
-    if target.resolve() == path.resolve() and not in_place:
+    overwrites_input = target.resolve() == path.resolve()
+    if overwrites_input and not in_place:
         raise WriteRefused(f"{target}: refusing to overwrite the input workbook. Give another -o path, or add "
                            "--in-place to replace it (a backup is kept).")
+    if overwrites_input and allow_loss:
+        raise WriteRefused(f"{target}: --allow-loss cannot be used with --in-place: the original would lose what "
+                           "openpyxl cannot keep. Write to a new file with -o instead.")
+    if target.suffix.lower() != path.suffix.lower():
+        raise WriteRefused(f"{target}: the output must keep the input's file type ({path.suffix}); a workbook's "
+                           "type is fixed by its content (macros need .xlsm), so give an -o name ending in "
+                           f"{path.suffix}.")
     check_not_open(path)
-    wb = open_workbook(path)
+    contract = CONTRACTS[outcome.kind]
+    rebuilt = {t.sheet for t in contract.tables if t.output}
+    lost: list[Loss] = []
+
+    def verify(written: Path) -> None:
+        lost.extend(find_losses(path, written, rebuilt))
+        if lost and not allow_loss:
+            raise WriteRefused(
+                f"{target}: not written, because saving would lose content this tool cannot keep: {describe(lost)}. "
+                "Nothing was changed. Score a copy without those items, or write to a new file with -o NEW.xlsx "
+                "--allow-loss and keep the original as the record.")
+
+    wb = open_workbook(path, policy)
     try:
         KINDS[outcome.kind].write_report(wb, outcome.result, policy, outcome.findings, now or datetime.now())
-        backup = atomic_save(wb, target)
+        backup = atomic_save(wb, target, verify)
     finally:
-        wb.close()
+        close_workbook(wb)
+    if lost:
+        outcome.findings.append(warning(
+            "WRITE-LOST-CONTENT", f"The scored copy {target.name} lacks content of the original: {describe(lost)}.",
+            f"Keep {path.name} as the record; the scored copy is for the results only.").at_workbook(path.name))
     outcome.written = str(target)
     outcome.backup = str(backup) if backup else None
     return outcome
@@ -150,5 +193,5 @@ def _ensure_kinds() -> None:
     from . import kpi_kind, tender_kind  # noqa: F401  (each registers itself)
 
 
-__all__ = ["Kind", "KINDS", "register", "Outcome", "detect_kind", "analyse_file", "score_file", "exit_code",
+__all__ = ["Kind", "KINDS", "register", "Outcome", "detect_kind", "analyse_file", "analyse_raw", "score_file", "exit_code",
            "WriteRefused", "Severity", "has_errors"]

@@ -15,25 +15,15 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import __version__
-from .contracts import KPI_REGISTER
-from .findings import Finding, Severity
-from .kpi import APPROACHING, GOOD, INADEQUATE, REQUIRES_IMPROVEMENT, RegisterResult
+from .findings import Finding
+from .kpi import RegisterResult
+from .kpi_report_data import (RATING_COLOURS, SHEET, STATUS_FORMATS, STATUS_ROW, STATUS_TITLE, TITLE, TOTALS_FORMATS,
+                              TOTALS_HEADERS, TOTALS_TITLE, findings_row, status_headers, status_rows, summary_rows,
+                              totals_row, totals_rows)
 from .policy import Policy
+from .tender_report_data import FINDINGS_HEADERS, FINDINGS_TITLE, finding_rows
 from .xlsx_common import BOLD, TITLE_FONT, WRAP, add_table, put_text, put_value, set_widths
 
-SHEET = "KPI Report"
-STATUS_ROW = 15  # header row of the KPIStatus table
-#: Written after the contract's columns, so every £ figure says where it came from.
-STATUS_EXTRA = ("MeasureCode", "Unit", "ProxySet")
-TOTALS_HEADERS = ("Priority", "KPIs", "ExpectedShareOfTarget", "DeliveredShareOfTarget", "PercentOfExpected",
-                  "Rating", "SocialValueGBP", "ProxySet")
-GBP = '"£"#,##0.00'
-
-
-#: Rating colours (fill, font), as budget holders read a RAG status.
-RATING_COLOURS = {GOOD: ("C6EFCE", "006100"), APPROACHING: ("FFEB9C", "9C5700"),
-                  REQUIRES_IMPROVEMENT: ("FCD5B4", "974706"), INADEQUATE: ("FFC7CE", "9C0006")}
 
 
 def colour_ratings(ws: Worksheet, cells: str) -> None:
@@ -43,13 +33,9 @@ def colour_ratings(ws: Worksheet, cells: str) -> None:
                                                         fill=PatternFill("solid", bgColor=fill), font=Font(color=font)))
 
 
-def status_headers() -> list[str]:
-    return list(KPI_REGISTER.table("KPIStatus").headers) + list(STATUS_EXTRA)
-
-
 def write_report_placeholder(ws: Worksheet, policy: Policy) -> None:
     """The template's report sheet: the contract's KPIStatus table, empty until scored."""
-    ws["A1"] = "Social value KPI report"
+    ws["A1"] = TITLE
     ws["A1"].font = TITLE_FONT
     ws["A3"] = "Not scored yet."
     ws["A4"] = ("Run `sv-workbook score THIS.xlsx -o SCORED.xlsx` (add --proxies FILE.csv for £ social value). "
@@ -67,41 +53,16 @@ def write_kpi_report(wb: Workbook, result: RegisterResult, policy: Policy, findi
         wb.remove(wb[SHEET])
     ws = wb.create_sheet(SHEET, index)
     now = now or datetime.now()
-    c = result.register.contract
-    errors = sum(1 for f in findings if f.severity is Severity.ERROR)
-    warnings_ = sum(1 for f in findings if f.severity is Severity.WARNING)
-    reported = (f"{result.reporting_date:%d %B %Y} (latest period reported; {result.elapsed:.1%} of the contract "
-                "period elapsed)" if result.reporting_date else "no periods reported yet")
-    total_gbp = result.social_value_total
-    if result.proxy_label is None:
-        proxy_text = "none given: quantities only (score with --proxies FILE.csv for £ social value)"
-    else:
-        proxy_text = f"{result.proxy_label}" + (f"; total £{total_gbp:,.2f}" if total_gbp is not None else
-                                               "; no KPI's measure has a value in it")
-    ws["A1"] = "Social value KPI report"
+    ws["A1"] = TITLE
     ws["A1"].font = TITLE_FONT
-    rows = [
-        ("Contract", f"{c.ref} – {c.title}"),
-        ("Supplier", f"{c.supplier}" + ("; SME" if c.sme else "") + ("; VCSE" if c.vcse else "")),
-        ("Contract period", f"{c.start:%d %B %Y} to {c.end:%d %B %Y}; reporting {(c.frequency or '?').lower()}; "
-                            + (f"value £{c.value:,.2f}" if c.value is not None else "value not given")),
-        ("Budget holder", c.budget_holder),
-        ("As of", f"{result.as_of:%d %B %Y}"),
-        ("Reporting date", reported),
-        ("£ proxy set", proxy_text),
-        ("Policy applied", policy.policy_statement(result.as_of)),
-        ("Result", "FINAL: no errors" if errors == 0 else
-         f"PROVISIONAL: {errors} error(s) must be fixed before these figures can be relied on"),
-        ("Findings", f"{errors} error(s), {warnings_} warning(s); see the Findings table below"),
-        ("Generated", f"{now:%d %B %Y %H:%M} by sv-workbook {__version__}"),
-    ]
+    rows = summary_rows(result, policy, findings, now)
     for i, (label, value) in enumerate(rows):
         ws.cell(row=2 + i, column=1, value=label).font = BOLD
         put_text(ws, f"B{2 + i}", value)
     _status(ws, result)
-    totals_row = STATUS_ROW + max(len(result.statuses), 1) + 3
-    end = _totals(ws, result, totals_row)
-    _findings(ws, findings, end + 3)
+    start = totals_row(len(result.statuses))
+    _totals(ws, result, start)
+    _findings(ws, findings, findings_row(start, len(result.totals)))
     _widths(ws)
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
@@ -110,37 +71,29 @@ def write_kpi_report(wb: Workbook, result: RegisterResult, policy: Policy, findi
 
 
 def _status(ws: Worksheet, result: RegisterResult) -> None:
-    ws.cell(row=STATUS_ROW - 1, column=1, value="KPI status (ratings from the unrounded percent)").font = BOLD
+    ws.cell(row=STATUS_ROW - 1, column=1, value=STATUS_TITLE).font = BOLD
     add_table(ws, "KPIStatus", 1, STATUS_ROW, status_headers(), len(result.statuses))
-    for i, s in enumerate(result.statuses):
+    for i, values in enumerate(status_rows(result)):
         row = STATUS_ROW + 1 + i
-        values = [s.kpi_id, s.priority, s.target, s.expected, s.delivered, s.percent, s.rating, s.social_value_gbp,
-                  s.measure_code, s.unit, s.proxy_label]
         for j, v in enumerate(values):
             put_value(ws, ws.cell(row=row, column=1 + j).coordinate, v)
-        for col in (3, 4, 5):
-            ws.cell(row=row, column=col).number_format = "#,##0.00"
-        ws.cell(row=row, column=6).number_format = "0.0%"
-        ws.cell(row=row, column=8).number_format = GBP
+            if j in STATUS_FORMATS:
+                ws.cell(row=row, column=1 + j).number_format = STATUS_FORMATS[j]
     if result.statuses:
         colour_ratings(ws, f"G{STATUS_ROW + 1}:G{STATUS_ROW + len(result.statuses)}")
 
 
-def _totals(ws: Worksheet, result: RegisterResult, start: int) -> int:
-    ws.cell(row=start - 1, column=1, value="Totals by priority (each KPI counts as its share of its own target: "
-            "quantities in different units are never added)").font = BOLD
-    totals = result.totals
-    add_table(ws, "PriorityTotals", 1, start, list(TOTALS_HEADERS), len(totals))
-    for i, t in enumerate(totals):
+def _totals(ws: Worksheet, result: RegisterResult, start: int) -> None:
+    ws.cell(row=start - 1, column=1, value=TOTALS_TITLE).font = BOLD
+    rows = totals_rows(result)
+    add_table(ws, "PriorityTotals", 1, start, list(TOTALS_HEADERS), len(rows))
+    for i, values in enumerate(rows):
         row = start + 1 + i
-        proxy = result.proxy_label if t.social_value_gbp is not None else None
-        for j, v in enumerate([t.priority, t.kpis, t.expected_share, t.delivered_share, t.percent, t.rating,
-                               t.social_value_gbp, proxy]):
+        for j, v in enumerate(values):
             put_value(ws, ws.cell(row=row, column=1 + j).coordinate, v)
-        for col in (3, 4, 5):
-            ws.cell(row=row, column=col).number_format = "0.0%"
-        ws.cell(row=row, column=7).number_format = GBP
-    n = max(len(totals), 1)
+            if j in TOTALS_FORMATS:
+                ws.cell(row=row, column=1 + j).number_format = TOTALS_FORMATS[j]
+    n = max(len(rows), 1)
     colour_ratings(ws, f"F{start + 1}:F{start + n}")
     chart = BarChart()
     chart.type = "col"
@@ -155,16 +108,14 @@ def _totals(ws: Worksheet, result: RegisterResult, start: int) -> int:
     chart.height = 8
     chart.width = 18
     ws.add_chart(chart, f"M{STATUS_ROW - 1}")
-    return start + n
 
 
 def _findings(ws: Worksheet, findings: list[Finding], start: int) -> None:
-    ws.cell(row=start - 1, column=1, value="Findings (errors first)").font = BOLD
-    headers = ["Severity", "Code", "Sheet", "Cell", "Message", "Fix"]
-    add_table(ws, "Findings", 1, start, headers, len(findings))
-    for i, f in enumerate(findings):
+    ws.cell(row=start - 1, column=1, value=FINDINGS_TITLE).font = BOLD
+    add_table(ws, "Findings", 1, start, FINDINGS_HEADERS, len(findings))
+    for i, values in enumerate(finding_rows(findings)):
         row = start + 1 + i
-        for j, v in enumerate([f.severity.value, f.code, f.sheet, f.cell, f.message, f.hint]):
+        for j, v in enumerate(values):
             put_text(ws, ws.cell(row=row, column=1 + j).coordinate, v)
         ws.cell(row=row, column=5).alignment = WRAP
         ws.cell(row=row, column=6).alignment = WRAP

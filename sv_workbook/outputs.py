@@ -1,4 +1,4 @@
-"""Batch results as text (people), JSON (scripts), CSV (spreadsheets) and JUnit XML (CI).
+"""Batch results as text (people), JSON (scripts), CSV (spreadsheets), JUnit XML (CI) and HTML (e-mail).
 
 All four are written from the same record per workbook, so they cannot disagree about
 which workbook passed: ``ok`` means "no finding at the --fail-on level" everywhere.
@@ -18,12 +18,12 @@ from typing import Any, Callable, Iterable, Sequence, TextIO
 
 from .batch import fails
 from .findings import Severity
+from .inert import csv_cell, html_text
 from .jobs import Outcome
 
-FORMATS = ("text", "json", "csv", "junit")
-CSV_COLUMNS = ("path", "kind", "ok", "severity", "code", "sheet", "cell", "message", "hint")
-#: First characters that make spreadsheet programs run a cell as a formula (OWASP CSV injection).
-CSV_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMATS = ("text", "json", "csv", "junit", "html")
+CSV_COLUMNS = ("path", "kind", "ok", "severity", "code", "workbook", "sheet", "cell", "message", "hint")
+FINDING_FIELDS = CSV_COLUMNS[3:]
 
 
 @dataclass
@@ -47,7 +47,7 @@ class Tally:
 def record(o: Outcome, fail_on: Severity) -> dict[str, Any]:
     """The plain record of one workbook; every machine format is written from it."""
     return {"path": o.path, "kind": o.kind, "ok": not fails(o, fail_on),
-            "findings": [{k: v for k, v in f.as_dict().items() if k != "workbook"} for f in o.findings]}
+            "findings": [f.as_dict() for f in o.findings]}
 
 
 def write_results(outcomes: Iterable[Outcome], fmt: str, fail_on: Severity, out: TextIO,
@@ -65,6 +65,7 @@ def write_results(outcomes: Iterable[Outcome], fmt: str, fail_on: Severity, out:
         "json": lambda: _write_json(counted(), fail_on, out),
         "csv": lambda: _write_csv(counted(), fail_on, out),
         "junit": lambda: _write_junit(counted(), fail_on, out, tally),
+        "html": lambda: _write_html(counted(), fail_on, out),
     }
     writers[fmt]()
     return tally
@@ -81,16 +82,6 @@ def to_csv(outcomes: Sequence[Outcome], fail_on: Severity) -> str:
     return render(outcomes, "csv", fail_on)
 
 
-def csv_safe(text: Any) -> str:
-    """Text a spreadsheet opens as text: a leading ``'`` disarms ``=cmd|...`` and friends.
-
-    Workbook content (sheet names, cell text quoted in messages) is untrusted and the CSV
-    is meant to be opened in Excel.
-    """
-    text = "" if text is None else str(text)
-    return "'" + text if text.startswith(CSV_FORMULA_TRIGGERS) else text
-
-
 def _write_json(outcomes: Iterable[Outcome], fail_on: Severity, out: TextIO) -> None:
     """A JSON array, one object per workbook, written object by object."""
     first = True
@@ -103,14 +94,33 @@ def _write_json(outcomes: Iterable[Outcome], fail_on: Severity, out: TextIO) -> 
 
 
 def _write_csv(outcomes: Iterable[Outcome], fail_on: Severity, out: TextIO) -> None:
-    """One row per finding; a workbook with no findings still gets one row (ok, no code)."""
-    w = csv.writer(out, lineterminator="\n")
+    """One row per finding; a workbook with no findings still gets one row (ok, no code).
+
+    Workbook text is untrusted and the file is meant for Excel, so every field goes
+    through ``inert.csv_cell`` (no cell can start a formula).
+    """
+    w = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     w.writerow(CSV_COLUMNS)
     for o in outcomes:
         rec = record(o, fail_on)
         head = [rec["path"], rec["kind"] or "", "yes" if rec["ok"] else "no"]
-        for f in rec["findings"] or [dict.fromkeys(CSV_COLUMNS[3:], "")]:
-            w.writerow([csv_safe(v) for v in head + [f[k] for k in CSV_COLUMNS[3:]]])
+        for f in rec["findings"] or [dict.fromkeys(FINDING_FIELDS, "")]:
+            w.writerow([csv_cell(v) for v in head + [f[k] for k in FINDING_FIELDS]])
+
+
+def _write_html(outcomes: Iterable[Outcome], fail_on: Severity, out: TextIO) -> None:
+    """A self-contained findings page (for e-mailing to a panel); all workbook text escaped."""
+    head = "".join(f"<th>{html_text(c)}</th>" for c in FINDING_FIELDS)
+    out.write('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>sv-workbook findings</title>'
+              "<style>table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:4px;text-align:left;"
+              "vertical-align:top}</style></head><body>\n")
+    for o in outcomes:
+        status = "NOT OK" if fails(o, fail_on) else "OK"
+        out.write(f"<h2>{html_text(o.path)} ({html_text(o.kind or 'unknown')}): {status}</h2>")
+        rows = "".join("<tr>" + "".join(f"<td>{html_text(f.as_dict()[k])}</td>" for k in FINDING_FIELDS) + "</tr>"
+                       for f in o.findings)
+        out.write(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>\n")
+    out.write("</body></html>\n")
 
 
 def _write_junit(outcomes: Iterable[Outcome], fail_on: Severity, out: TextIO, tally: Tally) -> None:

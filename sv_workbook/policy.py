@@ -64,6 +64,10 @@ class Policy:
     max_compression_ratio: float = 200.0
     max_rows: int = 100_000
     max_columns: int = 200
+    # Cells actually present in all sheets together (bounds openpyxl's memory, ~150 bytes a cell).
+    max_cells: int = 2_000_000
+    # Parts in the zip package (a real workbook has tens; a hostile one may have millions).
+    max_package_parts: int = 10_000
 
     def policy_label(self) -> str:
         """What every report prints: which Strategy version the rules came from."""

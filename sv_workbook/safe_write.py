@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 from openpyxl.workbook.workbook import Workbook
 
@@ -44,23 +45,27 @@ def backup_path(path: Path, now: datetime | None = None) -> Path:
     return candidate
 
 
-def atomic_save(wb: Workbook, target: Path) -> Path | None:
+def atomic_save(wb: Workbook, target: Path, verify: Callable[[Path], None] | None = None) -> Path | None:
     """Save ``wb`` to ``target`` atomically; returns the backup made of an existing target.
 
+    ``verify`` sees the finished temporary file before anything is replaced and may
+    refuse it by raising (``WriteRefused``): nothing is then backed up or replaced.
     Whether the target may be the input file is the caller's decision (the CLI asks for
     ``--in-place``); whatever is replaced is always backed up first.
     """
     target = Path(target)
     check_not_open(target)
-    backup = None
-    if target.exists():
-        backup = backup_path(target)
-        shutil.copy2(target, backup)
     fd, tmp = tempfile.mkstemp(prefix=".sv-workbook-", suffix=target.suffix, dir=target.parent)
     os.close(fd)
     try:
         os.chmod(tmp, _mode_for(target))
         wb.save(tmp)
+        if verify is not None:
+            verify(Path(tmp))
+        backup = None
+        if target.exists():
+            backup = backup_path(target)
+            shutil.copy2(target, backup)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -252,12 +252,14 @@ def _price_method_finding(s: Setup) -> Finding:
 
 def _unique_criteria(tender: Tender, f: list[Finding]) -> dict[str, Criterion]:
     crits: dict[str, Criterion] = {}
+    seen: set[str] = set()
     for c in tender.criteria:
-        if norm(c.id) in {norm(k) for k in crits}:
+        if norm(c.id) in seen:
             f.append(error("DUPLICATE-CRITERION", f"Criterion ID '{c.id}' is used more than once.",
                            "Give each criterion its own ID.", *_at(c.where, "id")))
             continue
         crits[c.id] = c
+        seen.add(norm(c.id))
     if not crits:
         f.append(error("NO-CRITERIA", "The Criteria table has no criteria.",
                        "Add the quality criteria with their weights.", "Criteria"))
@@ -266,12 +268,14 @@ def _unique_criteria(tender: Tender, f: list[Finding]) -> dict[str, Criterion]:
 
 def _unique_bidders(tender: Tender, f: list[Finding]) -> list[str]:
     names: list[str] = []
+    seen: set[str] = set()
     for b in tender.bidders:
-        if norm(b.name) in {norm(n) for n in names}:
+        if norm(b.name) in seen:
             f.append(error("DUPLICATE-BIDDER", f"Bidder '{b.name}' appears more than once in the Bidders table.",
                            "Keep one row per bidder (merge or rename the duplicates).", *_at(b.where, "name")))
             continue
         names.append(b.name)
+        seen.add(norm(b.name))
     if not names:
         f.append(error("NO-BIDDERS", "The Bidders table has no bidders.", "Add one row per bid.", "Bidders"))
     return names
@@ -310,14 +314,20 @@ def _check_setup(tender: Tender, policy: Policy, f: list[Finding]) -> None:
                            "Enter the evaluated tender price in £, greater than 0.", *_at(b.where, "price")))
 
 
+def _index(bidders: list[str], crits: dict[str, Criterion]) -> tuple[dict[str, str], dict[str, str]]:
+    """Case- and space-insensitive lookups, built once per tender (not once per mark)."""
+    return {norm(b): b for b in bidders}, {norm(c): c for c in crits}
+
+
 def _resolve(bidder: str, criterion_id: str, where: Where, table: str, bidders: list[str],
-             crits: dict[str, Criterion], f: list[Finding]) -> tuple[str, str] | None:
+             crits: dict[str, Criterion], index: tuple[dict[str, str], dict[str, str]],
+             f: list[Finding]) -> tuple[str, str] | None:
     """The bidder and criterion a Scores/Consensus row names, as spelt in their own tables.
 
     Unknown names become findings with the nearest known name suggested.
     """
-    b = next((k for k in bidders if norm(k) == norm(bidder)), None)
-    c = next((k for k in crits if norm(k) == norm(criterion_id)), None)
+    b = index[0].get(norm(bidder))
+    c = index[1].get(norm(criterion_id))
     for kind, value, known, found, key in (("bidder", bidder, bidders, b, "bidder"),
                                            ("criterion", criterion_id, list(crits), c, "criterion_id")):
         if found is None:
@@ -344,8 +354,9 @@ def _collect_scores(tender: Tender, crits: dict[str, Criterion], bidders: list[s
     seen: set[tuple[str, str, str]] = set()
     scale = tender.setup.scale_max
     known_evaluators = {norm(e) for e in tender.evaluators}
+    index = _index(bidders, crits)
     for sc in tender.scores:
-        found = _resolve(sc.bidder, sc.criterion_id, sc.where, "Scores", bidders, crits, f)
+        found = _resolve(sc.bidder, sc.criterion_id, sc.where, "Scores", bidders, crits, index, f)
         if found is None:
             continue
         b, c = found
@@ -373,8 +384,9 @@ def _collect_consensus(tender: Tender, crits: dict[str, Criterion], bidders: lis
     out: dict[tuple[str, str], float] = {}
     seen: set[tuple[str, str]] = set()
     scale = tender.setup.scale_max
+    index = _index(bidders, crits)
     for m in tender.consensus:
-        found = _resolve(m.bidder, m.criterion_id, m.where, "Consensus", bidders, crits, f)
+        found = _resolve(m.bidder, m.criterion_id, m.where, "Consensus", bidders, crits, index, f)
         if found is None:
             continue
         b, c = found

@@ -32,9 +32,6 @@ LOCKED = Protection(locked=True)
 #: Fixed document times so regenerated templates differ only when their content does.
 FIXED_TIME = datetime(2026, 1, 1)
 
-#: First characters that make spreadsheet programs treat text as a formula (OWASP CSV injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
 
 def put_text(ws: Worksheet, coord: str, text: Any) -> None:
     """Write untrusted text as inert text: a string starting with '=' stays a string.
@@ -166,8 +163,14 @@ def _messages(dv: DataValidation, prompt: str, strict: bool) -> None:
 
 
 def protect(ws: Worksheet) -> None:
-    """Sheet protection without a password: formulas locked, inputs open, filters usable."""
+    """Sheet protection without a password: formulas locked, inputs open, filters usable.
+
+    Formatting cells stays allowed so that the Check button (xlwings) can paint the input
+    cells with problems red and repaint them yellow once fixed; locked formulas still
+    cannot be overwritten.
+    """
     ws.protection.sheet = True
+    ws.protection.formatCells = False
     ws.protection.autoFilter = False
     ws.protection.sort = False
     ws.protection.formatColumns = False

@@ -8,94 +8,81 @@ Excel stored, so a typed ``=1000*1.2`` still counts as the number Excel shows.
 
 from __future__ import annotations
 
+import re
 import warnings
-import zipfile
 from pathlib import Path
-from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils.cell import get_column_letter, range_boundaries
-from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple, get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 
 from .contracts import CONTRACTS
-from .findings import info
+from .findings import Finding, error, info, warning
+from .policy import DEFAULT_POLICY, Policy
 from .rawbook import CellValue, RawBook, RawTable
+from .safe_open import WorkbookUnreadable, check_package
 
+
+#: A1-style single cell, and the grid's limits (a name can say Setup!A, Setup!3 or Setup!A0).
+SINGLE_CELL = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
+MAX_ROW, MAX_COLUMN = 1_048_576, 16_384
 
 #: Table columns any contract reads; other (calculated) columns are not read cell by cell.
 CONTRACT_HEADERS = frozenset(c.name.strip().casefold() for k in CONTRACTS.values() for t in k.tables for c in t.columns)
 
 
-#: First bytes of an OLE compound file: what Excel writes for encrypted workbooks and for .xls.
-OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-class WorkbookUnreadable(Exception):
-    """The file cannot be read at all; ``reason`` and ``hint`` are for people."""
-
-    def __init__(self, path: str | Path, reason: str, hint: str):
-        super().__init__(f"{path}: {reason}. {hint}")
-        self.path = str(path)
-        self.reason = reason
-        self.hint = hint
-
-
-def precheck(path: Path) -> None:
-    """Refuse, with a reason people can act on, what no .xlsx reader can open.
-
-    Shared by the openpyxl and the fast (calamine) readers so both refuse the same files
-    with the same words.
-    """
-    suffix = path.suffix.lower()
-    if suffix == ".xls":
-        raise WorkbookUnreadable(path, "this is an old binary .xls workbook",
-                                 "Open it in Excel and use File › Save As › Excel Workbook (*.xlsx).")
-    if suffix == ".xlsb":
-        raise WorkbookUnreadable(path, "this is a binary .xlsb workbook",
-                                 "Open it in Excel and use File › Save As › Excel Workbook (*.xlsx).")
-    if not path.exists():
-        raise WorkbookUnreadable(path, "the file does not exist", "Check the path.")
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(8)
-    except OSError as exc:
-        raise WorkbookUnreadable(path, f"the file cannot be opened ({exc.strerror or type(exc).__name__})",
-                                 "Check that you may read it and that no other program has it locked, "
-                                 "then try again.") from exc
-    if head == OLE_SIGNATURE:
-        raise WorkbookUnreadable(path, "the workbook is password-protected (encrypted), or is an old-format "
-                                 "workbook with an .xlsx name",
-                                 "Open it in Excel, remove the password (File › Info › Protect Workbook › "
-                                 "Encrypt with Password, clear it) and save it as an Excel Workbook (*.xlsx).")
-    if not zipfile.is_zipfile(path):
-        raise WorkbookUnreadable(path, "this is not an Excel workbook (not a valid .xlsx zip package; it may be "
-                                 "password-protected, truncated or another format)",
-                                 "Remove any password (File › Info › Protect Workbook) and save as .xlsx.")
-
-
-def open_workbook(path: str | Path, **kwargs: Any) -> Workbook:
-    """``load_workbook`` with the failures people meet turned into ``WorkbookUnreadable``."""
+def open_workbook(path: str | Path, policy: Policy = DEFAULT_POLICY, data_only: bool = False) -> Workbook:
+    """``load_workbook``, only after ``check_package`` accepted the file; failures become ``WorkbookUnreadable``."""
     path = Path(path)
-    precheck(path)
-    keep_vba = path.suffix.lower() == ".xlsm"
+    check_package(path, policy)
+    return _load(path, data_only)
+
+
+def _load(path: Path, data_only: bool = False) -> Workbook:
+    """openpyxl's ``load_workbook``, spelt out so that a failed load closes what it opened."""
+    reader = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return load_workbook(path, keep_vba=keep_vba, keep_links=True, **kwargs)
+            reader = ExcelReader(path, read_only=False, keep_vba=path.suffix.lower() == ".xlsm",
+                                 data_only=data_only, keep_links=True)
+            reader.read()
+            return reader.wb
     except Exception as exc:  # openpyxl raises many types for broken packages
+        wb = getattr(reader, "wb", None)
+        if wb is not None:
+            close_workbook(wb)
+        if reader is not None:
+            reader.archive.close()
         raise WorkbookUnreadable(path, f"the workbook is damaged or not a supported format ({type(exc).__name__}: "
                                  f"{exc})", "Open it in Excel, repair it if asked, and save it as .xlsx.") from exc
 
 
-def read_rawbook(path: str | Path) -> RawBook:
-    """Read names, tables and sheet states; cached values replace formulas in inputs."""
+def close_workbook(wb: Workbook) -> None:
+    """Close the workbook and the in-memory copy of the macro parts openpyxl keeps for .xlsm.
+
+    openpyxl never closes that copy itself; left to the garbage collector it fails noisily.
+    """
+    if wb.vba_archive is not None:
+        wb.vba_archive.close()
+    wb.close()
+
+
+def read_rawbook(path: str | Path, policy: Policy = DEFAULT_POLICY) -> RawBook:
+    """Read names, tables and sheet states; cached values replace formulas in inputs.
+
+    The package check runs first, and its notices (macros, embedded objects, external
+    links) travel with the reader's own notes.
+    """
     path = Path(path)
-    wb = open_workbook(path)
+    package = check_package(path, policy)
+    wb = _load(path)
     try:
-        return rawbook_from_openpyxl(wb, path)
+        raw = rawbook_from_openpyxl(wb, path)
     finally:
-        wb.close()
+        close_workbook(wb)
+    raw.notes[:0] = package.findings
+    return raw
 
 
 def rawbook_from_openpyxl(wb: Workbook, path: Path) -> RawBook:
@@ -114,9 +101,8 @@ def rawbook_from_openpyxl(wb: Workbook, path: Path) -> RawBook:
         return CellValue(ws.title, coord, v)
 
     for ws in wb.worksheets:
-        if ws.sheet_state != "visible":
-            raw.notes.append(info("HIDDEN-SHEET", f"Sheet '{ws.title}' is {ws.sheet_state.replace('veryHidden', 'very hidden')}.",
-                                  "Unhide it (right-click a sheet tab › Unhide) to see what it holds.", ws.title))
+        if ws.sheet_state in ("hidden", "veryHidden"):
+            raw.notes.append(hidden_sheet_note(ws.title, ws.sheet_state))
     for name, dn in wb.defined_names.items():
         _read_name(wb, raw, name, dn, cell_value)
     for ws in wb.worksheets:
@@ -124,10 +110,66 @@ def rawbook_from_openpyxl(wb: Workbook, path: Path) -> RawBook:
             raw.tables[tname] = _read_table(ws, tname, ref, cell_value)
     if formula_cells:
         _fill_cached(path, raw, formula_cells)
-    if wb.vba_archive is not None:
-        raw.notes.append(info("HAS-MACROS", "The workbook carries VBA macros; sv-workbook never runs them.",
-                              "No action needed; macros are kept when the tool writes an .xlsm file."))
+    raw.notes.extend(_merged_inputs(wb, raw))
     return raw
+
+
+def hidden_sheet_note(sheet: str, state: str) -> Finding:
+    """What people should know about a hidden or very hidden sheet (shared by both readers)."""
+    if state == "hidden":
+        return info("HIDDEN-SHEET", f"Sheet '{sheet}' is hidden.",
+                    "Unhide it (right-click a sheet tab › Unhide) to see what it holds.", sheet)
+    return warning(
+        "HIDDEN-SHEET", f"Sheet '{sheet}' is very hidden: Excel's Unhide list does not show it, so "
+        "readers of this record cannot see what it holds.",
+        "In Excel press Alt+F11, select the sheet under the workbook's objects and set its Visible property "
+        "to -1 - xlSheetVisible; or ask the sender why it is hidden.", sheet)
+
+
+def _merged_inputs(wb: Workbook, raw: RawBook) -> list[Finding]:
+    return merged_input_findings(raw, {ws.title: [m.coord for m in ws.merged_cells.ranges] for ws in wb.worksheets})
+
+
+def merged_input_findings(raw: RawBook, merges: dict[str, list[str]]) -> list[Finding]:
+    """Merged ranges that hide contract input cells (only a merge's top-left cell keeps a value).
+
+    Excel refuses to merge cells inside a Table, but other tools and copy-pasting from
+    other workbooks do not, and a merge over an input silently turns it blank.
+    ``merges`` maps each sheet, in workbook order, to its merged ranges ("B5:D5"); shared
+    by both readers.
+    """
+    inputs: dict[str, dict[tuple[int, int], str]] = {}
+    for contract in CONTRACTS.values():
+        for named in contract.names:
+            cv = raw.find_name(named.name)
+            if cv is not None:
+                inputs.setdefault(cv.sheet, {})[coordinate_to_tuple(cv.cell)] = f"the cell named '{named.name}'"
+        for spec in contract.input_tables:
+            table = raw.find_table(spec.name)
+            if table is None:
+                continue
+            for cv in (c for row in table.rows for c in row):
+                inputs.setdefault(cv.sheet, {})[coordinate_to_tuple(cv.cell)] = f"table '{table.name}'"
+    out: list[Finding] = []
+    for sheet, ranges in merges.items():
+        cells = inputs.get(sheet)
+        if not cells:
+            continue
+        for coord in ranges:
+            min_col, min_row, max_col, max_row = range_boundaries(coord)
+            top_left = (min_row, min_col)
+            hidden = sorted((rc, what) for rc, what in cells.items() if rc != top_left and
+                            min_row <= rc[0] <= max_row and min_col <= rc[1] <= max_col)
+            if hidden:
+                where = ", ".join(f"{get_column_letter(c)}{r}" for (r, c), _ in hidden[:5])
+                more = f" and {len(hidden) - 5} more" if len(hidden) > 5 else ""
+                whats = sorted({what for _, what in hidden})
+                out.append(error(
+                    "MERGED-INPUT", f"Cells {coord} are merged over input cells of {' and '.join(whats)} "
+                    f"({where}{more}); a merged range keeps only its top-left value, so those inputs read as blank.",
+                    "Select the range, choose Home › Merge & Center › Unmerge Cells, and re-enter the values.",
+                    sheet, coord))
+    return out
 
 
 def _read_name(wb: Workbook, raw: RawBook, name: str, dn, cell_value) -> None:
@@ -139,10 +181,11 @@ def _read_name(wb: Workbook, raw: RawBook, name: str, dn, cell_value) -> None:
     raw.names[name] = cell_value(wb[sheet], coord)
 
 
-def resolve_name(dn: DefinedName, sheetnames: list[str]) -> tuple[str, str] | str:
+def resolve_name(dn, sheetnames: list[str]) -> tuple[str, str] | str:
     """The (sheet, cell) a defined name points at, or why it does not point at one cell.
 
-    Shared by both readers, so a name is judged the same way whichever read the file.
+    Shared by both readers (openpyxl here, the fast one in ``fast_read``), so a name is
+    judged the same way whichever read the file.
     """
     text = dn.attr_text or ""
     if dn.is_external or "[" in text:
@@ -164,7 +207,11 @@ def resolve_name(dn: DefinedName, sheetnames: list[str]) -> tuple[str, str] | st
         if first != last:
             return f"points at a range ({text}), not a single cell"
         coord = first
-    return sheet, coord
+    cell = SINGLE_CELL.match(coord.upper())
+    if not cell or int(cell.group(2)) == 0 or int(cell.group(2)) > MAX_ROW or column_index_from_string(
+            cell.group(1)) > MAX_COLUMN:
+        return f"does not point at a single cell inside the sheet ({text})"
+    return sheet, coord.upper()
 
 
 def _read_table(ws, name: str, ref: str, cell_value) -> RawTable:
@@ -176,7 +223,8 @@ def _read_table(ws, name: str, ref: str, cell_value) -> RawTable:
         header_cells.append(coord)
     letters = [get_column_letter(c) for c in range(min_col, max_col + 1)]
     wanted = [h.strip().casefold() in CONTRACT_HEADERS for h in headers]
-    for r in range(min_row + 1, max_row + 1):
+    # Only rows that hold cells: a Table may legitimately span whole columns (A1:C1048576).
+    for r in range(min_row + 1, min(max_row, ws.max_row) + 1):
         rows.append([cell_value(ws, f"{letter}{r}") if keep else CellValue(ws.title, f"{letter}{r}", None)
                      for letter, keep in zip(letters, wanted)])
     return RawTable(name, ws.title, ref, headers, header_cells, rows)
@@ -184,13 +232,11 @@ def _read_table(ws, name: str, ref: str, cell_value) -> RawTable:
 
 def _fill_cached(path: Path, raw: RawBook, formula_cells: list[tuple[str, str]]) -> None:
     """Replace formula cells' None values with the values Excel cached, if any."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        cached_wb = load_workbook(path, data_only=True, keep_links=True)
+    cached_wb = _load(path, data_only=True)
     try:
         cached = {(s, c): cached_wb[s][c].value for s, c in formula_cells}
     finally:
-        cached_wb.close()
+        close_workbook(cached_wb)
 
     def refill(cv: CellValue) -> CellValue:
         if cv.formula is None:

@@ -9,6 +9,13 @@ from pathlib import Path
 
 import pytest
 
+# xlwings reads these when it is first imported, so they are set before any test module imports it:
+# the remote engine (``xw.Book(json=...)``) runs under xlwings' free non-commercial licence key, and
+# XLWINGS_ON_SERVER gives the decorators xlwings Lite and xlwings Server use, so UDF metadata
+# (names, docstrings as Excel help) and calls can be checked as Excel would make them.
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+os.environ.setdefault("XLWINGS_ON_SERVER", "true")
+
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 27)
 
@@ -26,3 +33,32 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if marker in item.keywords:
                 item.add_marker(pytest.mark.skip(reason=f"{marker} not installed (scripts/test.sh installs it)"))
+
+
+#: Real-world files (calamine's test suite), kept beside the clone: ../shared/corpus/ from the repository root.
+CORPUS = ROOT.parent / "shared" / "corpus" / "calamine"
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    """The corpus folder; a missing corpus fails (never skips) so CI cannot pass without it."""
+    if not CORPUS.is_dir():
+        pytest.fail(f"the real-world corpus is missing: expected it at {CORPUS} (../shared/corpus/calamine "
+                    "from the repository root)")
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def example_bytes(tmp_path_factory) -> bytes:
+    """The bundled example tender, built fresh from the template (so tests follow the code)."""
+    from sv_workbook.examples import write_example_tender
+
+    path = write_example_tender(tmp_path_factory.mktemp("example") / "tender.xlsx")
+    return path.read_bytes()
+
+
+@pytest.fixture
+def example_path(tmp_path, example_bytes) -> Path:
+    path = tmp_path / "tender.xlsx"
+    path.write_bytes(example_bytes)
+    return path

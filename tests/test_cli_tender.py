@@ -11,7 +11,6 @@ from openpyxl import load_workbook
 from sv_workbook.cli import main
 from sv_workbook.examples import example_tender
 from sv_workbook.scoring import score_tender
-from sv_workbook.tender import Bidder
 from dataclasses import replace
 
 from .conftest import TODAY

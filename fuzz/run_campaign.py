@@ -1,0 +1,123 @@
+"""A longer fuzzing campaign than the test suite runs: random, not derandomized.
+
+    PYTHONPATH=. python fuzz/run_campaign.py --minutes 5
+
+Alternates random contract-following/breaking workbooks (built from the template) and
+byte-level damage to real files (the template, the example, the corpus), checks each
+with ``analyse`` and, when it can be scored, ``score``, and prints how many inputs it
+tried, how many broke the promise (an uncaught exception, or no findings and no
+result), the slowest input and the spread of outcomes. Failing inputs are saved under
+``--out`` with their traceback so they can be replayed with ``sv-workbook validate``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from fuzz.mutations import (apply_edits, byte_ops, edits, mutate_bytes, seed_files, tenders,  # noqa: E402
+                            try_input)
+from sv_workbook.template_tender import build_tender_template  # noqa: E402
+from sv_workbook.xlsx_fill import fill_tender  # noqa: E402
+
+
+@dataclass
+class Stats:
+    tried: Counter = field(default_factory=Counter)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)
+    slowest: tuple[float, str] = (0.0, "")
+    readable: Counter = field(default_factory=Counter)
+
+    def record(self, kind: str, trial, data: bytes, suffix: str, out: Path) -> None:
+        self.tried[kind] += 1
+        self.times.append(trial.seconds)
+        self.readable[(kind, trial.readable)] += 1
+        if trial.seconds > self.slowest[0]:
+            self.slowest = (trial.seconds, f"{kind} input of {len(data):,} bytes")
+        if trial.failure:
+            digest = hashlib.sha1(data).hexdigest()[:12]
+            out.mkdir(parents=True, exist_ok=True)
+            (out / f"{digest}{suffix}").write_bytes(data)
+            (out / f"{digest}.txt").write_text(trial.failure, encoding="utf-8")
+            self.failures.append((digest, trial.failure.strip().splitlines()[-1]))
+
+
+def run(minutes: float, out: Path) -> Stats:
+    stats = Stats()
+    seeds = seed_files(ROOT)
+    chunk = settings(max_examples=25, deadline=None, database=None, phases=[Phase.generate],
+                     suppress_health_check=list(HealthCheck))
+
+    @chunk
+    @given(tender=tenders(), ops=edits)
+    def structured(tender, ops):
+        wb = build_tender_template()
+        try:
+            fill_tender(wb, tender)
+        except Exception:
+            return
+        apply_edits(wb, ops)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "fuzzed.xlsx"
+            try:
+                wb.save(path)
+            except Exception:
+                return
+            stats.record("structured", try_input(path, score=True), path.read_bytes(), ".xlsx", out)
+
+    @chunk
+    @given(seed=st.sampled_from(seeds), ops=byte_ops)
+    def damaged(seed, ops):
+        data = mutate_bytes(seed.read_bytes(), ops)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / seed.name
+            path.write_bytes(data)
+            stats.record("byte-level", try_input(path, score=True), data, seed.suffix, out)
+
+    end = time.monotonic() + minutes * 60
+    while time.monotonic() < end:
+        structured()
+        damaged()
+    return stats
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--minutes", type=float, default=5.0)
+    parser.add_argument("--out", type=Path, default=ROOT / "out" / "fuzz-failures")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")  # openpyxl's warnings about odd inputs are expected here
+    started = time.monotonic()
+    stats = run(args.minutes, args.out)
+    total = sum(stats.tried.values())
+    print(f"Ran {time.monotonic() - started:.0f} s; inputs tried: {total:,} "
+          f"({', '.join(f'{k} {v:,}' for k, v in sorted(stats.tried.items()))})")
+    for (kind, readable), n in sorted(stats.readable.items()):
+        print(f"  {kind}: {n:,} {'read (findings or a result)' if readable else 'refused with one clear error'}")
+    print(f"Failures (uncaught exception or no outcome): {len(stats.failures)}")
+    for digest, last in stats.failures[:20]:
+        print(f"  {digest}: {last}")
+    if stats.times:
+        q = statistics.quantiles(stats.times, n=100) if len(stats.times) > 1 else stats.times * 99
+        print(f"Time per input: median {statistics.median(stats.times):.3f} s, 99th percentile {q[98]:.3f} s, "
+              f"slowest {stats.slowest[0]:.3f} s ({stats.slowest[1]})")
+    sys.exit(1 if stats.failures else 0)
+
+
+if __name__ == "__main__":
+    main()

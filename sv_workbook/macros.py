@@ -1,0 +1,89 @@
+"""The buttons inside Excel: check a workbook, score a tender or build a KPI report in the open workbook.
+
+``validate_book`` and ``score_book`` take an ``xw.Book`` (desktop Excel, xlwings Lite or
+xlwings Server alike) and run the same job as ``sv-workbook validate`` / ``score``: the
+``xlwings_read`` adapter makes the ``RawBook`` every reader makes, ``jobs.analyse_raw``
+checks and scores it, then the input cells with problems are painted red or amber (and
+fixed ones repainted yellow) and the report sheet is filled in place.
+
+Thin wrappers hand them to each host:
+
+* desktop Excel with the xlwings add-in: ``validate()`` and ``score()``, called by the
+  VBA buttons in ``macros/sv_workbook.bas`` through ``RunPython`` (``xw.Book.caller()``);
+* xlwings Lite: the ``@script`` functions in ``macros/lite/main.py``, which receive the
+  book and call ``validate_book`` / ``score_book``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from .contracts import CONTRACTS
+from .findings import Severity
+from .jobs import Outcome, analyse_raw
+from .policy import DEFAULT_POLICY, Policy
+from .xlwings_highlight import highlight
+from .xlwings_read import rawbook_from_xlwings
+from .xlwings_report import write_check_report, write_kpi_report, write_tender_report
+
+#: The in-place report writer of each workbook kind (the Score button).
+REPORT_WRITERS = {"tender": write_tender_report, "kpi-register": write_kpi_report}
+
+
+def validate_book(book: Any, policy: Policy = DEFAULT_POLICY, today: date | None = None,
+                  now: datetime | None = None) -> Outcome:
+    """Check the open workbook: highlight the cells to fix and list the findings on its report sheet."""
+    return _run(book, policy, today, now, score=False)
+
+
+def score_book(book: Any, policy: Policy = DEFAULT_POLICY, today: date | None = None,
+               now: datetime | None = None) -> Outcome:
+    """Check and score the open tender (or build the KPI register's report) as ``sv-workbook score`` writes it."""
+    return _run(book, policy, today, now, score=True)
+
+
+def summary(outcome: Outcome) -> str:
+    """One line for the message box at the end of a run."""
+    if outcome.kind is None:
+        return outcome.findings[0].message + " " + outcome.findings[0].hint
+    errors = sum(1 for f in outcome.findings if f.severity is Severity.ERROR)
+    warnings_ = sum(1 for f in outcome.findings if f.severity is Severity.WARNING)
+    where = next(t.sheet for t in CONTRACTS[outcome.kind].tables if t.output)
+    return (f"{errors} error(s), {warnings_} warning(s). Cells to fix are red (errors) or amber (warnings); "
+            f"the list is on the '{where}' sheet.")
+
+
+def _run(book: Any, policy: Policy, today: date | None, now: datetime | None, score: bool) -> Outcome:
+    now = now or datetime.now()
+    raw = rawbook_from_xlwings(book)
+    outcome = analyse_raw(raw, book.name, policy, today or now.date())
+    if outcome.kind is None:
+        return outcome
+    contract = CONTRACTS[outcome.kind]
+    highlight(book, raw, contract, outcome.findings)
+    if score and outcome.result is not None:
+        REPORT_WRITERS[outcome.kind](book, outcome.result, policy, outcome.findings, now)
+    else:
+        write_check_report(book, contract, policy, outcome.findings, now, scored=score)
+    return outcome
+
+
+# --- desktop Excel: RunPython "import sv_workbook.macros as m; m.validate()" -------------
+
+def validate() -> None:
+    """Button "Check workbook" (desktop, via RunPython)."""
+    _desktop(validate_book)
+
+
+def score() -> None:
+    """Button "Score tender" / "Build KPI report" (desktop, via RunPython)."""
+    _desktop(score_book)
+
+
+def _desktop(job) -> None:
+    import xlwings as xw
+
+    book = xw.Book.caller()  # inside the function, never at import: see the xlwings docs on RunPython
+    outcome = job(book)
+    book.app.alert(summary(outcome), title="sv-workbook")

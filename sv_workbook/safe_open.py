@@ -1,0 +1,393 @@
+"""Check an untrusted file before any spreadsheet parser sees it.
+
+Workbooks come from suppliers and from dozens of staff; a few will be wrong, old,
+damaged or hostile. openpyxl trusts the zip package it is given: a zip bomb, a sheet of
+a million rows or a Table claiming the whole grid would make it (and us) hang or run
+out of memory, and a binary ``.xls`` or an encrypted file only gives an obscure
+exception. So every read goes through ``check_package`` first. It uses only the
+standard library and ``defusedxml`` and looks at the package cheaply: magic bytes, the
+zip directory (declared sizes and ratios), then one streaming pass that counts the
+bytes each part really inflates to (never more than the policy allows), refuses XML
+document type declarations (the door to entity-expansion attacks, which Excel never
+writes) and counts worksheet rows. What it cannot accept raises ``WorkbookUnreadable``
+with a reason and what to do; what people should know (macros, embedded objects,
+links to other workbooks) comes back as findings.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from defusedxml import ElementTree as SafeET
+
+from .findings import Finding, info, warning
+from .policy import DEFAULT_POLICY, Policy
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+CHUNK = 1 << 20
+#: Ratios are judged only on parts at least this big: small XML legitimately compresses well.
+RATIO_MIN_BYTES = 1 << 20
+HEAD_BYTES = 4096
+
+CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+OFFICE_DOC_REL = "/officeDocument"
+WORKBOOK_TYPES = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+    "application/vnd.ms-excel.template.macroEnabled.main+xml",
+}
+XLSB_TYPE = "application/vnd.ms-excel.sheet.binary.macroEnabled.main"
+WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+TABLE_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
+VBA_TYPE = "application/vnd.ms-office.vbaProject"
+EXTERNAL_LINK_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml"
+
+SAVE_AS_XLSX = "Open it in Excel and use File › Save As › Excel Workbook (*.xlsx), then use the .xlsx file."
+DTD_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+ROW_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+CELL_EL_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>/]")
+DIMENSION_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\s[^>]*\bref\s*=\s*[\"']([^\"']*)[\"']")
+TABLE_REF_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?table\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']", re.DOTALL)
+CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
+
+
+class WorkbookUnreadable(Exception):
+    """The file cannot be read at all; ``reason`` and ``hint`` are for people."""
+
+    def __init__(self, path: str | Path, reason: str, hint: str):
+        super().__init__(f"{path}: {reason}. {hint}")
+        self.path = str(path)
+        self.reason = reason
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class Package:
+    """What the pre-parse check learnt: every part's content type, and notices for people."""
+
+    path: Path
+    content_types: dict[str, str]
+    findings: tuple[Finding, ...] = field(default=())
+
+
+def check_package(path: str | Path, policy: Policy = DEFAULT_POLICY) -> Package:
+    """Refuse (``WorkbookUnreadable``) what no parser should be given; otherwise describe it."""
+    path = Path(path)
+    if not path.exists():
+        raise WorkbookUnreadable(path, "the file does not exist", "Check the path and the file name.")
+    if not path.is_file():
+        raise WorkbookUnreadable(path, "this is a folder, not a workbook file", "Give the path of an .xlsx file.")
+    size = path.stat().st_size
+    if size == 0:
+        raise WorkbookUnreadable(path, "the file is empty (0 bytes)",
+                                 "It was probably not saved or copied completely; get the file again.")
+    if size > policy.max_file_bytes:
+        raise WorkbookUnreadable(path, f"the file is {_mb(size)}, over the limit of {_mb(policy.max_file_bytes)} "
+                                 "set in the policy (max_file_bytes)",
+                                 "Check it is the right file; if it really is this big, raise max_file_bytes in "
+                                 "the policy file.")
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head == OLE2_MAGIC:
+        _refuse_ole2(path)
+    if head[:4] not in ZIP_MAGICS:
+        raise WorkbookUnreadable(path, _not_zip_reason(head), SAVE_AS_XLSX)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return _check_zip(path, zf, policy)
+    except zipfile.BadZipFile as exc:
+        why = ("its zip directory is missing" if "not a zip file" in str(exc).lower() else str(exc))
+        raise WorkbookUnreadable(path, f"the file is truncated or damaged ({why}); it may be an incomplete "
+                                 "download or copy", "Get the file again from its source, or open it in Excel "
+                                 "and let it repair the file, then save it.") from exc
+    except (EOFError, OSError, RuntimeError, NotImplementedError, ValueError, zlib.error) as exc:
+        raise WorkbookUnreadable(path, f"the file is damaged ({type(exc).__name__}: {exc})",
+                                 "Open it in Excel, let it repair the file if asked, and save it as .xlsx.") from exc
+
+
+def _refuse_ole2(path: Path) -> None:
+    """An OLE2 compound file is an old .xls, or an encrypted (password-protected) .xlsx."""
+    with path.open("rb") as fh:
+        data = fh.read()
+    if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
+        raise WorkbookUnreadable(path, "the workbook is password-protected (encrypted), so its contents "
+                                 "cannot be read", "Open it in Excel with the password, choose File › Info › "
+                                 "Protect Workbook › Encrypt with Password, clear the password, and save it. "
+                                 "Keep the file somewhere access-controlled instead.")
+    lowered = data.lower()  # stream names are UTF-16; bytes.lower() folds their ASCII letters
+    if "workbook".encode("utf-16-le") in lowered or "book".encode("utf-16-le") in lowered:
+        raise WorkbookUnreadable(path, "this is an old binary Excel 97-2003 workbook (.xls)", SAVE_AS_XLSX)
+    raise WorkbookUnreadable(path, "this is an old binary Office document, not an Excel workbook",
+                             "Check it is the right file; workbooks must be saved as .xlsx.")
+
+
+def _not_zip_reason(head: bytes) -> str:
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"%PDF"):
+        return "this is a PDF document, not an Excel workbook"
+    if stripped.startswith(b"<"):
+        return ("this is a web page or XML file (perhaps an Excel 2003 XML workbook) with a workbook's name, not an "
+                "Excel .xlsx workbook")
+    return "this is not an Excel workbook (an .xlsx file is a zip package and this file is not one)"
+
+
+def _check_zip(path: Path, zf: zipfile.ZipFile, policy: Policy) -> Package:
+    infos = zf.infolist()
+    names = {i.filename for i in infos}
+    if "mimetype" in names and b"opendocument" in _read_small(zf, "mimetype", 200):
+        raise WorkbookUnreadable(path, "this is an OpenDocument spreadsheet (.ods), not an Excel workbook",
+                                 "Open it in LibreOffice Calc or Excel and save it as Excel 2007-365 (.xlsx).")
+    if len(infos) > policy.max_package_parts:
+        raise _bomb(path, f"it holds {len(infos):,} parts, over the limit of {policy.max_package_parts:,} "
+                    "(max_package_parts)")
+    _check_declared(path, infos, policy)
+    if any(i.flag_bits & 0x1 for i in infos):
+        raise WorkbookUnreadable(path, "parts of the package are zip-encrypted", SAVE_AS_XLSX)
+    if "[Content_Types].xml" not in names:
+        raise WorkbookUnreadable(path, "this zip file is not an Office document (it has no [Content_Types].xml)",
+                                 "Check it is the right file; workbooks must be saved from Excel as .xlsx.")
+    content_types = _content_types(path, zf, infos)
+    main = _main_type(path, zf, content_types)
+    if main == XLSB_TYPE:
+        raise WorkbookUnreadable(path, "this is a binary Excel workbook (.xlsb)", SAVE_AS_XLSX)
+    if main is None and any("\\" in n for n in content_types):
+        raise WorkbookUnreadable(path, "the package names its parts with backslashes (\\), so it was written by a "
+                                 "non-standard tool and cannot be read reliably",
+                                 "Open it in Excel and save it again as .xlsx.")
+    if main not in WORKBOOK_TYPES:
+        what = ("a Word document" if main and "wordprocessingml" in main else
+                "a PowerPoint presentation" if main and "presentationml" in main else "not an Excel workbook")
+        raise WorkbookUnreadable(path, f"this Office file is {what}", "Check it is the right file.")
+    sheets = _sheet_names(zf, content_types)
+    oversized = _stream_parts(path, zf, infos, content_types, sheets, policy)
+    notices = _notices(path, content_types)
+    for part, what, ref in oversized:
+        if what == "sheet":
+            notices.append(info("HUGE-RANGE", f"Sheet '{sheets.get(part, part)}' declares its used range as {ref}, "
+                                "far beyond the policy's rows/columns; only the cells really present were read.",
+                                "No action needed; the tool that saved it declared the whole grid.",
+                                sheets.get(part, "")))
+        else:
+            notices.append(info("HUGE-RANGE", f"An Excel Table ({part}) covers {ref}, far beyond the policy's "
+                                "rows/columns; only the rows holding data were read.",
+                                "Resize the table to its data (Table Design › Resize Table)."))
+    return Package(path, content_types, tuple(notices))
+
+
+def _check_declared(path: Path, infos: list[zipfile.ZipInfo], policy: Policy) -> None:
+    """Zip-bomb check on what the zip directory claims, before inflating anything."""
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos)
+    if total > policy.max_uncompressed_bytes:
+        raise _bomb(path, f"its parts would unpack to {_mb(total)}, over the limit of "
+                    f"{_mb(policy.max_uncompressed_bytes)} (max_uncompressed_bytes)")
+    for i in infos:
+        if i.file_size >= RATIO_MIN_BYTES and i.file_size / max(i.compress_size, 1) > policy.max_compression_ratio:
+            raise _bomb(path, f"its part {i.filename} is compressed {i.file_size / max(i.compress_size, 1):.0f} to 1, "
+                        f"over the limit of {policy.max_compression_ratio:g} to 1 (max_compression_ratio)")
+    if total >= RATIO_MIN_BYTES and total / max(packed, 1) > policy.max_compression_ratio:
+        raise _bomb(path, f"it is compressed {total / max(packed, 1):.0f} to 1 overall, over the limit of "
+                    f"{policy.max_compression_ratio:g} to 1 (max_compression_ratio)")
+
+
+def _bomb(path: Path, why: str) -> WorkbookUnreadable:
+    return WorkbookUnreadable(path, f"the file looks like a zip bomb: {why}",
+                              "Do not open it; ask the sender for the real workbook. If it is genuine, raise the "
+                              "limit in the policy file.")
+
+
+def _read_small(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    with zf.open(name) as fh:
+        return fh.read(limit)
+
+
+def _content_types(path: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dict[str, str]:
+    """Part name → content type, from [Content_Types].xml (Override first, then Default by extension)."""
+    root = _parse_xml(path, zf, "[Content_Types].xml")
+    defaults, overrides = {}, {}
+    for el in root:
+        if el.tag == f"{CT_NS}Default":
+            defaults[(el.get("Extension") or "").lower()] = el.get("ContentType") or ""
+        elif el.tag == f"{CT_NS}Override":
+            overrides[(el.get("PartName") or "").lstrip("/").lower()] = el.get("ContentType") or ""
+    result = {}
+    for i in infos:
+        if i.is_dir():
+            continue
+        name = i.filename
+        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        result[name] = overrides.get(name.lower(), defaults.get(ext, ""))
+    return result
+
+
+def _main_type(path: Path, zf: zipfile.ZipFile, content_types: dict[str, str]) -> str | None:
+    """Content type of the package's main part (via _rels/.rels, as Office finds it)."""
+    if "_rels/.rels" in content_types:
+        for rel in _parse_xml(path, zf, "_rels/.rels"):
+            if (rel.get("Type") or "").endswith(OFFICE_DOC_REL):
+                target = posixpath.normpath((rel.get("Target") or "").lstrip("/"))
+                for name, ct in content_types.items():
+                    if name.lower() == target.lower():
+                        return ct
+    found = [ct for ct in content_types.values() if ct in WORKBOOK_TYPES or ct == XLSB_TYPE]
+    return found[0] if found else None
+
+
+def _parse_xml(path: Path, zf: zipfile.ZipFile, name: str):
+    """A small package part parsed by defusedxml (entity and DTD tricks are refused)."""
+    info_ = zf.getinfo(name)
+    if info_.file_size > 10 * CHUNK:
+        raise WorkbookUnreadable(path, f"the package part {name} is implausibly large ({_mb(info_.file_size)})",
+                                 "Open it in Excel and save it again as .xlsx.")
+    try:
+        return SafeET.fromstring(zf.read(name))
+    except SafeET.ParseError as exc:
+        raise WorkbookUnreadable(path, f"the package part {name} is not well-formed XML ({exc})",
+                                 "Open it in Excel, let it repair the file if asked, and save it.") from exc
+    except Exception as exc:  # defusedxml's DTDForbidden / EntitiesForbidden and friends
+        raise _xml_attack(path, name) from exc
+
+
+def _xml_attack(path: Path, name: str) -> WorkbookUnreadable:
+    return WorkbookUnreadable(path, f"the package part {name} contains an XML document type declaration "
+                              "(<!DOCTYPE or <!ENTITY), which Excel never writes and which is how XML entity "
+                              "attacks work", "Do not open it; ask the sender for a workbook saved by Excel.")
+
+
+def _stream_parts(path: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], content_types: dict[str, str],
+                  sheets: dict[str, str], policy: Policy) -> list[tuple[str, str, str]]:
+    """Inflate every part once, counting real bytes, DTDs, worksheet rows and cells as we go.
+
+    Returns (part, what, range) for sheets and Tables whose declared range is beyond the
+    policy's rows/columns: real files do that (some tools declare the whole grid), so it
+    is reported, and only the cells actually present are ever read.
+    """
+    total = cells = 0
+    oversized: list[tuple[str, str, str]] = []
+    for i in infos:
+        if i.is_dir():
+            continue
+        ct = content_types.get(i.filename, "")
+        is_xml = ct.endswith("xml") or i.filename.lower().endswith((".xml", ".rels", ".vml"))
+        is_sheet = ct == WORKSHEET_TYPE
+        rows, size, head, tail = 0, 0, b"", b""
+        with zf.open(i) as fh:
+            while True:
+                chunk = fh.read(CHUNK)
+                if not chunk:
+                    break
+                size += len(chunk)
+                total += len(chunk)
+                if size > i.file_size:
+                    raise _bomb(path, f"its part {i.filename} unpacks to more than the {i.file_size} bytes it declares")
+                if total > policy.max_uncompressed_bytes:
+                    raise _bomb(path, f"its parts unpack to more than {_mb(policy.max_uncompressed_bytes)} "
+                                "(max_uncompressed_bytes)")
+                if len(head) < HEAD_BYTES:
+                    head += chunk[:HEAD_BYTES - len(head)]
+                if is_xml:
+                    window = tail + chunk
+                    if DTD_RE.search(window):
+                        raise _xml_attack(path, i.filename)
+                    if is_sheet:
+                        rows += sum(1 for m in ROW_RE.finditer(window) if m.end() > len(tail))
+                        cells += sum(1 for m in CELL_EL_RE.finditer(window) if m.end() > len(tail))
+                        if rows > policy.max_rows:
+                            raise _too_big(path, sheets.get(i.filename, i.filename),
+                                           f"more than {policy.max_rows:,} rows of cells", "max_rows")
+                        if cells > policy.max_cells:
+                            raise _too_big(path, sheets.get(i.filename, i.filename),
+                                           f"more than {policy.max_cells:,} cells in all",
+                                           "max_cells")
+                    tail = window[-32:]
+        regex = DIMENSION_RE if is_sheet else TABLE_REF_RE if ct == TABLE_TYPE else None
+        m = regex.search(head) if regex else None
+        if m and _beyond_limits(m.group(1).decode("ascii", "replace"), policy):
+            oversized.append((i.filename, "sheet" if is_sheet else "table", m.group(1).decode("ascii", "replace")))
+    return oversized
+
+
+def _beyond_limits(ref: str, policy: Policy) -> bool:
+    """True when a range such as A1:XFD1048576 spans more rows or columns than the policy allows."""
+    corners = [CELL_RE.match(c.strip()) for c in ref.split(":")]
+    if not corners or any(c is None for c in corners):
+        return False
+    rows = [int(c.group(2)) for c in corners]
+    cols = [_col_number(c.group(1)) for c in corners]
+    return max(rows) - min(rows) + 1 > policy.max_rows or max(cols) - min(cols) + 1 > policy.max_columns
+
+
+def _too_big(path: Path, sheet: str, what: str, key: str) -> WorkbookUnreadable:
+    return WorkbookUnreadable(path, f"the sheet '{sheet}' is too large to check safely: it has {what}, "
+                              f"over the policy limit ({key})",
+                              "Delete the unused rows and columns (select them, right-click › Delete) and save; if "
+                              f"the data really is this large, raise {key} in the policy file.")
+
+
+def _col_number(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _sheet_names(zf: zipfile.ZipFile, content_types: dict[str, str]) -> dict[str, str]:
+    """Worksheet part → sheet name, for messages people can act on (best effort)."""
+    try:
+        wb_part = next(n for n, ct in content_types.items() if ct in WORKBOOK_TYPES)
+        rels = {r.get("Id"): r.get("Target") or "" for r in _parse_xml(zf.filename, zf, _rels_name(wb_part))}
+        out = {}
+        for el in _parse_xml(zf.filename, zf, wb_part).iter():
+            if el.tag.endswith("}sheet"):
+                rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+                target = rels.get(rid, "")
+                part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                    posixpath.join(posixpath.dirname(wb_part), target))
+                out[part] = el.get("name") or ""
+        return out
+    except (StopIteration, KeyError, WorkbookUnreadable):
+        return {}
+
+
+def _rels_name(part: str) -> str:
+    """The relationships part of ``part``: xl/workbook.xml → xl/_rels/workbook.xml.rels."""
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def _notices(path: Path, content_types: dict[str, str]) -> list[Finding]:
+    """What a reader should know about a file the tool accepts: none of it is ever run or followed."""
+    out: list[Finding] = []
+    names = [n.lower() for n in content_types]
+    if any(ct == VBA_TYPE or n.endswith("vbaproject.bin") for n, ct in zip(names, content_types.values())):
+        if path.suffix.lower() == ".xlsm":
+            out.append(info("HAS-MACROS", "The workbook carries VBA macros; sv-workbook never runs them.",
+                            "No action needed; macros are kept when the tool writes an .xlsm file."))
+        else:
+            out.append(warning("HAS-MACROS", f"The workbook is named {path.suffix or 'without an extension'} but "
+                               "carries VBA macros; sv-workbook never runs them, and Excel may refuse the file.",
+                               "Ask the sender why; save it as .xlsx (macros removed) or name it .xlsm."))
+    if any(n.startswith(("xl/embeddings/", "xl/activex/")) for n in names):
+        out.append(info("EMBEDDED-OBJECTS", "The workbook contains embedded objects or ActiveX controls; "
+                        "sv-workbook never opens or runs them.", "No action needed."))
+    if any(ct == EXTERNAL_LINK_TYPE for ct in content_types.values()):
+        out.append(info("EXTERNAL-LINKS", "The workbook links to other workbooks; sv-workbook never follows or "
+                        "refreshes those links and uses the values stored in this file.",
+                        "If those values matter, open the file in Excel and update the links first "
+                        "(Data › Edit Links)."))
+    return out
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):,.1f} MB"
+
+
+__all__ = ["WorkbookUnreadable", "Package", "check_package"]

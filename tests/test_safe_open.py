@@ -1,0 +1,211 @@
+"""Untrusted files are checked before any parser sees them: each gives one clear reason."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from sv_workbook.jobs import analyse_file
+from sv_workbook.policy import DEFAULT_POLICY
+from sv_workbook.safe_open import WorkbookUnreadable, check_package
+from sv_workbook.xlsx_read import open_workbook, read_rawbook
+
+from .conftest import TODAY
+from .zips import read_part, rewrite, sheet_part
+
+
+def refused(path: Path, policy=DEFAULT_POLICY) -> WorkbookUnreadable:
+    with pytest.raises(WorkbookUnreadable) as caught:
+        check_package(path, policy)
+    assert caught.value.hint, "every refusal says what to do"
+    return caught.value
+
+
+def test_the_example_passes_with_no_notices(example_path):
+    package = check_package(example_path)
+    assert package.findings == ()
+    assert "xl/workbook.xml" in package.content_types
+
+
+@pytest.mark.parametrize("content, reason", [
+    (b"", "empty"),
+    (b"Bidder,Price\nAcme,100\n", "not an Excel workbook"),
+    (b"<html><body><table></table></body></html>", "web page or XML"),
+    (b"%PDF-1.7\n", "PDF"),
+])
+def test_not_a_workbook(tmp_path, content, reason):
+    path = tmp_path / "bids.xlsx"
+    path.write_bytes(content)
+    assert reason in refused(path).reason
+
+
+def test_missing_file_and_folder(tmp_path):
+    assert "does not exist" in refused(tmp_path / "nope.xlsx").reason
+    assert "folder" in refused(tmp_path).reason
+
+
+def test_truncated_download(tmp_path, example_bytes):
+    path = tmp_path / "half.xlsx"
+    path.write_bytes(example_bytes[: len(example_bytes) // 2])
+    assert "truncated or damaged (its zip directory is missing)" in refused(path).reason
+
+
+def test_damaged_part_crc(tmp_path, example_bytes):
+    data = bytearray(example_bytes)
+    at = data.index(b"xl/workbook.xml") + 200  # inside that part's compressed bytes
+    data[at] ^= 0xFF
+    path = tmp_path / "damaged.xlsx"
+    path.write_bytes(bytes(data))
+    error = refused(path)
+    assert "damaged" in error.reason or "truncated" in error.reason
+
+
+def test_old_xls_and_xlsb_and_ods_from_the_corpus(corpus, tmp_path):
+    assert "(.xls)" in refused(corpus / "any_sheets.xls").reason
+    assert "Save As" in refused(corpus / "any_sheets.xls").hint
+    assert "(.xlsb)" in refused(corpus / "any_sheets.xlsb").reason
+    assert "(.ods)" in refused(corpus / "any_sheets.ods").reason
+    # the content decides, not the name: an .xlsb renamed .xlsx is still refused as .xlsb
+    renamed = tmp_path / "renamed.xlsx"
+    renamed.write_bytes((corpus / "any_sheets.xlsb").read_bytes())
+    assert "(.xlsb)" in refused(renamed).reason
+
+
+def test_password_protected_workbook(corpus):
+    error = refused(corpus / "pass_protected.xlsx")
+    assert "password-protected" in error.reason
+    assert "Encrypt with Password" in error.hint
+
+
+def test_zip_bomb_declared_size(tmp_path, example_path):
+    path = rewrite(example_path, tmp_path / "bomb.xlsx", add={"xl/media/zeros.bin": bytes(3 << 20)})
+    small = replace(DEFAULT_POLICY, max_uncompressed_bytes=2 << 20)
+    assert "zip bomb" in refused(path, small).reason
+    assert "max_uncompressed_bytes" in refused(path, small).reason
+
+
+def test_zip_bomb_ratio(tmp_path, example_path):
+    path = rewrite(example_path, tmp_path / "bomb.xlsx", add={"xl/media/zeros.bin": bytes(8 << 20)})
+    error = refused(path)
+    assert "zip bomb" in error.reason and "max_compression_ratio" in error.reason
+
+
+def test_zip_bomb_lying_about_its_size(tmp_path, example_path):
+    """A part that declares 100 bytes but inflates to megabytes is never inflated past its claim."""
+    real = (4 << 20) + 7
+    path = rewrite(example_path, tmp_path / "liar.xlsx", add={"xl/media/big.bin": b"<a>" + b" " * (real - 7) + b"</a>"})
+    data = bytearray(path.read_bytes())
+    for match in re.finditer(re.escape(real.to_bytes(4, "little")), data):  # local header and directory
+        data[match.start():match.end()] = (100).to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    error = refused(path)
+    assert "zip bomb" in error.reason or "damaged" in error.reason
+
+
+def test_too_many_parts(tmp_path, example_path):
+    path = rewrite(example_path, tmp_path / "parts.xlsx", add={f"junk/{i}.txt": b"x" for i in range(60)})
+    assert "max_package_parts" in refused(path, replace(DEFAULT_POLICY, max_package_parts=50)).reason
+
+
+BILLION_LAUGHS = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+                  + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
+                             for i in range(1, 10)) + b"]>\n")
+
+
+def billion_laughs(example_path: Path, tmp_path: Path, part: str) -> Path:
+    def edit(name: str, data: bytes) -> bytes:
+        if name != part:
+            return data
+        body = re.sub(rb"^<\?xml[^>]*\?>\s*", b"", data)
+        return BILLION_LAUGHS + body.replace(b"</worksheet>", b"<!-- &lol9; --></worksheet>")
+    return rewrite(example_path, tmp_path / "laughs.xlsx", edit)
+
+
+def test_billion_laughs_refused_before_parsing(tmp_path, example_path):
+    path = billion_laughs(example_path, tmp_path, sheet_part(example_path, "Bidders"))
+    error = refused(path)
+    assert "XML entity attacks" in error.reason
+    outcome = analyse_file(path, DEFAULT_POLICY, TODAY)
+    assert not outcome.readable and outcome.findings[0].code == "FILE-UNREADABLE"
+
+
+def test_defusedxml_guards_openpyxl_too(tmp_path, example_path):
+    """Second wall: given the hostile file directly, openpyxl parses worksheets through defusedxml.
+
+    (Other parts go through lxml with entity resolution off when lxml is installed, or
+    defusedxml otherwise; our own check refuses any DTD in any part first.)
+    """
+    from defusedxml import DefusedXmlException
+    from openpyxl.xml import DEFUSEDXML
+
+    assert DEFUSEDXML
+    path = billion_laughs(example_path, tmp_path, sheet_part(example_path, "Bidders"))
+    with pytest.raises(ValueError) as caught:
+        load_workbook(path)
+    assert isinstance(caught.value.__cause__, DefusedXmlException)
+    (tmp_path / "m").mkdir()
+    manifest = billion_laughs(example_path, tmp_path / "m", "[Content_Types].xml")
+    assert "XML entity attacks" in refused(manifest).reason
+
+
+def test_million_row_sheet(tmp_path, example_path):
+    rows = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (i, i) for i in range(1, 100_002))
+
+    def edit(name: str, data: bytes) -> bytes:
+        return re.sub(rb"<sheetData>.*</sheetData>|<sheetData/>", lambda m: b"<sheetData>" + rows + b"</sheetData>",
+                      data, flags=re.DOTALL) if name == part else data
+    part = sheet_part(example_path, "Instructions")
+    path = rewrite(example_path, tmp_path / "rows.xlsx", edit)
+    error = refused(path)
+    assert "'Instructions'" in error.reason and "max_rows" in error.reason
+    assert "max_cells" in refused(path, replace(DEFAULT_POLICY, max_rows=10**6, max_cells=50_000)).reason
+
+
+def test_declared_whole_grid_is_noted_not_refused(corpus):
+    """Some tools declare A1:XFD1048576 as the used range; only real cells are read."""
+    raw = read_rawbook(corpus / "issue_174.xlsx")
+    notes = [f for f in raw.notes if f.code == "HUGE-RANGE"]
+    assert notes and "A1:XFD1048576" in notes[0].message and notes[0].sheet == "Sheet1"
+
+
+def test_table_over_whole_columns_reads_only_data_rows(tmp_path, example_path):
+    part = next(n for n in zipfile.ZipFile(example_path).namelist() if n.startswith("xl/tables/")
+                and b'name="Bidders"' in read_part(example_path, n))
+
+    def edit(name: str, data: bytes) -> bytes:
+        return re.sub(rb'ref="A1:D(\d+)"', b'ref="A1:D1048576"', data) if name == part else data
+    path = rewrite(example_path, tmp_path / "whole.xlsx", edit)
+    outcome = analyse_file(path, DEFAULT_POLICY, TODAY)
+    assert outcome.readable and outcome.result is not None
+    assert len(outcome.result.results) == 4
+    assert any(f.code == "HUGE-RANGE" and "A1:D1048576" in f.message for f in outcome.findings)
+
+
+def test_macros_reported_never_run(corpus, tmp_path):
+    outcome = analyse_file(corpus / "vba.xlsm", DEFAULT_POLICY, TODAY)
+    macros = [f for f in outcome.findings if f.code == "HAS-MACROS"]
+    assert len(macros) == 1 and "never runs" in macros[0].message and macros[0].severity == "info"
+    disguised = tmp_path / "vba.xlsx"
+    disguised.write_bytes((corpus / "vba.xlsm").read_bytes())
+    [warned] = [f for f in analyse_file(disguised, DEFAULT_POLICY, TODAY).findings if f.code == "HAS-MACROS"]
+    assert warned.severity == "warning" and ".xlsx" in warned.message
+
+
+def test_external_links_noted(corpus):
+    assert any(f.code == "EXTERNAL-LINKS" for f in read_rawbook(corpus / "errors.xlsx").notes)
+
+
+def test_backslash_paths(corpus):
+    assert "backslashes" in refused(corpus / "issue_530.xlsx").reason
+
+
+def test_open_workbook_checks_too(tmp_path):
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(b"not a zip")
+    with pytest.raises(WorkbookUnreadable):
+        open_workbook(path)
