@@ -147,7 +147,8 @@ def contract(kind: str | None) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="text for people; json, csv or junit (one test case per workbook) for tools.")
+              help="text for people; json, csv or junit (one test case per workbook) for tools; html to e-mail. "
+                   "csv and html make workbook text inert (no formulas, no markup).")
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
               help="Exit 1 when any finding is at least this severe.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
