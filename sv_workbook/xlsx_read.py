@@ -138,6 +138,8 @@ def merged_input_findings(raw: RawBook, merges: dict[str, list[str]]) -> list[Fi
     ``merges`` maps each sheet, in workbook order, to its merged ranges ("B5:D5"); shared
     by both readers.
     """
+    if not any(merges.values()):
+        return []  # nearly every workbook: skip indexing thousands of input cells
     inputs: dict[str, dict[tuple[int, int], str]] = {}
     for contract in CONTRACTS.values():
         for named in contract.names:
