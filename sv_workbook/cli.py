@@ -1,24 +1,32 @@
 """The ``sv-workbook`` command line (click).
 
-Exit codes: 0 clean, 1 error findings (or the level chosen with ``--fail-on``), 2 when a
-file cannot be read at all or the command is used wrongly.
+Exit codes: 0 clean, 1 error findings (or the level chosen with ``--fail-on``), 2 when the
+command is used wrongly (and, for ``score``, when its one file cannot be read). In
+``validate`` an unreadable file is an error finding for that file, so one bad file in a
+folder of hundreds does not hide the others' results.
 """
 
 from __future__ import annotations
 
-import json
+import os
+import shutil
 import sys
+import tempfile
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Iterator, TextIO
 
 import click
 
 from . import __version__
+from .batch import BatchUsageError, discover, iter_batch, progress_bar
 from .contracts import CONTRACTS
 from .findings import Severity
-from .inert import csv_text, html_text
 from .jobs import Outcome, WriteRefused, analyse_file, exit_code, score_file
+from .outputs import FORMATS, write_results
 from .policy import DEFAULT_POLICY, Policy, PolicyError, load_policy
+from .result_lines import summary_lines
 from .xlsx_read import WorkbookUnreadable
 
 
@@ -137,25 +145,81 @@ def contract(kind: str | None) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text",
-              show_default=True, help="csv and html outputs make workbook text inert (no formulas, no markup).")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text for people; json, csv or junit (one test case per workbook) for tools; html to e-mail. "
+                   "csv and html make workbook text inert (no formulas, no markup).")
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
               help="Exit 1 when any finding is at least this severe.")
-@click.option("-v", "--verbose", is_flag=True, help="Also print notices (info findings).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Workbooks checked at once (default: all cores).")
+@click.option("--dask-scheduler", metavar="ADDRESS",
+              help="Run the checks on a Dask cluster (e.g. tcp://10.0.0.5:8786); needs sv-workbook[dask] and "
+                   "the files at the same paths on every worker.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar on stderr (default: only when both stdout and stderr are a terminal).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write the results to this file instead of the screen.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Text format: also show notices (info findings) and each workbook's ranking or KPI status "
+                   "(shown anyway when only one workbook is checked).")
 @policy_option
 @as_of_option
 @measures_option
 @proxies_option
-def validate(paths: tuple[str, ...], fmt: str, fail_on: str, verbose: bool, policy_path: str | None, as_of,
+def validate(paths: tuple[str, ...], fmt: str, fail_on: str, jobs: int | None, dask_scheduler: str | None,
+             progress: bool | None, output: str | None, verbose: bool, policy_path: str | None, as_of,
              measures_path: str | None, proxies_path: str | None) -> None:
-    """Check workbooks against their contract and the trust's rules; write nothing."""
+    """Check workbooks (files, folders searched recursively, or globs such as 'returns/**/*.xlsx')
+    against their contract and the trust's rules; write nothing to them.
+
+    Exit codes: 0 clean, 1 a finding at the --fail-on level (an unreadable file is an error
+    finding for that file), 2 the command was used wrongly.
+    """
     policy = _policy(policy_path)
     today = as_of.date() if as_of else date.today()
     options = _options(measures_path, proxies_path)
-    outcomes = [analyse_file(p, policy, today, options) for p in sorted(paths)]
-    _print(outcomes, fmt, verbose)
-    sys.exit(exit_code(outcomes, Severity(fail_on)))
+    try:
+        targets = discover(paths)
+    except BatchUsageError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if progress is None:
+        progress = sys.stderr.isatty() and (sys.stdout.isatty() or output is not None)
+    try:
+        with _results_stream(output, progress) as out, progress_bar(len(targets), progress) as tick:
+            outcomes = iter_batch(targets, policy, today, options, jobs=jobs, dask_scheduler=dask_scheduler,
+                                  on_progress=tick, summaries=verbose or len(targets) == 1)
+            tally = write_results(outcomes, fmt, Severity(fail_on), out, verbose)
+    except BatchUsageError as exc:
+        raise click.UsageError(str(exc)) from exc
+    sys.exit(1 if tally.failing else 0)
+
+
+@contextmanager
+def _results_stream(output: str | None, progress: bool) -> Iterator[TextIO]:
+    """Where results go as they arrive: a file (replaced only once complete), or the screen.
+
+    With a progress bar on the terminal, screen output is held back (in a spooled
+    temporary file, so memory stays flat) until the bar is gone, so the two do not mix.
+    """
+    if output:
+        target = Path(output)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=target.parent or ".",
+                                         prefix=".sv-results-", suffix=target.suffix, delete=False) as tmp:
+            try:
+                yield tmp
+            except BaseException:
+                tmp.close()
+                Path(tmp.name).unlink(missing_ok=True)
+                raise
+        os.replace(tmp.name, target)
+    elif progress:
+        with tempfile.SpooledTemporaryFile(max_size=8 * 2**20, mode="w+", encoding="utf-8") as held:
+            yield held
+            held.seek(0)
+            shutil.copyfileobj(held, sys.stdout)
+    else:
+        yield sys.stdout
 
 
 @main.command()
@@ -186,7 +250,7 @@ def score(path: str, output: str | None, in_place: bool, verbose: bool, allow_lo
     except WorkbookUnreadable as exc:
         click.echo(f"Cannot read {exc.path}: {exc.reason}. {exc.hint}", err=True)
         sys.exit(2)
-    _print([outcome], "text", verbose)
+    _print([outcome], verbose)
     if outcome.written:
         click.echo(f"Report written to {outcome.written}" + (f" (backup: {outcome.backup})" if outcome.backup else ""))
     elif outcome.readable:
@@ -214,10 +278,10 @@ def summaries(path: str, outdir: str, policy_path: str | None, as_of) -> None:
     today = as_of.date() if as_of else date.today()
     outcome = analyse_file(path, policy, today)
     if not outcome.readable:
-        _print([outcome], "text")
+        _print([outcome])
         sys.exit(2)
     if outcome.kind != "tender" or outcome.result is None:
-        _print([outcome], "text")
+        _print([outcome])
         click.echo("Not written: assessment summaries need a tender evaluation workbook that can be scored.", err=True)
         sys.exit(1)
     docs, gaps = build_summaries(outcome.result, policy, outcome.findings)
@@ -230,21 +294,7 @@ def summaries(path: str, outdir: str, policy_path: str | None, as_of) -> None:
         click.echo(f"Wrote {written}")
 
 
-FINDING_COLUMNS = ("path", "kind", "severity", "code", "workbook", "sheet", "cell", "message", "hint")
-
-
-def _print(outcomes: list[Outcome], fmt: str, verbose: bool = False) -> None:
-    if fmt == "json":
-        click.echo(json.dumps([{"path": o.path, "kind": o.kind, "ok": o.ok,
-                                "findings": [f.as_dict() for f in o.findings]} for o in outcomes], indent=2))
-        return
-    if fmt == "csv":
-        click.echo(csv_text(FINDING_COLUMNS, ([o.path, o.kind or ""] + [f.as_dict()[k] for k in FINDING_COLUMNS[2:]]
-                                              for o in outcomes for f in o.findings)), nl=False)
-        return
-    if fmt == "html":
-        click.echo(_html(outcomes))
-        return
+def _print(outcomes: list[Outcome], verbose: bool = False) -> None:
     for o in outcomes:
         errors = sum(f.severity is Severity.ERROR for f in o.findings)
         warnings = sum(f.severity is Severity.WARNING for f in o.findings)
@@ -256,48 +306,8 @@ def _print(outcomes: list[Outcome], fmt: str, verbose: bool = False) -> None:
                 click.echo(f"  {f}")
         if notices and not verbose:
             click.echo(f"  ({len(notices)} notice(s) not shown: add --verbose, or see the report's Findings table)")
-        _summary(o)
-
-
-def _html(outcomes: list[Outcome]) -> str:
-    """A self-contained findings page (for e-mailing to a panel); all workbook text escaped."""
-    head = "".join(f"<th>{html_text(c)}</th>" for c in FINDING_COLUMNS[2:])
-    parts = ['<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>sv-workbook findings</title>'
-             "<style>table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:4px;text-align:left;"
-             "vertical-align:top}</style></head><body>"]
-    for o in outcomes:
-        parts.append(f"<h2>{html_text(o.path)} ({html_text(o.kind or 'unknown')}): {'OK' if o.ok else 'NOT OK'}</h2>")
-        rows = "".join("<tr>" + "".join(f"<td>{html_text(f.as_dict()[k])}</td>" for k in FINDING_COLUMNS[2:])
-                       + "</tr>" for f in o.findings)
-        parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
-    parts.append("</body></html>")
-    return "".join(parts)
-
-
-def _summary(o: Outcome) -> None:
-    result = o.result
-    if result is not None and hasattr(result, "statuses"):
-        _kpi_summary(result)
-        return
-    if result is None or not hasattr(result, "results"):
-        return
-    click.echo("  Ranking (rounded for display; ranked on unrounded totals):")
-    for r in result.results:
-        total = f"{r.total:7.2f}" if r.total is not None else "      -"
-        rank = f"{r.rank:>3}" if r.rank is not None else "  -"
-        click.echo(f"  {rank}  {total}  {r.bidder}  [{r.status_text}]")
-
-
-def _kpi_summary(result) -> None:
-    """KPI register status lines (rounded for display; rated on unrounded figures)."""
-    when = f"{result.reporting_date:%d/%m/%Y}" if result.reporting_date else "no period reported"
-    click.echo(f"  KPI status to {when} ({result.elapsed:.1%} of the contract elapsed; £ from "
-               f"{result.proxy_label or 'no proxy set: quantities only'}):")
-    for s in result.statuses:
-        pct = f"{s.percent:7.1%}" if s.percent is not None else "      -"
-        gbp = f"  £{s.social_value_gbp:,.2f} ({s.proxy_label})" if s.social_value_gbp is not None else ""
-        expected = f"{s.expected:,.2f} expected" if s.expected is not None else "no valid target"
-        click.echo(f"  {s.kpi_id:<8} {pct}  {s.delivered:,.2f} of {expected} {s.unit}  [{s.rating}]{gbp}")
+        for line in summary_lines(o.result):
+            click.echo(line)
 
 
 @main.command()

@@ -57,6 +57,9 @@ class Outcome:
     readable: bool = True
     written: str | None = None
     backup: str | None = None
+    #: Display lines of ``result`` (ranking, KPI statuses), made where the result lives so
+    #: batch workers send back text rather than results.
+    summary: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -76,13 +79,18 @@ def detect_kind(raw: RawBook) -> WorkbookContract | None:
 
 
 def analyse_file(path: str | Path, policy: Policy, today: date | None = None,
-                 options: dict[str, Any] | None = None) -> Outcome:
-    """Read and check one workbook; never raises for a bad file (it becomes a finding)."""
+                 options: dict[str, Any] | None = None,
+                 reader: Callable[[Path, Policy], RawBook] = read_rawbook) -> Outcome:
+    """Read and check one workbook; never raises for a bad file (it becomes a finding).
+
+    ``reader`` is the openpyxl reader by default; batch validation passes the fast one,
+    which yields the same ``RawBook``.
+    """
     _ensure_kinds()
     path = Path(path)
     today = today or date.today()
     try:
-        raw = read_rawbook(path, policy)
+        raw = reader(path, policy)
     except WorkbookUnreadable as exc:
         return Outcome(str(path), None, [error("FILE-UNREADABLE", f"Cannot read the workbook: {exc.reason}.",
                                                exc.hint).at_workbook(path.name)], readable=False)

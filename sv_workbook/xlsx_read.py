@@ -101,15 +101,8 @@ def rawbook_from_openpyxl(wb: Workbook, path: Path) -> RawBook:
         return CellValue(ws.title, coord, v)
 
     for ws in wb.worksheets:
-        if ws.sheet_state == "hidden":
-            raw.notes.append(info("HIDDEN-SHEET", f"Sheet '{ws.title}' is hidden.",
-                                  "Unhide it (right-click a sheet tab › Unhide) to see what it holds.", ws.title))
-        elif ws.sheet_state == "veryHidden":
-            raw.notes.append(warning(
-                "HIDDEN-SHEET", f"Sheet '{ws.title}' is very hidden: Excel's Unhide list does not show it, so "
-                "readers of this record cannot see what it holds.",
-                "In Excel press Alt+F11, select the sheet under the workbook's objects and set its Visible property "
-                "to -1 - xlSheetVisible; or ask the sender why it is hidden.", ws.title))
+        if ws.sheet_state in ("hidden", "veryHidden"):
+            raw.notes.append(hidden_sheet_note(ws.title, ws.sheet_state))
     for name, dn in wb.defined_names.items():
         _read_name(wb, raw, name, dn, cell_value)
     for ws in wb.worksheets:
@@ -121,12 +114,32 @@ def rawbook_from_openpyxl(wb: Workbook, path: Path) -> RawBook:
     return raw
 
 
+def hidden_sheet_note(sheet: str, state: str) -> Finding:
+    """What people should know about a hidden or very hidden sheet (shared by both readers)."""
+    if state == "hidden":
+        return info("HIDDEN-SHEET", f"Sheet '{sheet}' is hidden.",
+                    "Unhide it (right-click a sheet tab › Unhide) to see what it holds.", sheet)
+    return warning(
+        "HIDDEN-SHEET", f"Sheet '{sheet}' is very hidden: Excel's Unhide list does not show it, so "
+        "readers of this record cannot see what it holds.",
+        "In Excel press Alt+F11, select the sheet under the workbook's objects and set its Visible property "
+        "to -1 - xlSheetVisible; or ask the sender why it is hidden.", sheet)
+
+
 def _merged_inputs(wb: Workbook, raw: RawBook) -> list[Finding]:
+    return merged_input_findings(raw, {ws.title: [m.coord for m in ws.merged_cells.ranges] for ws in wb.worksheets})
+
+
+def merged_input_findings(raw: RawBook, merges: dict[str, list[str]]) -> list[Finding]:
     """Merged ranges that hide contract input cells (only a merge's top-left cell keeps a value).
 
     Excel refuses to merge cells inside a Table, but other tools and copy-pasting from
     other workbooks do not, and a merge over an input silently turns it blank.
+    ``merges`` maps each sheet, in workbook order, to its merged ranges ("B5:D5"); shared
+    by both readers.
     """
+    if not any(merges.values()):
+        return []  # nearly every workbook: skip indexing thousands of input cells
     inputs: dict[str, dict[tuple[int, int], str]] = {}
     for contract in CONTRACTS.values():
         for named in contract.names:
@@ -140,59 +153,67 @@ def _merged_inputs(wb: Workbook, raw: RawBook) -> list[Finding]:
             for cv in (c for row in table.rows for c in row):
                 inputs.setdefault(cv.sheet, {})[coordinate_to_tuple(cv.cell)] = f"table '{table.name}'"
     out: list[Finding] = []
-    for ws in wb.worksheets:
-        cells = inputs.get(ws.title)
+    for sheet, ranges in merges.items():
+        cells = inputs.get(sheet)
         if not cells:
             continue
-        for merged in ws.merged_cells.ranges:
-            top_left = (merged.min_row, merged.min_col)
+        for coord in ranges:
+            min_col, min_row, max_col, max_row = range_boundaries(coord)
+            top_left = (min_row, min_col)
             hidden = sorted((rc, what) for rc, what in cells.items() if rc != top_left and
-                            merged.min_row <= rc[0] <= merged.max_row and merged.min_col <= rc[1] <= merged.max_col)
+                            min_row <= rc[0] <= max_row and min_col <= rc[1] <= max_col)
             if hidden:
                 where = ", ".join(f"{get_column_letter(c)}{r}" for (r, c), _ in hidden[:5])
                 more = f" and {len(hidden) - 5} more" if len(hidden) > 5 else ""
                 whats = sorted({what for _, what in hidden})
                 out.append(error(
-                    "MERGED-INPUT", f"Cells {merged.coord} are merged over input cells of {' and '.join(whats)} "
+                    "MERGED-INPUT", f"Cells {coord} are merged over input cells of {' and '.join(whats)} "
                     f"({where}{more}); a merged range keeps only its top-left value, so those inputs read as blank.",
                     "Select the range, choose Home › Merge & Center › Unmerge Cells, and re-enter the values.",
-                    ws.title, merged.coord))
+                    sheet, coord))
     return out
 
 
 def _read_name(wb: Workbook, raw: RawBook, name: str, dn, cell_value) -> None:
+    target = resolve_name(dn, wb.sheetnames)
+    if isinstance(target, str):
+        raw.bad_names[name] = target
+        return
+    sheet, coord = target
+    raw.names[name] = cell_value(wb[sheet], coord)
+
+
+def resolve_name(dn, sheetnames: list[str]) -> tuple[str, str] | str:
+    """The (sheet, cell) a defined name points at, or why it does not point at one cell.
+
+    Shared by both readers (openpyxl here, the fast one in ``fast_read``), so a name is
+    judged the same way whichever read the file.
+    """
     text = dn.attr_text or ""
     if dn.is_external or re.match(r"^'?\[\d+\]", text):
-        raw.bad_names[name] = f"points at another workbook ({text})"
-        return
+        return f"points at another workbook ({text})"
     if "#REF!" in text:
-        raw.bad_names[name] = "points at a deleted cell (#REF!)"
-        return
+        return "points at a deleted cell (#REF!)"
     try:
         dests = list(dn.destinations)
     except Exception:
-        raw.bad_names[name] = f"is not a cell reference ({text})"
-        return
+        return f"is not a cell reference ({text})"
     if len(dests) != 1:
-        raw.bad_names[name] = f"does not point at a single cell ({text})"
-        return
+        return f"does not point at a single cell ({text})"
     sheet, coord = dests[0]
     coord = coord.replace("$", "")
-    if sheet not in wb.sheetnames:
-        raw.bad_names[name] = f"points at a sheet that does not exist ({text})"
-        return
+    if sheet not in sheetnames:
+        return f"points at a sheet that does not exist ({text})"
     if ":" in coord:
         first, last = coord.split(":")
         if first != last:
-            raw.bad_names[name] = f"points at a range ({text}), not a single cell"
-            return
+            return f"points at a range ({text}), not a single cell"
         coord = first
     cell = SINGLE_CELL.match(coord.upper())
     if not cell or int(cell.group(2)) == 0 or int(cell.group(2)) > MAX_ROW or column_index_from_string(
             cell.group(1)) > MAX_COLUMN:
-        raw.bad_names[name] = f"does not point at a single cell inside the sheet ({text})"
-        return
-    raw.names[name] = cell_value(wb[sheet], coord.upper())
+        return f"does not point at a single cell inside the sheet ({text})"
+    return sheet, coord.upper()
 
 
 def _read_table(ws, name: str, ref: str, cell_value) -> RawTable:

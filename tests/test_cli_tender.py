@@ -75,7 +75,10 @@ def test_errors_give_exit_1_and_unreadable_gives_2(tmp_path):
     assert run("validate", bad, *AS_OF).exit_code == 1
     junk = tmp_path / "junk.xlsx"
     junk.write_text("not a workbook")
-    assert run("validate", junk, *AS_OF).exit_code == 2
+    # issue 5: in `validate` an unreadable file is an error finding for that file (exit 1);
+    # 2 is kept for usage errors. `score` works on one file, so it still refuses with 2.
+    result = run("validate", junk, *AS_OF)
+    assert result.exit_code == 1 and "FILE-UNREADABLE" in result.output
     assert run("score", junk, *AS_OF).exit_code == 2
 
 

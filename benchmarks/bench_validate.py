@@ -1,0 +1,356 @@
+"""Benchmark of batch validation: the straightforward path, ours, and the I/O floor, side by side.
+
+    PYTHONPATH=$PWD python benchmarks/bench_validate.py --n 1000            # issue 5's target
+    PYTHONPATH=$PWD python benchmarks/bench_validate.py --n 1000 --copies 10 --skip-baseline  # memory, 10,000 files
+
+It generates N realistic KPI registers (50 KPIs x 12 periods by default, a seeded mix of
+planted errors), then times, in one run:
+
+1. openpyxl: what `validate` did before: load each file with openpyxl (the reference
+   reader, ``xlsx_read.read_rawbook``) and check it, one process. Slow, so it is timed on
+   a sample (``--baseline-sample``) and its throughput used for the ratio;
+2. batch: ``sv-workbook validate`` internals (discover, fast reader, process pool, JSON
+   output) in a child process, whose peak RSS is measured: the largest single process
+   (``getrusage`` self + children) and the whole process tree sampled with psutil;
+3. calamine: python-calamine alone reading every sheet of the same files, one process:
+   the floor no reader of these files can beat by much.
+
+Targets (issue 5): batch >= 10x the openpyxl path; batch within 2x of calamine alone;
+peak RSS < 400 MB for 10,000 files. The figures are printed, never asserted.
+KPI registers come from ``sv_workbook.kpi_examples`` when it exists; until then a minimal
+register is written here from the KPI_REGISTER contract.
+"""
+
+from __future__ import annotations
+
+import argparse
+import calendar
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+AS_OF = date(2026, 11, 27)
+
+
+# --- generating registers ------------------------------------------------------------------
+
+#: The KPI helper's generator, when this checkout has it (checked by file: an editable install of
+#: another checkout must not be picked up instead).
+HAVE_KPI_EXAMPLES = (ROOT / "sv_workbook" / "kpi_examples.py").exists()
+
+
+def write_one(args: tuple[int, str, int, int, float]) -> str:
+    seed, path, n_kpis, n_periods, error_rate = args
+    if HAVE_KPI_EXAMPLES:
+        from sv_workbook.kpi_examples import make_register, write_register
+
+        data = make_register(seed, n_kpis=n_kpis, n_periods=n_periods, error_rate=error_rate)
+        write_register(as_of_run_date(data), path)
+    else:
+        _write_minimal_register(seed, Path(path), n_kpis, n_periods, error_rate)
+    return path
+
+
+def as_of_run_date(data):
+    """Move a generated register's dates by whole months so it is due at ``AS_OF``.
+
+    A half-year run checks every register on the same day; without this, registers
+    generated for other years would be full of overdue and future periods instead of the
+    seeded mistakes. Month ends stay month ends, so reporting periods stay valid.
+    """
+    shift = (AS_OF.year * 12 + AS_OF.month) - (data.as_of.year * 12 + data.as_of.month)
+
+    def move(value):
+        if not isinstance(value, date):
+            return value
+        month = value.year * 12 + value.month - 1 + shift
+        year, month = divmod(month, 12)
+        month += 1
+        last = calendar.monthrange(year, month)[1]
+        day = last if value.day == calendar.monthrange(value.year, value.month)[1] else min(value.day, last)
+        return value.replace(year=year, month=month, day=day)
+
+    data.names = {k: move(v) for k, v in data.names.items()}
+    data.actuals = [{k: move(v) for k, v in row.items()} for row in data.actuals]
+    data.as_of = move(data.as_of)
+    return data
+
+
+def _write_minimal_register(seed: int, path: Path, n_kpis: int, n_periods: int, error_rate: float) -> None:
+    """A register laid out by the KPI_REGISTER contract, with planted mistakes (no template styling)."""
+    from openpyxl import Workbook
+
+    from sv_workbook.contracts import KPI_REGISTER, NATIONAL_PRIORITIES, REPORTING_FREQUENCIES
+    from sv_workbook.safe_write import atomic_save
+    from sv_workbook.xlsx_common import add_table, define_name, put_value
+
+    rng = random.Random(seed)
+    wb = Workbook()
+    wb.remove(wb.active)
+    sheets = {name: wb.create_sheet(name) for name in KPI_REGISTER.sheets}
+    start = date(rng.randint(2020, 2024), 4, 1)
+    values = {"ContractRef": f"PPHT-{start.year}-{seed:04d}", "ContractTitle": "Responsive repairs",
+              "Supplier": rng.choice(("Moorland Property Services Ltd", "Peak Grounds CIC")),
+              "SupplierIsSME": "Yes", "SupplierIsVCSE": rng.choice(("Yes", "No")),
+              "ContractValue": rng.choice((250_000.0, 1_200_000.0, 7_500_000.0)), "StartDate": start,
+              "EndDate": start + timedelta(days=365 * 4), "BudgetHolder": "Head of Repairs",
+              "ReportingFrequency": rng.choice(REPORTING_FREQUENCIES)}
+    ws = sheets["Contract"]
+    for row, named in enumerate(KPI_REGISTER.names, 2):
+        ws.cell(row=row, column=1, value=named.name)
+        value = values[named.name]
+        if rng.random() < error_rate:
+            value = rng.choice((None, "tbc", "=1+1"))
+        put_value(ws, f"B{row}", value)
+        define_name(wb, named.name, "Contract", f"B{row}")
+    for spec, rows in (("KPIs", n_kpis), ("Actuals", n_kpis * n_periods), ("KPIStatus", n_kpis)):
+        table = KPI_REGISTER.table(spec)
+        add_table(sheets[table.sheet], table.name, 1, 1, list(table.headers), rows)
+    kpis = sheets["KPIs"]
+    for i in range(n_kpis):
+        row = [f"K{i + 1}", rng.choice(NATIONAL_PRIORITIES), f"NT{rng.randint(1, 90)}", "Local jobs", "people",
+               0, float(rng.randint(10, 500)), f"Owner {i + 1}"]
+        if rng.random() < error_rate:
+            row[rng.choice((1, 6))] = rng.choice(("Jobs and skill", -5, None))
+        for j, v in enumerate(row, 1):
+            put_value(kpis, f"{'ABCDEFGH'[j - 1]}{i + 2}", v)
+    actuals = sheets["Actuals"]
+    r = 2
+    for p in range(n_periods):
+        period_end = start + timedelta(days=91 * (p + 1))
+        for i in range(n_kpis):
+            row = [f"K{i + 1}", period_end, round(rng.uniform(0, 60), 2), f"EV-{i}-{p}", None]
+            if rng.random() < error_rate:
+                k = rng.choice((0, 1, 2, 3))
+                row[k] = {0: "K999", 1: f"Q{p % 4 + 1}", 2: rng.choice(("n/a", -3)), 3: None}[k]
+            for j, v in enumerate(row, 1):
+                put_value(actuals, f"{'ABCDE'[j - 1]}{r}", v)
+            r += 1
+    atomic_save(wb, path)
+
+
+def generate(folder: Path, n: int, n_kpis: int, n_periods: int, error_rate: float, seed: int, jobs: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / f"register-{seed + i:05d}.xlsx" for i in range(n)]
+    todo = [(seed + i, str(p), n_kpis, n_periods, error_rate) for i, p in enumerate(paths) if not p.exists()]
+    if todo:
+        t = time.perf_counter()
+        with ProcessPoolExecutor(jobs) as pool:
+            for _ in pool.map(write_one, todo, chunksize=8):
+                pass
+        print(f"generated {len(todo)} registers in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    return paths
+
+
+def replicate(paths: list[Path], folder: Path, copies: int) -> None:
+    """Extra copies (hard links) in sub-folders: a big batch without generating every file.
+
+    Copies left by an earlier run with more copies are removed, so the batch sees N x COPIES.
+    """
+    for stale in folder.glob("copy-*"):
+        if int(stale.name.split("-")[1]) >= copies:
+            shutil.rmtree(stale)
+    for c in range(1, copies):
+        sub = folder / f"copy-{c:02d}"
+        sub.mkdir(exist_ok=True)
+        for p in paths:
+            target = sub / p.name
+            if not target.exists():
+                try:
+                    os.link(p, target)
+                except OSError:
+                    shutil.copy2(p, target)
+
+
+# --- the three paths ---------------------------------------------------------------------------
+
+def options() -> dict:
+    """The kinds' extra inputs, as `validate` builds them once per run (default measure library)."""
+    from sv_workbook.measures import load_library
+
+    return {"library": load_library(None)[0], "proxies": None}
+
+
+def openpyxl_path(paths: list[Path]) -> tuple[float, float]:
+    """(wall, CPU) seconds to check ``paths`` the straightforward way: openpyxl loads, one process."""
+    from sv_workbook.jobs import analyse_file
+    from sv_workbook.policy import DEFAULT_POLICY
+
+    opts = options()
+    t, c = time.perf_counter(), time.process_time()
+    for p in paths:
+        analyse_file(p, DEFAULT_POLICY, AS_OF, opts)
+    return time.perf_counter() - t, time.process_time() - c
+
+
+def calamine_path(paths: list[Path]) -> tuple[float, float]:
+    """(wall, CPU) seconds for python-calamine alone to read every sheet of ``paths``, one process."""
+    import python_calamine
+
+    t, c = time.perf_counter(), time.process_time()
+    for p in paths:
+        book = python_calamine.CalamineWorkbook.from_path(str(p))
+        for name in book.sheet_names:
+            book.get_sheet_by_name(name).to_python()
+        book.close()
+    return time.perf_counter() - t, time.process_time() - c
+
+
+def reader_path(paths: list[Path]) -> tuple[float, float]:
+    """(wall, CPU) seconds for our fast reader alone (no rules), one process: reading vs checking."""
+    from sv_workbook.fast_read import read_rawbook_fast
+
+    t, c = time.perf_counter(), time.process_time()
+    for p in paths:
+        read_rawbook_fast(p)
+    return time.perf_counter() - t, time.process_time() - c
+
+
+def batch_child(folder: str, jobs: int) -> None:
+    """Runs in a child process: what `sv-workbook validate FOLDER --format json -o FILE` does, timed."""
+    t = time.perf_counter()
+    from sv_workbook.batch import discover, iter_batch
+    from sv_workbook.findings import Severity
+    from sv_workbook.outputs import write_results
+    from sv_workbook.policy import DEFAULT_POLICY
+
+    codes: dict[str, int] = {}
+
+    def counted(outcomes):
+        for o in outcomes:
+            for f in o.findings:
+                codes[f.code] = codes.get(f.code, 0) + 1
+            yield o
+
+    targets = discover([folder])
+    with open(os.devnull, "w", encoding="utf-8") as out:
+        tally = write_results(counted(iter_batch(targets, DEFAULT_POLICY, AS_OF, options(), jobs=jobs)), "json",
+                              Severity.ERROR, out)
+    elapsed = time.perf_counter() - t
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(json.dumps({"seconds": elapsed, "files": tally.workbooks, "failing": tally.failing, "codes": codes,
+                      "cpu_seconds": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
+                      "self_maxrss_kb": me.ru_maxrss, "children_maxrss_kb": kids.ru_maxrss}))
+
+
+def batch_path(folder: Path, jobs: int) -> dict:
+    """Run ``batch_child`` in a fresh process and sample the RSS of its whole process tree."""
+    proc = subprocess.Popen([sys.executable, __file__, "--batch-child", str(folder), "--jobs", str(jobs)],
+                            stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    peak_tree = [0]
+
+    def sample() -> None:
+        try:
+            import psutil
+        except ImportError:
+            return
+        try:
+            parent = psutil.Process(proc.pid)
+            while proc.poll() is None:
+                total = 0
+                for p in [parent, *parent.children(recursive=True)]:
+                    try:
+                        total += p.memory_info().rss
+                    except psutil.Error:
+                        pass
+                peak_tree[0] = max(peak_tree[0], total)
+                time.sleep(0.05)
+        except psutil.Error:
+            pass
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = proc.communicate()
+    sampler.join()
+    result = json.loads(out.strip().splitlines()[-1])
+    result["tree_peak_rss_mb"] = peak_tree[0] / 2**20 if peak_tree[0] else None
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=1000, help="registers to generate")
+    ap.add_argument("--kpis", type=int, default=50)
+    ap.add_argument("--periods", type=int, default=12)
+    ap.add_argument("--error-rate", type=float, default=0.05)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--copies", type=int, default=1, help="validate N x COPIES files (hard links) for memory")
+    ap.add_argument("--jobs", type=int, default=None, help="batch workers (default: all cores)")
+    ap.add_argument("--baseline-sample", type=int, default=100,
+                    help="files timed on the slow openpyxl path (its throughput is used for the ratio)")
+    ap.add_argument("--skip-baseline", action="store_true")
+    ap.add_argument("--skip-single", action="store_true",
+                    help="do not also time the batch with one worker and the reader alone")
+    ap.add_argument("--dir", type=Path, default=None, help="where registers are kept (reused between runs)")
+    ap.add_argument("--batch-child", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    from sv_workbook.batch import default_jobs
+
+    jobs = args.jobs or default_jobs()
+    if args.batch_child:
+        batch_child(args.batch_child, jobs)
+        return
+
+    source = ("sv_workbook.kpi_examples.make_register" if HAVE_KPI_EXAMPLES
+              else "minimal register writer in this benchmark (kpi_examples not in this branch yet)")
+    folder = args.dir or Path(f"/tmp/sv-bench-{args.n}x{args.kpis}x{args.periods}-s{args.seed}-"
+                              f"{'kpi-' + AS_OF.isoformat() if HAVE_KPI_EXAMPLES else 'minimal'}")
+    paths = generate(folder, args.n, args.kpis, args.periods, args.error_rate, args.seed, jobs)
+    replicate(paths, folder, args.copies)
+    total = args.n * args.copies
+    size = sum(p.stat().st_size for p in paths) / len(paths)
+    print(f"{total} KPI registers ({args.kpis} KPIs x {args.periods} periods, {size / 1024:.0f} KB each, "
+          f"error rate {args.error_rate}); source: {source}; {jobs} worker(s) on {os.cpu_count()} cores")
+
+    cal, cal_cpu = calamine_path(paths * args.copies)
+    batch = batch_path(folder, jobs)
+    single = batch_path(folder, 1) if jobs > 1 and not args.skip_single else None
+    rows = []  # (name, files, wall seconds, CPU seconds)
+    if not args.skip_baseline:
+        sample = paths[: min(args.baseline_sample, len(paths))]
+        rows.append(("openpyxl, one process", len(sample), *openpyxl_path(sample)))
+    rows.append((f"sv-workbook batch ({jobs} workers)", batch["files"], batch["seconds"], batch["cpu_seconds"]))
+    if single:
+        rows.append(("sv-workbook batch (1 worker)", single["files"], single["seconds"], single["cpu_seconds"]))
+    if not args.skip_single:
+        rows.append(("sv-workbook fast reader alone, one process", len(paths), *reader_path(paths)))
+    rows.append(("python-calamine alone, one process", total, cal, cal_cpu))
+
+    print(f"\n{'path':44} {'files':>7} {'wall s':>8} {'workbooks/s':>12} {'CPU ms/workbook':>16}")
+    for name, files, secs, cpu in rows:
+        print(f"{name:44} {files:7d} {secs:8.2f} {files / secs:12.1f} {cpu / files * 1000:16.2f}")
+
+    batch_wall = batch["seconds"] / batch["files"]
+    batch_cpu = batch["cpu_seconds"] / batch["files"] / jobs  # wall per file if the cores were ours alone
+    cal_file, cal_cpu_file = cal / total, cal_cpu / total
+    print("\nratios, measured wall clock | from CPU time (what an otherwise idle machine would show):")
+    if not args.skip_baseline:
+        _, n, base_wall, base_cpu = rows[0]
+        print(f"  batch vs openpyxl path: {base_wall / n / batch_wall:.1f}x | {base_cpu / n / batch_cpu:.1f}x "
+              "the throughput (target >= 10x)")
+    print(f"  batch vs calamine alone: {batch_wall / cal_file:.2f}x | {batch_cpu / cal_cpu_file:.2f}x the time "
+          "(target <= 2x)")
+    largest = max(batch["self_maxrss_kb"], batch["children_maxrss_kb"]) / 1024
+    tree = batch["tree_peak_rss_mb"]
+    print(f"peak RSS: largest single process {largest:.0f} MB; whole batch (parent + workers, sampled) "
+          f"{tree:.0f} MB (target < 400 MB for 10,000 files)" if tree
+          else f"peak RSS: largest single process {largest:.0f} MB (psutil not installed)")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other work on the machine "
+          "slows the wall-clock figures, the multi-process path most)")
+    print(f"findings: {batch['failing']} of {batch['files']} workbooks fail; codes {dict(sorted(batch['codes'].items()))}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,427 @@
+"""Fast read-only reader: the same ``RawBook`` as ``xlsx_read.read_rawbook``, without openpyxl.
+
+Batch validation reads hundreds of workbooks and only needs a few hundred cells of each:
+the contract's defined names and Tables. openpyxl builds its whole object model (every
+cell, style and validation) and, when an input holds a formula, reads the file twice.
+Here the package structure (sheets, defined names, Table definitions) is read straight
+from the zip with defusedxml, and cell values with python-calamine (Rust), which reads
+these files about 19× faster than openpyxl.
+
+The result must be *identical* to the openpyxl reader's, because both feed the same
+validators and people must get the same findings whichever path ran. So:
+
+* value types follow openpyxl (whole numbers as ``int``, dates as ``datetime``,
+  empty text as ``None``);
+* defined names are judged by the same ``resolve_name`` and files are refused by the
+  same ``precheck``;
+* formula cells are found by a cheap scan of the sheet XML (calamine only gives the
+  cached value); their text is rebuilt as openpyxl does, shared formulas included;
+* merged cells other than the top-left one read as empty, as in openpyxl.
+
+Anything this reader cannot promise to read the openpyxl way (array formulas in an
+input, formulas in a header row, prefixed XML, a damaged package...) *declines*: the
+file is then read by openpyxl, which is slower but gives the reference result and the
+reference wording for damaged files.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import posixpath
+import re
+import zipfile
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import python_calamine
+from defusedxml import ElementTree as SafeET
+from openpyxl.formula.translate import Translator
+from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter, range_boundaries
+from openpyxl.workbook.defined_name import DefinedName
+
+from .policy import DEFAULT_POLICY, Policy
+from .rawbook import CellValue, RawBook, RawTable
+from .safe_open import WorkbookUnreadable, check_package
+from .xlsx_read import CONTRACT_HEADERS, hidden_sheet_note, merged_input_findings, read_rawbook, resolve_name
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+#: Global names openpyxl does not expose as workbook names (``DefinedNameList.by_sheet``).
+SKIPPED_GLOBAL_NAMES = ("_xlnm.Print_Titles", "_xlnm.Print_Area", "_xlnm._FilterDatabase")
+#: Integral floats below this are read as ``int``, as openpyxl does for ``<v>5</v>``.
+INT_LIMIT = 1e15
+#: Merged ranges bigger than this are not expanded cell by cell (the openpyxl reader copes).
+MAX_MERGED_CELLS = 100_000
+
+#: A formula element; the optional group is missing for markup the scan does not understand.
+_FORMULA = re.compile(rb"<f\b(?:([^>]*?)(?:/>|>([^<]*)</f>))?")
+_CELL_HEAD = re.compile(rb'<c\b[^>]*\br="([A-Z]{1,3}[0-9]+)"[^>]*>\s*')
+_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+_ERROR_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(?:\s*<f\b[^>]*?(?:/>|>[^<]*</f>))?\s*<v>([^<]*)</v>')
+_MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([^"]+)"')
+_TABLE_PART = re.compile(rb'<tablePart\b[^>]*\b(?:\w+:)?id="([^"]+)"')
+_PREFIXED_SHEETDATA = re.compile(rb"<\w+:sheetData\b")
+_DIMENSION = re.compile(rb'<dimension\b[^>]*\bref="([A-Z]*[0-9]*(?::[A-Z]*[0-9]*)?)"')
+_ROW = re.compile(rb'<row\b[^>]*?\br="([0-9]+)"')
+_WIDE_CELL = re.compile(rb'<c r="[A-Z]{3}')
+
+
+#: Marks array and data-table formula cells, which openpyxl reads as objects, not text.
+UNSUPPORTED = "\0unsupported formula"
+
+
+class Declined(Exception):
+    """The fast path cannot promise openpyxl's reading of this file (the reason says why)."""
+
+
+def read_rawbook_fast(path: str | Path, policy: Policy = DEFAULT_POLICY, strict: bool = False) -> RawBook:
+    """Read ``path`` like ``read_rawbook``; fall back to openpyxl when the fast path declines.
+
+    The same ``check_package`` gate runs first (so both readers refuse the same files with
+    the same words, and report the same package notices). ``strict`` raises ``Declined``
+    instead of falling back, so tests can prove the fast path really ran.
+    """
+    path = Path(path)
+    package = check_package(path, policy)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise WorkbookUnreadable(path, f"the file cannot be opened ({exc.strerror or exc})",
+                                 "Check that you may read it and that no other program holds it locked, "
+                                 "then try again.") from exc
+    try:
+        raw = _read(path, data, (policy.max_rows, policy.max_columns))
+    except Declined:
+        if strict:
+            raise
+        return read_rawbook(path, policy)
+    except Exception as exc:  # a damaged package: openpyxl gives the reference wording for it
+        if strict:
+            raise Declined(f"{type(exc).__name__}: {exc}") from exc
+        return read_rawbook(path, policy)
+    raw.notes[:0] = package.findings
+    return raw
+
+
+class _Package:
+    """The parts of the zip package the contracts need, read without openpyxl."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self.zip = zipfile.ZipFile(io.BytesIO(data))
+        self.names = set(self.zip.namelist())
+
+    def xml(self, part: str):
+        return SafeET.fromstring(self.zip.read(part))
+
+    def rels(self, part: str) -> dict[str, tuple[str, str]]:
+        """``{rId: (type, target part)}`` for ``part`` (empty when it has no rels)."""
+        folder, base = posixpath.split(part)
+        rels_part = posixpath.join(folder, "_rels", base + ".rels")
+        if rels_part not in self.names:
+            return {}
+        out = {}
+        for rel in self.xml(rels_part).iter(f"{{{PKG_REL_NS}}}Relationship"):
+            if rel.get("TargetMode") == "External":
+                continue
+            target = rel.get("Target", "")
+            target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            out[rel.get("Id", "")] = (rel.get("Type", ""), target)
+        return out
+
+
+def _read(path: Path, data: bytes, limits: tuple[int, int]) -> RawBook:
+    pkg = _Package(data)
+    try:
+        return _read_package(path, pkg, limits)
+    finally:
+        pkg.zip.close()
+
+
+def _read_package(path: Path, pkg: _Package, limits: tuple[int, int]) -> RawBook:
+    workbook_part = next((t for typ, t in pkg.rels("").values() if typ.endswith("/officeDocument")), None)
+    if workbook_part is None:
+        raise Declined("no officeDocument relationship")
+    wb_rels = pkg.rels(workbook_part)
+    root = pkg.xml(workbook_part)
+
+    sheets: list[tuple[str, str, str | None]] = []  # (name, state, worksheet part or None for chartsheets)
+    for el in root.iter(f"{{{MAIN_NS}}}sheet"):
+        typ, target = wb_rels.get(el.get(f"{{{REL_NS}}}id", ""), ("", ""))
+        if typ.endswith("/worksheet"):
+            sheets.append((el.get("name", ""), el.get("state") or "visible", target))
+        elif typ.endswith("/chartsheet"):
+            sheets.append((el.get("name", ""), el.get("state") or "visible", None))
+        else:
+            raise Declined(f"sheet of type {typ!r}")
+    sheetnames = [s[0] for s in sheets]
+    raw = RawBook(label=path.name, sheets=sheetnames)
+    for name, state, part in sheets:
+        if part is not None and state in ("hidden", "veryHidden"):
+            raw.notes.append(hidden_sheet_note(name, state))
+
+    parts = {name: part for name, _, part in sheets}
+    name_targets: dict[str, tuple[str, str]] = {}
+    for name, text in _global_names(root).items():
+        target = _resolve(text, tuple(sheetnames))
+        if isinstance(target, str):
+            raw.bad_names[name] = target
+            continue
+        if parts.get(target[0]) is None:
+            raise Declined("a defined name points at a chartsheet")
+        name_targets[name] = target
+
+    sheet_xml: dict[str, bytes] = {}
+    table_defs: list[tuple[str, str, str]] = []  # (sheet, table name, ref), in openpyxl's order
+    for name, _, part in sheets:
+        if part is None:
+            continue
+        rels = pkg.rels(part)
+        if not any(typ.endswith("/table") for typ, _ in rels.values()):
+            continue
+        xml = sheet_xml[name] = pkg.zip.read(part)
+        for rid in _TABLE_PART.findall(xml):
+            typ, target = rels.get(rid.decode(), ("", ""))
+            if not typ.endswith("/table"):
+                raise Declined("tablePart without a table relationship")
+            el = pkg.xml(target)
+            table_defs.append((name, el.get("name") or "", el.get("ref") or ""))
+
+    layouts = []
+    for sheet, tname, ref in table_defs:
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        letters = [get_column_letter(c) for c in range(min_col, max_col + 1)]
+        header_cells = [f"{letter}{min_row}" for letter in letters]
+        layouts.append((sheet, tname, ref, letters, header_cells, min_row, max_row))
+
+    values = _SheetValues(pkg, parts, sheet_xml, limits)
+    try:
+        for name, (sheet, coord) in name_targets.items():
+            raw.names[name] = values.cell(sheet, coord)
+        for sheet, tname, ref, letters, header_cells, min_row, max_row in layouts:
+            raw.tables[tname] = _table(values, sheet, tname, ref, letters, header_cells, min_row, max_row)
+    finally:
+        values.close()
+    merges = {name: values.merge_refs[name] for name, _, part in sheets if name in values.merge_refs}
+    raw.notes.extend(merged_input_findings(raw, merges))
+    return raw
+
+
+def _table(values: "_SheetValues", sheet: str, name: str, ref: str, letters: list[str], header_cells: list[str],
+           min_row: int, max_row: int) -> RawTable:
+    """As ``xlsx_read._read_table``: headers as text, contract columns cell by cell.
+
+    This loop runs for every cell of every table, so a cell without a formula, an error
+    or a merge (nearly all of them) takes a direct path through the calamine grid.
+    """
+    headers = []
+    for coord in header_cells:
+        cv = values.cell(sheet, coord)
+        if cv.formula is not None:
+            raise Declined("formula in a table header")  # openpyxl would use the formula text as header
+        headers.append("" if cv.value is None else str(cv.value))
+    keep = [h.strip().casefold() in CONTRACT_HEADERS for h in headers]
+    first_col = coordinate_to_tuple(header_cells[0])[1]
+    columns = [(first_col + i, letter, k) for i, (letter, k) in enumerate(zip(letters, keep))]
+    grid, special = values.grids[sheet], values.special[sheet]
+    rows = []
+    # As openpyxl: only rows up to the sheet's last cell (a Table may span whole columns).
+    for r in range(min_row + 1, min(max_row, values.max_row[sheet]) + 1):
+        line = grid[r - 1] if r <= len(grid) else ()
+        width = len(line)
+        row = []
+        for col, letter, k in columns:
+            coord = f"{letter}{r}"
+            if not k:
+                row.append(CellValue(sheet, coord, None))
+            elif coord in special:
+                row.append(values.cell(sheet, coord))
+            else:
+                v = line[col - 1] if col <= width else None
+                kind = type(v)
+                if kind is str:  # the common cases inline: this is the hot loop
+                    v = v or None
+                elif kind is float:
+                    v = int(v) if v.is_integer() and -INT_LIMIT < v < INT_LIMIT else v
+                elif v is not None:
+                    v = _as_openpyxl(v)
+                row.append(CellValue(sheet, coord, v))
+        rows.append(row)
+    return RawTable(name, sheet, ref, headers, header_cells, rows)
+
+
+def _global_names(root) -> dict[str, str | None]:
+    """Workbook-scoped names and their text, as openpyxl's ``wb.defined_names`` holds them
+    (last one wins)."""
+    out: dict[str, str | None] = {}
+    for el in root.iter(f"{{{MAIN_NS}}}definedName"):
+        name = el.get("name") or ""
+        if el.get("localSheetId") is not None or name in SKIPPED_GLOBAL_NAMES:
+            continue
+        out[name] = el.text
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _resolve(text: str | None, sheetnames: tuple[str, ...]) -> tuple[str, str] | str:
+    """``resolve_name`` for a name's text, remembered: a batch of workbooks made from one
+    template repeats the same few names, and openpyxl's formula tokenizer is not cheap."""
+    return resolve_name(DefinedName(name="_", attr_text=text), list(sheetnames))
+
+
+class _SheetValues:
+    """Cell values of the sheets we need: calamine for values, a scan of the XML for formulas."""
+
+    def __init__(self, pkg: _Package, parts: dict[str, str | None], sheet_xml: dict[str, bytes],
+                 limits: tuple[int, int]):
+        self.limits = limits
+        self.pkg = pkg
+        self.parts = parts
+        self.sheet_xml = sheet_xml
+        self.book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(pkg.data))
+        self.grids: dict[str, list[list[Any]]] = {}
+        self.formulas: dict[str, dict[str, str]] = {}
+        self.merged: dict[str, list[tuple[int, int, int, int]]] = {}
+        self.errors: dict[str, dict[str, str]] = {}
+        self.special: dict[str, set[str]] = {}  # cells with a formula, an error or under a merge
+        self.merge_refs: dict[str, list[str]] = {}
+        #: openpyxl's ``ws.max_row``: the last row holding a cell element, or a cell read so far
+        self.max_row: dict[str, int] = {}
+
+    def close(self) -> None:
+        self.book.close()
+
+    def _load(self, sheet: str) -> None:
+        xml = self.sheet_xml.get(sheet)
+        if xml is None:
+            xml = self.pkg.zip.read(self.parts[sheet])
+        if b":sheetData" in xml and _PREFIXED_SHEETDATA.search(xml):
+            raise Declined("prefixed sheet XML")
+        rows, columns = _extent(xml, self.limits[1])
+        if rows > self.limits[0] or columns > self.limits[1]:
+            # calamine holds a sheet as one dense grid: a stray value in XFD1048576 would ask for
+            # billions of cells. openpyxl keeps only the cells present, so it reads this one.
+            raise Declined(f"sheet reaches {rows} rows and {columns} columns")
+        last = xml.rfind(b"<c ")
+        head = _CELL_HEAD.match(xml, last) if last >= 0 else None
+        if last >= 0 and head is None:
+            raise Declined("cell without a coordinate")
+        self.max_row[sheet] = coordinate_to_tuple(head.group(1).decode())[0] if head else 1
+        self.formulas[sheet] = _scan_formulas(xml) if b"<f" in xml else {}
+        self.errors[sheet] = _scan_errors(xml) if b't="e"' in xml else {}
+        self.merge_refs[sheet] = [ref.decode() for ref in _MERGE.findall(xml)] if b"<mergeCell" in xml else []
+        self.merged[sheet] = [range_boundaries(ref) for ref in self.merge_refs[sheet]]
+        self.grids[sheet] = self.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        special = set(self.formulas[sheet]) | set(self.errors[sheet])
+        for min_col, min_row, max_col, max_row in self.merged[sheet]:
+            if (max_col - min_col + 1) * (max_row - min_row + 1) > MAX_MERGED_CELLS:
+                raise Declined("a huge merged range")
+            special.update(f"{get_column_letter(c)}{r}" for r in range(min_row, max_row + 1)
+                           for c in range(min_col, max_col + 1))
+        self.special[sheet] = special
+
+    def cell(self, sheet: str, coord: str) -> CellValue:
+        if sheet not in self.grids:
+            self._load(sheet)
+        row, col = coordinate_to_tuple(coord)
+        self.max_row[sheet] = max(self.max_row[sheet], row)  # openpyxl makes the cell it is asked for
+        for min_col, min_row, max_col, max_row in self.merged[sheet]:
+            if min_row <= row <= max_row and min_col <= col <= max_col and (row, col) != (min_row, min_col):
+                return CellValue(sheet, coord, None)  # openpyxl's MergedCell
+        grid = self.grids[sheet]
+        value = grid[row - 1][col - 1] if row <= len(grid) and col <= len(grid[row - 1]) else None
+        value = self.errors[sheet].get(coord) or _as_openpyxl(value)
+        formula = self.formulas[sheet].get(coord)
+        if formula is UNSUPPORTED:
+            raise Declined("array or data-table formula in a cell the contract reads")
+        if isinstance(formula, bytes):
+            formula = _formula_text(formula)
+        return CellValue(sheet, coord, value, formula)
+
+
+def _extent(xml: bytes, max_columns: int) -> tuple[int, int]:
+    """Rows and columns a sheet reaches, cheaply: its last ``<row>``, its ``<dimension>``,
+    and (when the column limit is below column AAA) whether any cell sits in a 3-letter column."""
+    rows = columns = 0
+    dim = _DIMENSION.search(xml, 0, 4096)
+    if dim:
+        min_col, min_row, max_col, max_row = range_boundaries(dim.group(1).decode())
+        rows, columns = max_row or 0, max_col or 0
+    last = _ROW.match(xml, xml.rfind(b"<row ")) if b"<row " in xml else None
+    if last:
+        rows = max(rows, int(last.group(1)))
+    if max_columns < 703 and _WIDE_CELL.search(xml):
+        columns = max(columns, 703)
+    return rows, columns
+
+
+def _scan_formulas(xml: bytes) -> dict[str, str | bytes]:
+    """``{coordinate: formula}`` for every formula cell: its text as openpyxl spells it, or
+    the raw XML text (bytes) for plain formulas, decoded only if the cell is read.
+
+    A regex over the raw XML is far cheaper than parsing the sheet; markup it does not
+    understand makes the fast path decline rather than miss a formula.
+    """
+    out: dict[str, str | bytes] = {}
+    shared: dict[str, Translator] = {}
+    for m in _FORMULA.finditer(xml):  # find the few formulas, then the cell each sits in
+        if m.group(1) is None:
+            raise Declined("formula markup the scan does not understand")
+        start = xml.rfind(b"<c ", 0, m.start())
+        head = _CELL_HEAD.fullmatch(xml, start, m.start()) if start >= 0 else None
+        if head is None:
+            raise Declined("formula outside a cell the scan understands")
+        coord, f_attrs, raw = head.group(1).decode(), m.group(1), m.group(2) or b""
+        if b"t=" not in f_attrs:
+            out[coord] = raw
+            continue
+        kind = dict(_ATTR.findall(f_attrs)).get(b"t", b"normal")
+        if kind == b"shared":
+            si = dict(_ATTR.findall(f_attrs)).get(b"si", b"")
+            text = _formula_text(raw)
+            if si in shared:
+                text = shared[si].translate_formula(coord)
+            elif text != "=":
+                shared[si] = Translator(text, coord)
+            out[coord] = text
+        elif kind == b"normal":
+            out[coord] = raw
+        else:
+            out[coord] = UNSUPPORTED  # openpyxl gives an object here, not text: decline if the cell is read
+    return out
+
+
+def _formula_text(raw: bytes) -> str:
+    """openpyxl's value for a formula cell: '=' and the unescaped formula text."""
+    return "=" + html.unescape(raw.decode("utf-8"))
+
+
+def _scan_errors(xml: bytes) -> dict[str, str]:
+    """``{coordinate: '#N/A'}`` for error cells: openpyxl gives their text, calamine does not."""
+    out = {}
+    for m in _ERROR_CELL.finditer(xml):
+        coord = dict(_ATTR.findall(m.group(1))).get(b"r", b"").decode()
+        if not coord:
+            raise Declined("error cell without a coordinate")
+        out[coord] = html.unescape(m.group(2).decode("utf-8"))
+    if len(out) != xml.count(b't="e"'):
+        raise Declined("error-cell markup the scan does not understand")
+    return out
+
+
+def _as_openpyxl(value: Any) -> Any:
+    """Calamine's value as openpyxl gives it, so both readers produce equal ``RawBook``s."""
+    kind = type(value)
+    if kind is str:
+        return value if value != "" else None
+    if kind is float:
+        return int(value) if value.is_integer() and abs(value) < INT_LIMIT else value
+    if kind is date:
+        return datetime(value.year, value.month, value.day)
+    if kind in (bool, int, datetime, time, timedelta) or value is None:
+        return value
+    raise Declined(f"cell value of type {kind.__name__}")
