@@ -8,6 +8,7 @@ choices. Pure: no spreadsheet library is imported here.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from difflib import get_close_matches
@@ -18,9 +19,19 @@ from .findings import Finding, Severity, error, warning
 from .rawbook import CellValue, RawBook, RawTable
 
 
+@lru_cache(maxsize=8192)
+def _norm_text(text: str) -> str:
+    return text.strip().casefold()
+
+
 def norm(text: Any) -> str:
-    """Header/ID matching tolerates case and surrounding spaces (contract rule)."""
-    return str(text).strip().casefold() if text is not None else ""
+    """Header/ID matching tolerates case and surrounding spaces (contract rule).
+
+    Cached: a register's few dozen KPI IDs are matched thousands of times per workbook.
+    """
+    if text is None:
+        return ""
+    return _norm_text(text if isinstance(text, str) else str(text))
 
 
 @dataclass(frozen=True)
