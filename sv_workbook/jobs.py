@@ -191,7 +191,12 @@ def exit_code(outcomes: list[Outcome], fail_on: Severity = Severity.ERROR) -> in
 
 
 def _ensure_kinds() -> None:
-    """Import the kinds lazily so the core stays free of adapter imports (imports are idempotent)."""
+    """Register the workbook kinds on first use.
+
+    Each kind module pairs its pure ``analyse`` step with its openpyxl report writer and
+    registers itself on import; importing them here, not at module top, avoids an import
+    cycle (they import ``Kind`` and ``register`` from this module). Imports are idempotent.
+    """
     from . import kpi_kind, tender_kind  # noqa: F401  (each registers itself)
 
 
