@@ -173,8 +173,9 @@ def validate(paths: tuple[str, ...], fmt: str, fail_on: str, jobs: int | None, d
     """Check workbooks (files, folders searched recursively, or globs such as 'returns/**/*.xlsx')
     against their contract and the trust's rules; write nothing to them.
 
-    Exit codes: 0 clean, 1 a finding at the --fail-on level (an unreadable file is an error
-    finding for that file), 2 the command was used wrongly.
+    Exit codes: 0 clean, 1 a finding at the --fail-on level (an unreadable file among others is
+    an error finding for that file and the batch carries on), 2 the command was used wrongly or
+    no workbook given could be read at all.
     """
     policy = _policy(policy_path)
     today = as_of.date() if as_of else date.today()
@@ -192,6 +193,8 @@ def validate(paths: tuple[str, ...], fmt: str, fail_on: str, jobs: int | None, d
             tally = write_results(outcomes, fmt, Severity(fail_on), out, verbose)
     except BatchUsageError as exc:
         raise click.UsageError(str(exc)) from exc
+    if tally.workbooks and tally.unreadable == tally.workbooks:
+        sys.exit(2)  # nothing could be read at all: as `score` does for its one file
     sys.exit(1 if tally.failing else 0)
 
 

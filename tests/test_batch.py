@@ -82,7 +82,7 @@ def test_exit_codes(mixed, tmp_path):
     good = mixed / "north" / "good.xlsx"
     assert run(str(good)).exit_code == 0                       # warnings only
     assert run(str(good), "--fail-on", "warning").exit_code == 1
-    assert run(str(mixed / "old.xls")).exit_code == 1          # unreadable: a finding, not a usage error
+    assert run(str(mixed / "old.xls")).exit_code == 2          # the only workbook cannot be read at all
     assert run(str(tmp_path / "missing.xlsx")).exit_code == 2
     assert run(str(tmp_path / "*.xlsx")).exit_code == 2        # a glob matching nothing
     assert run(str(good), "--jobs", "0").exit_code == 2

@@ -75,10 +75,11 @@ def test_errors_give_exit_1_and_unreadable_gives_2(tmp_path):
     assert run("validate", bad, *AS_OF).exit_code == 1
     junk = tmp_path / "junk.xlsx"
     junk.write_text("not a workbook")
-    # issue 5: in `validate` an unreadable file is an error finding for that file (exit 1);
-    # 2 is kept for usage errors. `score` works on one file, so it still refuses with 2.
+    # a file that cannot be read at all: 2, with the reason as a finding; among readable
+    # workbooks it is an error finding for that file and the batch exits 1 (issue 5)
     result = run("validate", junk, *AS_OF)
-    assert result.exit_code == 1 and "FILE-UNREADABLE" in result.output
+    assert result.exit_code == 2 and "FILE-UNREADABLE" in result.output
+    assert run("validate", junk, bad, *AS_OF).exit_code == 1
     assert run("score", junk, *AS_OF).exit_code == 2
 
 
