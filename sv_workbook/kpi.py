@@ -29,6 +29,7 @@ Period arithmetic (stated once, here, and in docs/kpi-registers.md):
 from __future__ import annotations
 
 import calendar
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -340,6 +341,7 @@ def _check_actuals(register: Register, known: dict[str, KPI], as_of: date, out: 
     periods: Counter[tuple[str, int]] = Counter()
     plan = (reporting_periods(c.start, c.end, c.frequency) if c.frequency in FREQUENCY_MONTHS and c.end > c.start
             else [])
+    starts = [p.start for p in plan]
     for a in register.actuals:
         ok = True
         if norm(a.kpi_id) not in known:
@@ -362,7 +364,7 @@ def _check_actuals(register: Register, known: dict[str, KPI], as_of: date, out: 
                                  *_at(a.where, "period_end")))
                 ok = False
             else:
-                hit = next((p for p in plan if p.start <= a.period_end <= p.end), None)
+                hit = _period_of(a.period_end, plan, starts)
                 if hit is not None and ok:
                     periods[(norm(a.kpi_id), hit.index)] += 1
                     if periods[(norm(a.kpi_id), hit.index)] == 2:
@@ -393,17 +395,32 @@ def _check_overdue(register: Register, kpis: list[KPI], as_of: date, policy: Pol
     if c.end <= c.start:
         return
     due = due_periods(c.start, c.end, c.frequency, as_of, policy.kpi_overdue_grace_days)
-    dated: dict[str, list[date]] = defaultdict(list)
+    starts = [p.start for p in due]
+    # each KPI's due periods that have a row: one lookup per row, not a scan of every
+    # row for every KPI and period (this runs for every register of a batch)
+    reported: dict[str, set[int]] = defaultdict(set)
     for a in register.actuals:
         if a.period_end is not None:
-            dated[norm(a.kpi_id)].append(a.period_end)
+            hit = _period_of(a.period_end, due, starts)
+            if hit is not None:
+                reported[norm(a.kpi_id)].add(hit.index)
     for k in kpis:
+        done = reported.get(norm(k.id), ())
         for p in due:
-            if not any(p.start <= d <= p.end for d in dated[norm(k.id)]):
+            if p.index not in done:
                 out.append(warning("KPI-OVERDUE", f"KPI '{k.id}' has no Actuals row for {p.label}, which the "
                                    f"{c.frequency.lower()} reporting makes due by {as_of:%d/%m/%Y}.",
                                    f"Add an Actuals row for {k.id} with PeriodEnd {p.end:%d/%m/%Y} "
                                    "(enter 0 if nothing was delivered).", *_at(k.where, "id")))
+
+
+def _period_of(day: date, periods: list[Period], starts: list[date]) -> Period | None:
+    """The period holding ``day``, by bisection: ``periods`` (from ``reporting_periods``)
+    are in order and never overlap, each starting the day after the previous one ends."""
+    i = bisect_right(starts, day) - 1
+    if i >= 0 and day <= periods[i].end:
+        return periods[i]
+    return None
 
 
 def _status(k: KPI, delivered: float, c: ContractInfo, reporting_date: date | None, policy: Policy,
