@@ -68,6 +68,7 @@ _PREFIXED_SHEETDATA = re.compile(rb"<\w+:sheetData\b")
 _DIMENSION = re.compile(rb'<dimension\b[^>]*\bref="([A-Z]*[0-9]*(?::[A-Z]*[0-9]*)?)"')
 _ROW = re.compile(rb'<row\b[^>]*?\br="([0-9]+)"')
 _WIDE_CELL = re.compile(rb'<c r="[A-Z]{3}')
+_TRAILING_DIGITS = re.compile(r"[0-9]+$")
 
 
 #: Marks array and data-table formula cells, which openpyxl reads as objects, not text.
@@ -228,17 +229,23 @@ def _table(values: "_SheetValues", sheet: str, name: str, ref: str, letters: lis
     first_col = coordinate_to_tuple(header_cells[0])[1]
     columns = [(first_col + i, letter, k) for i, (letter, k) in enumerate(zip(letters, keep))]
     grid, special = values.grids[sheet], values.special[sheet]
+    # rows holding any special cell: most rows have none, so their cells skip the set lookup
+    special_rows = {int(m.group()) for m in map(_TRAILING_DIGITS.search, special) if m}
     rows = []
+    # ``tuple.__new__`` skips the NamedTuple's Python-level constructor (same object, ~2x cheaper)
+    new, cv_type = tuple.__new__, CellValue
     # As openpyxl: only rows up to the sheet's last cell (a Table may span whole columns).
     for r in range(min_row + 1, min(max_row, values.max_row[sheet]) + 1):
         line = grid[r - 1] if r <= len(grid) else ()
         width = len(line)
+        digits = str(r)
+        check = r in special_rows
         row = []
         for col, letter, k in columns:
-            coord = f"{letter}{r}"
+            coord = letter + digits
             if not k:
-                row.append(CellValue(sheet, coord, None))
-            elif coord in special:
+                row.append(new(cv_type, (sheet, coord, None, None)))
+            elif check and coord in special:
                 row.append(values.cell(sheet, coord))
             else:
                 v = line[col - 1] if col <= width else None
@@ -249,7 +256,7 @@ def _table(values: "_SheetValues", sheet: str, name: str, ref: str, letters: lis
                     v = int(v) if v.is_integer() and -INT_LIMIT < v < INT_LIMIT else v
                 elif v is not None:
                     v = _as_openpyxl(v)
-                row.append(CellValue(sheet, coord, v))
+                row.append(new(cv_type, (sheet, coord, v, None)))
         rows.append(row)
     return RawTable(name, sheet, ref, headers, header_cells, rows)
 
