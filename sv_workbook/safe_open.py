@@ -54,6 +54,10 @@ SAVE_AS_XLSX = "Open it in Excel and use File › Save As › Excel Workbook (*.
 DTD_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 ROW_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 CELL_EL_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>/]")
+#: The same elements without a namespace prefix. A pattern with a literal start is about
+#: twice as fast to count; it is used only on text that cannot hold a prefixed one.
+PLAIN_ROW_RE = re.compile(rb"<row[\s>/]")
+PLAIN_CELL_EL_RE = re.compile(rb"<c[\s>/]")
 DIMENSION_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\s[^>]*\bref\s*=\s*[\"']([^\"']*)[\"']")
 TABLE_REF_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?table\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']", re.DOTALL)
 CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
@@ -301,8 +305,12 @@ def _stream_parts(path: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
                         # counted in C (findall), not match by match: this runs for every cell of
                         # every file a batch validates; elements wholly inside ``tail`` were
                         # counted with the previous chunk
-                        rows += len(ROW_RE.findall(window)) - len(ROW_RE.findall(tail))
-                        cells += len(CELL_EL_RE.findall(window)) - len(CELL_EL_RE.findall(tail))
+                        # (a prefixed row or cell element needs ":row" or ":c" in the text; ``tail``
+                        # is part of ``window``, so both are counted with the same pattern)
+                        row_re, cell_re = ((ROW_RE, CELL_EL_RE) if b":row" in window or b":c" in window
+                                           else (PLAIN_ROW_RE, PLAIN_CELL_EL_RE))
+                        rows += len(row_re.findall(window)) - len(row_re.findall(tail))
+                        cells += len(cell_re.findall(window)) - len(cell_re.findall(tail))
                         if rows > policy.max_rows:
                             raise _too_big(path, sheets.get(i.filename, i.filename),
                                            f"more than {policy.max_rows:,} rows of cells", "max_rows")
