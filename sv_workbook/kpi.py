@@ -34,6 +34,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from difflib import get_close_matches
+from functools import lru_cache
 
 from .bind import norm
 from .findings import Finding, Severity, error, info, warning
@@ -105,7 +106,14 @@ class Period:
 
     @property
     def label(self) -> str:
-        return f"period {self.index} ({self.start:%d %b %Y} – {self.end:%d %b %Y})"
+        return _period_label(self.index, self.start, self.end)
+
+
+@lru_cache(maxsize=4096)
+def _period_label(index: int, start: date, end: date) -> str:
+    """Remembered: every overdue KPI of a register names the same few periods, and date
+    formatting is slow next to the rest of a batch's per-finding work."""
+    return f"period {index} ({start:%d %b %Y} – {end:%d %b %Y})"
 
 
 @dataclass(frozen=True)
@@ -404,13 +412,17 @@ def _check_overdue(register: Register, kpis: list[KPI], as_of: date, policy: Pol
             hit = _period_of(a.period_end, due, starts)
             if hit is not None:
                 reported[norm(a.kpi_id)].add(hit.index)
+    # the dates formatted once per register, not once per finding (there may be hundreds)
+    due_by = f"{c.frequency.lower()} reporting makes due by {as_of:%d/%m/%Y}"
+    texts = {p.index: (p.label, f"{p.end:%d/%m/%Y}") for p in due}
     for k in kpis:
         done = reported.get(norm(k.id), ())
         for p in due:
             if p.index not in done:
-                out.append(warning("KPI-OVERDUE", f"KPI '{k.id}' has no Actuals row for {p.label}, which the "
-                                   f"{c.frequency.lower()} reporting makes due by {as_of:%d/%m/%Y}.",
-                                   f"Add an Actuals row for {k.id} with PeriodEnd {p.end:%d/%m/%Y} "
+                label, end = texts[p.index]
+                out.append(warning("KPI-OVERDUE", f"KPI '{k.id}' has no Actuals row for {label}, which the "
+                                   f"{due_by}.",
+                                   f"Add an Actuals row for {k.id} with PeriodEnd {end} "
                                    "(enter 0 if nothing was delivered).", *_at(k.where, "id")))
 
 
