@@ -131,13 +131,23 @@ def bind(raw: RawBook, contract: WorkbookContract) -> BoundBook:
         if missing:
             continue
         rows: list[Row] = []
+        pairs = list(positions.items())
         for raw_row in table.rows:
-            cells = {name: raw_row[idx] for name, idx in positions.items() if idx < len(raw_row)}
-            if all(c.is_blank for c in cells.values()):
+            width = len(raw_row)
+            cells = {name: raw_row[idx] for name, idx in pairs if idx < width}
+            if not _has_data(cells):
                 continue  # templates pre-size their tables; only rows with contract data count
             rows.append(Row(spec.name, table.sheet, cells))
         book.rows[spec.name] = rows
     return book
+
+
+def _has_data(cells: dict[str, CellValue]) -> bool:
+    """True unless every cell is blank; a plain loop, as it runs for every row of every table."""
+    for c in cells.values():
+        if not c.is_blank:
+            return True
+    return False
 
 
 def _about(doc: str) -> str:
@@ -168,6 +178,9 @@ class Coerce:
         self.findings = findings
 
     def _value(self, cv: CellValue, what: str) -> Any:
+        value = cv.value
+        if cv.formula is None and not isinstance(value, str):  # the common case first: runs for every cell read
+            return value
         if cv.formula is not None:
             if cv.value is None:
                 self.findings.append(error(

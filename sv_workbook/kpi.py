@@ -352,7 +352,8 @@ def _check_actuals(register: Register, known: dict[str, KPI], as_of: date, out: 
     starts = [p.start for p in plan]
     for a in register.actuals:
         ok = True
-        if norm(a.kpi_id) not in known:
+        key = norm(a.kpi_id)
+        if key not in known:
             ids = ", ".join(k.id for k in known.values()) or "none yet"
             out.append(error("ACTUAL-UNKNOWN-KPI", f"Actuals row for KPI '{a.kpi_id}', which is not in the KPIs "
                              f"table (KPIs: {ids}).", "Correct the KPI_ID, or add the KPI to the KPIs table.",
@@ -374,8 +375,8 @@ def _check_actuals(register: Register, known: dict[str, KPI], as_of: date, out: 
             else:
                 hit = _period_of(a.period_end, plan, starts)
                 if hit is not None and ok:
-                    periods[(norm(a.kpi_id), hit.index)] += 1
-                    if periods[(norm(a.kpi_id), hit.index)] == 2:
+                    periods[(key, hit.index)] += 1
+                    if periods[(key, hit.index)] == 2:
                         out.append(warning("ACTUAL-DUPLICATE-PERIOD", f"KPI '{a.kpi_id}' has more than one Actuals "
                                            f"row in {hit.label}; all of them are added up.",
                                            "If this repeats an earlier row, delete it so delivery is not counted "
