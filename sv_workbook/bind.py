@@ -202,7 +202,15 @@ class Coerce:
     def _missing(self, cv: CellValue, what: str, expect: str) -> None:
         self.findings.append(error("BLANK", f"{what} is blank.", f"Enter {expect}.", cv.sheet, cv.cell))
 
+    # text, number and date first try the plain case (a value of the expected type, no
+    # formula) inline: they run for every cell of every table, and that case needs no check.
+
     def text(self, cv: CellValue, what: str, required: bool = True) -> str | None:
+        value = cv.value
+        if cv.formula is None and type(value) is str:
+            stripped = value.strip()
+            if stripped:
+                return stripped
         value = self._value(cv, what)
         if value is None:
             if required and cv.formula is None:
@@ -214,6 +222,10 @@ class Coerce:
 
     def number(self, cv: CellValue, what: str, required: bool = True,
                minimum: float | None = None, maximum: float | None = None, above: float | None = None) -> float | None:
+        value = cv.value
+        if (cv.formula is None and (type(value) is float or type(value) is int) and minimum is None
+                and maximum is None and above is None and math.isfinite(value)):
+            return float(value)
         value = self._value(cv, what)
         if value is None:
             if required and cv.formula is None:
@@ -268,6 +280,8 @@ class Coerce:
         return None
 
     def date(self, cv: CellValue, what: str, required: bool = True) -> date | None:
+        if cv.formula is None and type(cv.value) is datetime:
+            return cv.value.date()
         value = self._value(cv, what)
         if value is None:
             if required and cv.formula is None:
