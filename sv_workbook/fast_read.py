@@ -54,6 +54,8 @@ PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 SKIPPED_GLOBAL_NAMES = ("_xlnm.Print_Titles", "_xlnm.Print_Area", "_xlnm._FilterDatabase")
 #: Integral floats below this are read as ``int``, as openpyxl does for ``<v>5</v>``.
 INT_LIMIT = 1e15
+#: Structure parts up to this size are parsed once per distinct content (``_parse_small``).
+SMALL_PART_BYTES = 16 * 1024
 #: Merged ranges bigger than this are not expanded cell by cell (the openpyxl reader copes).
 MAX_MERGED_CELLS = 100_000
 
@@ -117,7 +119,9 @@ class _Package:
         self.names = set(self.zip.namelist())
 
     def xml(self, part: str):
-        return SafeET.fromstring(self.zip.read(part))
+        """The part parsed (by defusedxml); the result is only read, never changed."""
+        data = self.zip.read(part)
+        return _parse_small(data) if len(data) <= SMALL_PART_BYTES else SafeET.fromstring(data)
 
     def rels(self, part: str) -> dict[str, tuple[str, str]]:
         """``{rId: (type, target part)}`` for ``part`` (empty when it has no rels)."""
@@ -133,6 +137,15 @@ class _Package:
             target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
             out[rel.get("Id", "")] = (rel.get("Type", ""), target)
         return out
+
+
+@lru_cache(maxsize=256)
+def _parse_small(data: bytes):
+    """A small part parsed, remembered by its bytes: a batch of workbooks made from one
+    template repeats the same relationships, workbook and Table parts byte for byte, and
+    parsing them again for every file was a tenth of the reader's Python time. Callers
+    only read the tree (it is shared between files)."""
+    return SafeET.fromstring(data)
 
 
 def _read(path: Path, data: bytes, limits: tuple[int, int]) -> RawBook:
