@@ -241,9 +241,7 @@ def _table(values: "_SheetValues", sheet: str, name: str, ref: str, letters: lis
     keep = [h.strip().casefold() in CONTRACT_HEADERS for h in headers]
     first_col = coordinate_to_tuple(header_cells[0])[1]
     columns = [(first_col + i, letter, k) for i, (letter, k) in enumerate(zip(letters, keep))]
-    grid, special = values.grids[sheet], values.special[sheet]
-    # rows holding any special cell: most rows have none, so their cells skip the set lookup
-    special_rows = {int(m.group()) for m in map(_TRAILING_DIGITS.search, special) if m}
+    grid, special, special_rows = values.grids[sheet], values.special[sheet], values.special_rows[sheet]
     rows = []
     # ``tuple.__new__`` skips the NamedTuple's Python-level constructor (same object, ~2x cheaper)
     new, cv_type = tuple.__new__, CellValue
@@ -308,6 +306,7 @@ class _SheetValues:
         self.merged: dict[str, list[tuple[int, int, int, int]]] = {}
         self.errors: dict[str, dict[str, str]] = {}
         self.special: dict[str, set[str]] = {}  # cells with a formula, an error or under a merge
+        self.special_rows: dict[str, set[int]] = {}
         self.merge_refs: dict[str, list[str]] = {}
         #: openpyxl's ``ws.max_row``: the last row holding a cell element, or a cell read so far
         self.max_row: dict[str, int] = {}
@@ -343,6 +342,8 @@ class _SheetValues:
             special.update(f"{get_column_letter(c)}{r}" for r in range(min_row, max_row + 1)
                            for c in range(min_col, max_col + 1))
         self.special[sheet] = special
+        # rows holding any special cell: most rows have none, so their cells skip the set lookup
+        self.special_rows[sheet] = {int(m.group()) for m in map(_TRAILING_DIGITS.search, special) if m}
 
     def cell(self, sheet: str, coord: str) -> CellValue:
         if sheet not in self.grids:
