@@ -89,7 +89,7 @@ def read_rawbook_fast(path: str | Path, policy: Policy = DEFAULT_POLICY, strict:
     instead of falling back, so tests can prove the fast path really ran.
     """
     path = Path(path)
-    package = check_package(path, policy)
+    package = check_package(path, policy, keep_sheets=True)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -97,7 +97,7 @@ def read_rawbook_fast(path: str | Path, policy: Policy = DEFAULT_POLICY, strict:
                                  "Check that you may read it and that no other program holds it locked, "
                                  "then try again.") from exc
     try:
-        raw = _read(path, data, (policy.max_rows, policy.max_columns))
+        raw = _read(path, data, (policy.max_rows, policy.max_columns), package.sheet_xml)
     except Declined:
         if strict:
             raise
@@ -113,10 +113,16 @@ def read_rawbook_fast(path: str | Path, policy: Policy = DEFAULT_POLICY, strict:
 class _Package:
     """The parts of the zip package the contracts need, read without openpyxl."""
 
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes, inflated: dict[str, bytes] | None = None):
         self.data = data
         self.zip = zipfile.ZipFile(io.BytesIO(data))
         self.names = set(self.zip.namelist())
+        self.inflated = inflated or {}
+
+    def read(self, part: str) -> bytes:
+        """A part's bytes: the copy ``check_package`` already inflated, if it kept one."""
+        data = self.inflated.get(part)
+        return data if data is not None else self.zip.read(part)
 
     def xml(self, part: str):
         """The part parsed (by defusedxml); the result is only read, never changed."""
@@ -148,8 +154,8 @@ def _parse_small(data: bytes):
     return SafeET.fromstring(data)
 
 
-def _read(path: Path, data: bytes, limits: tuple[int, int]) -> RawBook:
-    pkg = _Package(data)
+def _read(path: Path, data: bytes, limits: tuple[int, int], inflated: dict[str, bytes] | None = None) -> RawBook:
+    pkg = _Package(data, inflated)
     try:
         return _read_package(path, pkg, limits)
     finally:
@@ -197,7 +203,7 @@ def _read_package(path: Path, pkg: _Package, limits: tuple[int, int]) -> RawBook
         rels = pkg.rels(part)
         if not any(typ.endswith("/table") for typ, _ in rels.values()):
             continue
-        xml = sheet_xml[name] = pkg.zip.read(part)
+        xml = sheet_xml[name] = pkg.read(part)
         for rid in _TABLE_PART.findall(xml):
             typ, target = rels.get(rid.decode(), ("", ""))
             if not typ.endswith("/table"):
@@ -317,7 +323,7 @@ class _SheetValues:
     def _load(self, sheet: str) -> None:
         xml = self.sheet_xml.get(sheet)
         if xml is None:
-            xml = self.pkg.zip.read(self.parts[sheet])
+            xml = self.pkg.read(self.parts[sheet])
         if b":sheetData" in xml and _PREFIXED_SHEETDATA.search(xml):
             raise Declined("prefixed sheet XML")
         rows, columns = _extent(xml, self.limits[1])

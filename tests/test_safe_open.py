@@ -213,3 +213,13 @@ def test_open_workbook_checks_too(tmp_path):
     path.write_bytes(b"not a zip")
     with pytest.raises(WorkbookUnreadable):
         open_workbook(path)
+
+
+def test_keep_sheets_gives_each_worksheet_as_inflated(example_path):
+    """The fast reader reuses the sheets check_package inflated: they must be the parts' exact bytes."""
+    assert check_package(example_path).sheet_xml == {}
+    kept = check_package(example_path, keep_sheets=True).sheet_xml
+    with zipfile.ZipFile(example_path) as zf:
+        sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+        assert sheets and set(kept) == set(sheets)
+        assert all(kept[n] == zf.read(n) for n in sheets)
