@@ -131,13 +131,23 @@ def bind(raw: RawBook, contract: WorkbookContract) -> BoundBook:
         if missing:
             continue
         rows: list[Row] = []
+        pairs = list(positions.items())
         for raw_row in table.rows:
-            cells = {name: raw_row[idx] for name, idx in positions.items() if idx < len(raw_row)}
-            if all(c.is_blank for c in cells.values()):
+            width = len(raw_row)
+            cells = {name: raw_row[idx] for name, idx in pairs if idx < width}
+            if not _has_data(cells):
                 continue  # templates pre-size their tables; only rows with contract data count
             rows.append(Row(spec.name, table.sheet, cells))
         book.rows[spec.name] = rows
     return book
+
+
+def _has_data(cells: dict[str, CellValue]) -> bool:
+    """True unless every cell is blank; a plain loop, as it runs for every row of every table."""
+    for c in cells.values():
+        if not c.is_blank:
+            return True
+    return False
 
 
 def _about(doc: str) -> str:
@@ -168,6 +178,9 @@ class Coerce:
         self.findings = findings
 
     def _value(self, cv: CellValue, what: str) -> Any:
+        value = cv.value
+        if cv.formula is None and not isinstance(value, str):  # the common case first: runs for every cell read
+            return value
         if cv.formula is not None:
             if cv.value is None:
                 self.findings.append(error(
@@ -189,7 +202,15 @@ class Coerce:
     def _missing(self, cv: CellValue, what: str, expect: str) -> None:
         self.findings.append(error("BLANK", f"{what} is blank.", f"Enter {expect}.", cv.sheet, cv.cell))
 
+    # text, number and date first try the plain case (a value of the expected type, no
+    # formula) inline: they run for every cell of every table, and that case needs no check.
+
     def text(self, cv: CellValue, what: str, required: bool = True) -> str | None:
+        value = cv.value
+        if cv.formula is None and type(value) is str:
+            stripped = value.strip()
+            if stripped:
+                return stripped
         value = self._value(cv, what)
         if value is None:
             if required and cv.formula is None:
@@ -201,6 +222,10 @@ class Coerce:
 
     def number(self, cv: CellValue, what: str, required: bool = True,
                minimum: float | None = None, maximum: float | None = None, above: float | None = None) -> float | None:
+        value = cv.value
+        if (cv.formula is None and (type(value) is float or type(value) is int) and minimum is None
+                and maximum is None and above is None and math.isfinite(value)):
+            return float(value)
         value = self._value(cv, what)
         if value is None:
             if required and cv.formula is None:
@@ -255,6 +280,8 @@ class Coerce:
         return None
 
     def date(self, cv: CellValue, what: str, required: bool = True) -> date | None:
+        if cv.formula is None and type(cv.value) is datetime:
+            return cv.value.date()
         value = self._value(cv, what)
         if value is None:
             if required and cv.formula is None:

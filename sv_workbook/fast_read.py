@@ -54,6 +54,8 @@ PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 SKIPPED_GLOBAL_NAMES = ("_xlnm.Print_Titles", "_xlnm.Print_Area", "_xlnm._FilterDatabase")
 #: Integral floats below this are read as ``int``, as openpyxl does for ``<v>5</v>``.
 INT_LIMIT = 1e15
+#: Structure parts up to this size are parsed once per distinct content (``_parse_small``).
+SMALL_PART_BYTES = 16 * 1024
 #: Merged ranges bigger than this are not expanded cell by cell (the openpyxl reader copes).
 MAX_MERGED_CELLS = 100_000
 
@@ -68,6 +70,7 @@ _PREFIXED_SHEETDATA = re.compile(rb"<\w+:sheetData\b")
 _DIMENSION = re.compile(rb'<dimension\b[^>]*\bref="([A-Z]*[0-9]*(?::[A-Z]*[0-9]*)?)"')
 _ROW = re.compile(rb'<row\b[^>]*?\br="([0-9]+)"')
 _WIDE_CELL = re.compile(rb'<c r="[A-Z]{3}')
+_TRAILING_DIGITS = re.compile(r"[0-9]+$")
 
 
 #: Marks array and data-table formula cells, which openpyxl reads as objects, not text.
@@ -86,7 +89,7 @@ def read_rawbook_fast(path: str | Path, policy: Policy = DEFAULT_POLICY, strict:
     instead of falling back, so tests can prove the fast path really ran.
     """
     path = Path(path)
-    package = check_package(path, policy)
+    package = check_package(path, policy, keep_sheets=True)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -94,7 +97,7 @@ def read_rawbook_fast(path: str | Path, policy: Policy = DEFAULT_POLICY, strict:
                                  "Check that you may read it and that no other program holds it locked, "
                                  "then try again.") from exc
     try:
-        raw = _read(path, data, (policy.max_rows, policy.max_columns))
+        raw = _read(path, data, (policy.max_rows, policy.max_columns), package.sheet_xml)
     except Declined:
         if strict:
             raise
@@ -110,13 +113,21 @@ def read_rawbook_fast(path: str | Path, policy: Policy = DEFAULT_POLICY, strict:
 class _Package:
     """The parts of the zip package the contracts need, read without openpyxl."""
 
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes, inflated: dict[str, bytes] | None = None):
         self.data = data
         self.zip = zipfile.ZipFile(io.BytesIO(data))
         self.names = set(self.zip.namelist())
+        self.inflated = inflated or {}
+
+    def read(self, part: str) -> bytes:
+        """A part's bytes: the copy ``check_package`` already inflated, if it kept one."""
+        data = self.inflated.get(part)
+        return data if data is not None else self.zip.read(part)
 
     def xml(self, part: str):
-        return SafeET.fromstring(self.zip.read(part))
+        """The part parsed (by defusedxml); the result is only read, never changed."""
+        data = self.zip.read(part)
+        return _parse_small(data) if len(data) <= SMALL_PART_BYTES else SafeET.fromstring(data)
 
     def rels(self, part: str) -> dict[str, tuple[str, str]]:
         """``{rId: (type, target part)}`` for ``part`` (empty when it has no rels)."""
@@ -134,8 +145,17 @@ class _Package:
         return out
 
 
-def _read(path: Path, data: bytes, limits: tuple[int, int]) -> RawBook:
-    pkg = _Package(data)
+@lru_cache(maxsize=256)
+def _parse_small(data: bytes):
+    """A small part parsed, remembered by its bytes: a batch of workbooks made from one
+    template repeats the same relationships, workbook and Table parts byte for byte, and
+    parsing them again for every file was a tenth of the reader's Python time. Callers
+    only read the tree (it is shared between files)."""
+    return SafeET.fromstring(data)
+
+
+def _read(path: Path, data: bytes, limits: tuple[int, int], inflated: dict[str, bytes] | None = None) -> RawBook:
+    pkg = _Package(data, inflated)
     try:
         return _read_package(path, pkg, limits)
     finally:
@@ -183,7 +203,7 @@ def _read_package(path: Path, pkg: _Package, limits: tuple[int, int]) -> RawBook
         rels = pkg.rels(part)
         if not any(typ.endswith("/table") for typ, _ in rels.values()):
             continue
-        xml = sheet_xml[name] = pkg.zip.read(part)
+        xml = sheet_xml[name] = pkg.read(part)
         for rid in _TABLE_PART.findall(xml):
             typ, target = rels.get(rid.decode(), ("", ""))
             if not typ.endswith("/table"):
@@ -227,18 +247,22 @@ def _table(values: "_SheetValues", sheet: str, name: str, ref: str, letters: lis
     keep = [h.strip().casefold() in CONTRACT_HEADERS for h in headers]
     first_col = coordinate_to_tuple(header_cells[0])[1]
     columns = [(first_col + i, letter, k) for i, (letter, k) in enumerate(zip(letters, keep))]
-    grid, special = values.grids[sheet], values.special[sheet]
+    grid, special, special_rows = values.grids[sheet], values.special[sheet], values.special_rows[sheet]
     rows = []
+    # ``tuple.__new__`` skips the NamedTuple's Python-level constructor (same object, ~2x cheaper)
+    new, cv_type = tuple.__new__, CellValue
     # As openpyxl: only rows up to the sheet's last cell (a Table may span whole columns).
     for r in range(min_row + 1, min(max_row, values.max_row[sheet]) + 1):
         line = grid[r - 1] if r <= len(grid) else ()
         width = len(line)
+        digits = str(r)
+        check = r in special_rows
         row = []
         for col, letter, k in columns:
-            coord = f"{letter}{r}"
+            coord = letter + digits
             if not k:
-                row.append(CellValue(sheet, coord, None))
-            elif coord in special:
+                row.append(new(cv_type, (sheet, coord, None, None)))
+            elif check and coord in special:
                 row.append(values.cell(sheet, coord))
             else:
                 v = line[col - 1] if col <= width else None
@@ -249,7 +273,7 @@ def _table(values: "_SheetValues", sheet: str, name: str, ref: str, letters: lis
                     v = int(v) if v.is_integer() and -INT_LIMIT < v < INT_LIMIT else v
                 elif v is not None:
                     v = _as_openpyxl(v)
-                row.append(CellValue(sheet, coord, v))
+                row.append(new(cv_type, (sheet, coord, v, None)))
         rows.append(row)
     return RawTable(name, sheet, ref, headers, header_cells, rows)
 
@@ -288,6 +312,7 @@ class _SheetValues:
         self.merged: dict[str, list[tuple[int, int, int, int]]] = {}
         self.errors: dict[str, dict[str, str]] = {}
         self.special: dict[str, set[str]] = {}  # cells with a formula, an error or under a merge
+        self.special_rows: dict[str, set[int]] = {}
         self.merge_refs: dict[str, list[str]] = {}
         #: openpyxl's ``ws.max_row``: the last row holding a cell element, or a cell read so far
         self.max_row: dict[str, int] = {}
@@ -298,7 +323,7 @@ class _SheetValues:
     def _load(self, sheet: str) -> None:
         xml = self.sheet_xml.get(sheet)
         if xml is None:
-            xml = self.pkg.zip.read(self.parts[sheet])
+            xml = self.pkg.read(self.parts[sheet])
         if b":sheetData" in xml and _PREFIXED_SHEETDATA.search(xml):
             raise Declined("prefixed sheet XML")
         rows, columns = _extent(xml, self.limits[1])
@@ -323,6 +348,8 @@ class _SheetValues:
             special.update(f"{get_column_letter(c)}{r}" for r in range(min_row, max_row + 1)
                            for c in range(min_col, max_col + 1))
         self.special[sheet] = special
+        # rows holding any special cell: most rows have none, so their cells skip the set lookup
+        self.special_rows[sheet] = {int(m.group()) for m in map(_TRAILING_DIGITS.search, special) if m}
 
     def cell(self, sheet: str, coord: str) -> CellValue:
         if sheet not in self.grids:

@@ -8,7 +8,7 @@ shape instead of translating between several.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Iterable
 
@@ -46,8 +46,13 @@ class Finding:
     extra: tuple[tuple[str, str], ...] = field(default=())
 
     def at_workbook(self, workbook: str) -> "Finding":
-        """The same finding, naming the workbook it came from."""
-        return replace(self, workbook=workbook)
+        """The same finding, naming the workbook it came from.
+
+        Built directly rather than with ``dataclasses.replace``, which is several times
+        slower: batch validation names the workbook on every finding of every file.
+        """
+        return Finding(self.severity, self.code, self.message, self.hint, self.sheet, self.cell, workbook,
+                       self.extra)
 
     @property
     def location(self) -> str:

@@ -29,10 +29,12 @@ Period arithmetic (stated once, here, and in docs/kpi-registers.md):
 from __future__ import annotations
 
 import calendar
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from difflib import get_close_matches
+from functools import lru_cache
 
 from .bind import norm
 from .findings import Finding, Severity, error, info, warning
@@ -104,7 +106,14 @@ class Period:
 
     @property
     def label(self) -> str:
-        return f"period {self.index} ({self.start:%d %b %Y} – {self.end:%d %b %Y})"
+        return _period_label(self.index, self.start, self.end)
+
+
+@lru_cache(maxsize=4096)
+def _period_label(index: int, start: date, end: date) -> str:
+    """Remembered: every overdue KPI of a register names the same few periods, and date
+    formatting is slow next to the rest of a batch's per-finding work."""
+    return f"period {index} ({start:%d %b %Y} – {end:%d %b %Y})"
 
 
 @dataclass(frozen=True)
@@ -340,9 +349,11 @@ def _check_actuals(register: Register, known: dict[str, KPI], as_of: date, out: 
     periods: Counter[tuple[str, int]] = Counter()
     plan = (reporting_periods(c.start, c.end, c.frequency) if c.frequency in FREQUENCY_MONTHS and c.end > c.start
             else [])
+    starts = [p.start for p in plan]
     for a in register.actuals:
         ok = True
-        if norm(a.kpi_id) not in known:
+        key = norm(a.kpi_id)
+        if key not in known:
             ids = ", ".join(k.id for k in known.values()) or "none yet"
             out.append(error("ACTUAL-UNKNOWN-KPI", f"Actuals row for KPI '{a.kpi_id}', which is not in the KPIs "
                              f"table (KPIs: {ids}).", "Correct the KPI_ID, or add the KPI to the KPIs table.",
@@ -362,10 +373,10 @@ def _check_actuals(register: Register, known: dict[str, KPI], as_of: date, out: 
                                  *_at(a.where, "period_end")))
                 ok = False
             else:
-                hit = next((p for p in plan if p.start <= a.period_end <= p.end), None)
+                hit = _period_of(a.period_end, plan, starts)
                 if hit is not None and ok:
-                    periods[(norm(a.kpi_id), hit.index)] += 1
-                    if periods[(norm(a.kpi_id), hit.index)] == 2:
+                    periods[(key, hit.index)] += 1
+                    if periods[(key, hit.index)] == 2:
                         out.append(warning("ACTUAL-DUPLICATE-PERIOD", f"KPI '{a.kpi_id}' has more than one Actuals "
                                            f"row in {hit.label}; all of them are added up.",
                                            "If this repeats an earlier row, delete it so delivery is not counted "
@@ -393,17 +404,36 @@ def _check_overdue(register: Register, kpis: list[KPI], as_of: date, policy: Pol
     if c.end <= c.start:
         return
     due = due_periods(c.start, c.end, c.frequency, as_of, policy.kpi_overdue_grace_days)
-    dated: dict[str, list[date]] = defaultdict(list)
+    starts = [p.start for p in due]
+    # each KPI's due periods that have a row: one lookup per row, not a scan of every
+    # row for every KPI and period (this runs for every register of a batch)
+    reported: dict[str, set[int]] = defaultdict(set)
     for a in register.actuals:
         if a.period_end is not None:
-            dated[norm(a.kpi_id)].append(a.period_end)
+            hit = _period_of(a.period_end, due, starts)
+            if hit is not None:
+                reported[norm(a.kpi_id)].add(hit.index)
+    # the dates formatted once per register, not once per finding (there may be hundreds)
+    due_by = f"{c.frequency.lower()} reporting makes due by {as_of:%d/%m/%Y}"
+    texts = {p.index: (p.label, f"{p.end:%d/%m/%Y}") for p in due}
     for k in kpis:
+        done = reported.get(norm(k.id), ())
         for p in due:
-            if not any(p.start <= d <= p.end for d in dated[norm(k.id)]):
-                out.append(warning("KPI-OVERDUE", f"KPI '{k.id}' has no Actuals row for {p.label}, which the "
-                                   f"{c.frequency.lower()} reporting makes due by {as_of:%d/%m/%Y}.",
-                                   f"Add an Actuals row for {k.id} with PeriodEnd {p.end:%d/%m/%Y} "
+            if p.index not in done:
+                label, end = texts[p.index]
+                out.append(warning("KPI-OVERDUE", f"KPI '{k.id}' has no Actuals row for {label}, which the "
+                                   f"{due_by}.",
+                                   f"Add an Actuals row for {k.id} with PeriodEnd {end} "
                                    "(enter 0 if nothing was delivered).", *_at(k.where, "id")))
+
+
+def _period_of(day: date, periods: list[Period], starts: list[date]) -> Period | None:
+    """The period holding ``day``, by bisection: ``periods`` (from ``reporting_periods``)
+    are in order and never overlap, each starting the day after the previous one ends."""
+    i = bisect_right(starts, day) - 1
+    if i >= 0 and day <= periods[i].end:
+        return periods[i]
+    return None
 
 
 def _status(k: KPI, delivered: float, c: ContractInfo, reporting_date: date | None, policy: Policy,

@@ -7,6 +7,8 @@ measures, overdue periods, ratings…) are applied by ``kpi.assess_register``.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .bind import BoundBook, Coerce, Row, bind
 from .contracts import KPI_REGISTER
 from .findings import Finding, error
@@ -65,7 +67,7 @@ def _contract(book: BoundBook, co: Coerce) -> ContractInfo | None:
 
 
 def _kpi_id(cv: CellValue, co: Coerce, table: str) -> str | None:
-    ident = co.text(cv, f"{table} KPI_ID", required=False)
+    ident = co.text(cv, _ID_WHAT.get(table) or f"{table} KPI_ID", required=False)
     if ident is None and cv.formula is None:
         co.findings.append(error(
             "KPI-ID-BLANK", f"A row of the {table} table has no KPI_ID.",
@@ -96,19 +98,38 @@ def _kpi(row: Row, co: Coerce) -> KPI | None:
                   unit=row.cell("Unit"), target=row.cell("Target")))
 
 
-def _actual(row: Row, co: Coerce) -> Actual | None:
-    ident = _kpi_id(row.cell("KPI_ID"), co, "Actuals")
+#: What the KPI_ID cell of each table is called in findings (spelt once, not per row).
+_ID_WHAT = {"KPIs": "KPIs KPI_ID", "Actuals": "Actuals KPI_ID"}
+
+
+@lru_cache(maxsize=4096)
+def _actual_whats(ident: str | None) -> tuple[str, str, str, str]:
+    """How findings name the PeriodEnd, Actual, Evidence and Comment cells of a KPI's rows.
+
+    Remembered: a register has hundreds of Actuals rows but only a few dozen KPI IDs, and
+    these texts are needed only for the rare row with a finding.
+    """
     what = f"Actuals row of KPI '{ident}'" if ident else "Actuals row"
-    period_end = co.date(row.cell("PeriodEnd"), f"{what}: PeriodEnd")
-    actual = co.number(row.cell("Actual"), f"{what}: Actual")
-    ev_cell, cm_cell = _opt(row, "Evidence"), _opt(row, "Comment")
-    evidence = co.text(ev_cell, f"{what}: Evidence", required=False) if ev_cell else None
-    comment = co.text(cm_cell, f"{what}: Comment", required=False) if cm_cell else None
+    return f"{what}: PeriodEnd", f"{what}: Actual", f"{what}: Evidence", f"{what}: Comment"
+
+
+def _actual(row: Row, co: Coerce) -> Actual | None:
+    cells = row.cells
+    id_cell, pe_cell, ac_cell = cells["KPI_ID"], cells["PeriodEnd"], cells["Actual"]
+    ev_cell, cm_cell = cells.get("Evidence"), cells.get("Comment")
+    ident = _kpi_id(id_cell, co, "Actuals")
+    pe_what, ac_what, ev_what, cm_what = _actual_whats(ident)
+    period_end = co.date(pe_cell, pe_what)
+    actual = co.number(ac_cell, ac_what)
+    evidence = co.text(ev_cell, ev_what, required=False) if ev_cell else None
+    comment = co.text(cm_cell, cm_what, required=False) if cm_cell else None
     if ident is None:
         return None
-    return Actual(ident, period_end, actual, evidence, comment,
-                  _w(kpi_id=row.cell("KPI_ID"), period_end=row.cell("PeriodEnd"), actual=row.cell("Actual"),
-                     evidence=ev_cell))
+    # as ``_w`` builds it (same keys, same order), without a call per row
+    where = {"kpi_id": id_cell[:2], "period_end": pe_cell[:2], "actual": ac_cell[:2]}
+    if ev_cell is not None:
+        where["evidence"] = ev_cell[:2]
+    return Actual(ident, period_end, actual, evidence, comment, where)
 
 
 __all__ = ["parse_register"]

@@ -153,8 +153,12 @@ def test_defusedxml_guards_openpyxl_too(tmp_path, example_path):
     assert "XML entity attacks" in refused(manifest).reason
 
 
-def test_million_row_sheet(tmp_path, example_path):
-    rows = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (i, i) for i in range(1, 100_002))
+@pytest.mark.parametrize("prefix", [b"", b"x:"], ids=["plain", "namespace-prefixed"])
+def test_million_row_sheet(tmp_path, example_path, prefix):
+    """Rows and cells are counted whether or not their elements carry a namespace prefix
+    (the count takes a faster path when the text cannot hold a prefixed one)."""
+    rows = b"".join(b'<%(p)srow r="%(i)d"><%(p)sc r="A%(i)d"><%(p)sv>1</%(p)sv></%(p)sc></%(p)srow>'
+                    % {b"p": prefix, b"i": i} for i in range(1, 100_002))
 
     def edit(name: str, data: bytes) -> bytes:
         return re.sub(rb"<sheetData>.*</sheetData>|<sheetData/>", lambda m: b"<sheetData>" + rows + b"</sheetData>",
@@ -209,3 +213,13 @@ def test_open_workbook_checks_too(tmp_path):
     path.write_bytes(b"not a zip")
     with pytest.raises(WorkbookUnreadable):
         open_workbook(path)
+
+
+def test_keep_sheets_gives_each_worksheet_as_inflated(example_path):
+    """The fast reader reuses the sheets check_package inflated: they must be the parts' exact bytes."""
+    assert check_package(example_path).sheet_xml == {}
+    kept = check_package(example_path, keep_sheets=True).sheet_xml
+    with zipfile.ZipFile(example_path) as zf:
+        sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+        assert sheets and set(kept) == set(sheets)
+        assert all(kept[n] == zf.read(n) for n in sheets)
