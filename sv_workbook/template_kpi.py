@@ -24,7 +24,8 @@ from .measures import MeasureLibrary, default_library
 from .policy import DEFAULT_POLICY, Policy
 from .xlsx_common import (BOLD, FORMULA_FILL, LOCKED, TITLE_FONT, WRAP, add_table, date_validation, define_name,
                           fix_properties, header_row, list_validation, mark_input, number_validation,
-                          positive_validation, protect, put_formula, put_text, set_widths)
+                          positive_validation, protect, put_formula, put_text, set_widths, settings_sheet,
+                          write_template)
 
 MAX_KPIS = 40
 ACTUAL_ROWS = 600
@@ -74,11 +75,7 @@ def build_kpi_template(policy: Policy = DEFAULT_POLICY, library: MeasureLibrary 
 
 def write_kpi_template(path: str | Path, policy: Policy = DEFAULT_POLICY, library: MeasureLibrary | None = None
                        ) -> Path:
-    from .safe_write import atomic_save
-
-    path = Path(path)
-    atomic_save(build_kpi_template(policy, library), path)
-    return path
+    return write_template(build_kpi_template, path, policy, library)
 
 
 def _col(table: str, column: str) -> str:
@@ -87,16 +84,8 @@ def _col(table: str, column: str) -> str:
 
 
 def _contract(wb: Workbook, policy: Policy) -> None:
-    ws = wb.create_sheet("Contract")
-    ws["A1"] = "Contract and its social value reporting"
-    ws["A1"].font = TITLE_FONT
-    header_row(ws, 2, 1, ["Setting", "Value", "What it means"])
-    formats = {"ContractValue": GBP, "StartDate": DATE_FORMAT, "EndDate": DATE_FORMAT}
-    for name, (row, label) in CONTRACT_ROWS.items():
-        ws.cell(row=row, column=1, value=label)
-        ws.cell(row=row, column=3, value=KPI_REGISTER.named(name).field.doc).alignment = WRAP
-        mark_input(ws, f"B{row}", formats.get(name))
-        define_name(wb, name, "Contract", f"B{row}")
+    ws = settings_sheet(wb, KPI_REGISTER, "Contract", "Contract and its social value reporting", CONTRACT_ROWS,
+                        {"ContractValue": GBP, "StartDate": DATE_FORMAT, "EndDate": DATE_FORMAT})
     r = CONTRACT_ROWS
     list_validation(ws, f"B{r['SupplierIsSME'][0]}:B{r['SupplierIsVCSE'][0]}", YES_NO, "Yes or No.")
     list_validation(ws, f"B{r['ReportingFrequency'][0]}", "=Frequencies",

@@ -21,7 +21,7 @@ from .descriptors import DESCRIPTORS
 from .policy import DEFAULT_POLICY, Policy
 from .xlsx_common import (BOLD, TITLE_FONT, WRAP, add_table, date_validation, define_name, fix_properties,
                           header_row, list_validation, mark_input, number_validation, protect, put_formula, put_text,
-                          set_widths)
+                          set_widths, settings_sheet, write_template)
 
 MAX_CRITERIA = 30
 MAX_BIDDERS = 50
@@ -79,11 +79,7 @@ def build_tender_template(policy: Policy = DEFAULT_POLICY) -> Workbook:
 
 
 def write_tender_template(path: str | Path, policy: Policy = DEFAULT_POLICY) -> Path:
-    from .safe_write import atomic_save
-
-    path = Path(path)
-    atomic_save(build_tender_template(policy), path)
-    return path
+    return write_template(build_tender_template, path, policy)
 
 
 def _col(table: str, column: str) -> str:
@@ -92,16 +88,8 @@ def _col(table: str, column: str) -> str:
 
 
 def _setup(wb: Workbook, policy: Policy) -> None:
-    ws = wb.create_sheet("Setup")
-    ws["A1"] = "Tender set-up"
-    ws["A1"].font = TITLE_FONT
-    header_row(ws, 2, 1, ["Setting", "Value", "What it means"])
-    formats = {"ContractValue": '"£"#,##0.00', "PriceWeight": "0.0##", "QualityWeight": "0.0##"}
-    for name, (row, label) in SETUP_ROWS.items():
-        ws.cell(row=row, column=1, value=label)
-        ws.cell(row=row, column=3, value=TENDER.named(name).field.doc).alignment = WRAP
-        mark_input(ws, f"B{row}", formats.get(name))
-        define_name(wb, name, "Setup", f"B{row}")
+    ws = settings_sheet(wb, TENDER, "Setup", "Tender set-up", SETUP_ROWS,
+                        {"ContractValue": '"£"#,##0.00', "PriceWeight": "0.0##", "QualityWeight": "0.0##"})
     r = SETUP_ROWS
     list_validation(ws, f"B{r['ContractType'][0]}", CONTRACT_TYPES, "Choose Services, Goods, Works or Light-touch services.")
     list_validation(ws, f"B{r['ProcurementRoute'][0]}", ROUTES, "Choose the procurement route.")

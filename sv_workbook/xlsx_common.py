@@ -8,7 +8,8 @@ writing untrusted text so that it can never become a formula.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Iterable
+from pathlib import Path
+from typing import Any, Callable, Iterable
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils.cell import get_column_letter
@@ -17,6 +18,9 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
+
+from .contracts import WorkbookContract
+from .safe_write import atomic_save
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 FORMULA_FILL = PatternFill("solid", fgColor="EDEDED")
@@ -188,3 +192,30 @@ def fix_properties(wb: Workbook) -> None:
     wb.properties.lastModifiedBy = "sv-workbook"
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
+
+
+def settings_sheet(wb: Workbook, contract: WorkbookContract, sheet: str, title: str,
+                   rows: dict[str, tuple[int, str]], formats: dict[str, str]) -> Worksheet:
+    """A settings sheet: one labelled input cell per defined name, with its meaning beside it.
+
+    The meaning is the contract's own text, so the sheet, the README and the validators
+    describe each setting in the same words.
+    """
+    ws = wb.create_sheet(sheet)
+    ws["A1"] = title
+    ws["A1"].font = TITLE_FONT
+    header_row(ws, 2, 1, ["Setting", "Value", "What it means"])
+    for name, (row, label) in rows.items():
+        ws.cell(row=row, column=1, value=label)
+        ws.cell(row=row, column=3, value=contract.named(name).field.doc).alignment = WRAP
+        mark_input(ws, f"B{row}", formats.get(name))
+        define_name(wb, name, sheet, f"B{row}")
+    return ws
+
+
+def write_template(build: Callable[..., Workbook], path: str | Path, *args: Any) -> Path:
+    """Build a template and save it atomically (a replaced file is backed up first)."""
+
+    path = Path(path)
+    atomic_save(build(*args), path)
+    return path
