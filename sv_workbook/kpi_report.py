@@ -22,7 +22,8 @@ from .kpi_report_data import (RATING_COLOURS, SHEET, STATUS_FORMATS, STATUS_ROW,
                               totals_row, totals_rows)
 from .policy import Policy
 from .tender_report_data import FINDINGS_HEADERS, FINDINGS_TITLE, finding_rows
-from .xlsx_common import BOLD, TITLE_FONT, WRAP, add_table, put_text, put_value, set_widths
+from .xlsx_common import (BOLD, TITLE_FONT, WRAP, add_table, put_text, put_value, report_placeholder,
+                          set_widths)
 
 
 
@@ -35,13 +36,9 @@ def colour_ratings(ws: Worksheet, cells: str) -> None:
 
 def write_report_placeholder(ws: Worksheet, policy: Policy) -> None:
     """The template's report sheet: the contract's KPIStatus table, empty until scored."""
-    ws["A1"] = TITLE
-    ws["A1"].font = TITLE_FONT
-    ws["A3"] = "Not scored yet."
-    ws["A4"] = ("Run `sv-workbook score THIS.xlsx -o SCORED.xlsx` (add --proxies FILE.csv for £ social value). "
-                "Live figures are beside the KPIs table meanwhile.")
-    ws["A5"] = f"Policy: {policy.policy_label()}"
-    add_table(ws, "KPIStatus", 1, STATUS_ROW, status_headers(), 1)
+    report_placeholder(ws, TITLE, "Run `sv-workbook score THIS.xlsx -o SCORED.xlsx` (add --proxies FILE.csv for £ "
+                       "social value). Live figures are beside the KPIs table meanwhile.", policy.policy_label(),
+                       "KPIStatus", STATUS_ROW, status_headers())
     _widths(ws)
 
 

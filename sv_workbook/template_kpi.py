@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment
 from openpyxl.utils.cell import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
@@ -25,7 +24,7 @@ from .policy import DEFAULT_POLICY, Policy
 from .xlsx_common import (BOLD, FORMULA_FILL, LOCKED, TITLE_FONT, WRAP, add_table, date_validation, define_name,
                           fix_properties, header_row, list_validation, mark_input, number_validation,
                           positive_validation, protect, put_formula, put_text, set_widths, settings_sheet,
-                          write_template)
+                          write_instructions, write_template)
 
 MAX_KPIS = 40
 ACTUAL_ROWS = 600
@@ -278,14 +277,4 @@ def _instructions(ws: Worksheet, policy: Policy, library: MeasureLibrary) -> Non
          "National TOMs and HACT Social Value Bank values are licensed and are never built into this workbook.",
          False),
     ]
-    row = 3
-    for text, heading in lines:
-        if heading and row > 3:
-            row += 1
-        cell = ws.cell(row=row, column=1, value=text)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if heading:
-            cell.font = BOLD
-        row += 1
-    ws.column_dimensions["A"].width = 120
-    protect(ws)
+    write_instructions(ws, lines)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment
 from openpyxl.utils.cell import get_column_letter
 
 from .contracts import (AL_DECISIONS, CONSENSUS_RULES, CONTRACT_TYPES, NATIONAL_PRIORITIES, PRICE_METHODS, ROUTES, TENDER,
@@ -21,7 +20,7 @@ from .descriptors import DESCRIPTORS
 from .policy import DEFAULT_POLICY, Policy
 from .xlsx_common import (BOLD, TITLE_FONT, WRAP, add_table, date_validation, define_name, fix_properties,
                           header_row, list_validation, mark_input, number_validation, protect, put_formula, put_text,
-                          set_widths, settings_sheet, write_template)
+                          set_widths, settings_sheet, write_instructions, write_template)
 
 MAX_CRITERIA = 30
 MAX_BIDDERS = 50
@@ -513,14 +512,4 @@ def _instructions(ws, policy: Policy) -> None:
         (f"Bids are ranked by unrounded total; totals within {policy.tie_tolerance:g} points share a rank (Tie). "
          "Figures are rounded only for display.", False),
     ]
-    row = 3
-    for text, heading in lines:
-        if heading and row > 3:
-            row += 1
-        cell = ws.cell(row=row, column=1, value=text)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if heading:
-            cell.font = BOLD
-        row += 1
-    ws.column_dimensions["A"].width = 120
-    protect(ws)
+    write_instructions(ws, lines)

@@ -21,20 +21,16 @@ from .tender_report_data import (ABNORMALLY_LOW_FORMATS, ABNORMALLY_LOW_HEADERS,
                                  MODERATION_TITLE, RANKING_FORMATS, RANKING_HEADERS, RANKING_ROW, SENSITIVITY_HEADERS,
                                  SENSITIVITY_TITLE, TITLE, abnormally_low_rows, finding_rows, moderation_rows,
                                  next_block, ranking_rows, sensitivity_rows, summary_rows)
-from .xlsx_common import BOLD, TITLE_FONT, add_table, put_text, put_value, set_widths
+from .xlsx_common import BOLD, TITLE_FONT, add_table, put_text, put_value, report_placeholder, set_widths
 
 CHART_HELPER = "Quality excl. social value"
 
 
 def write_report_placeholder(ws: Worksheet, policy: Policy) -> None:
     """The template's Report sheet: the contract's Ranking table, empty until scored."""
-    ws["A1"] = TITLE
-    ws["A1"].font = TITLE_FONT
-    ws["A3"] = "Not scored yet."
-    ws["A4"] = ("Run `sv-workbook score THIS.xlsx -o SCORED.xlsx`, or click the Score button where the macros are "
-                "attached. Live scores are on the Scoring sheet meanwhile.")
-    ws["A5"] = f"Policy: {policy.policy_label()}"
-    add_table(ws, "Ranking", 1, RANKING_ROW, RANKING_HEADERS, 1)
+    report_placeholder(ws, TITLE, "Run `sv-workbook score THIS.xlsx -o SCORED.xlsx`, or click the Score button where "
+                       "the macros are attached. Live scores are on the Scoring sheet meanwhile.", policy.policy_label(),
+                       "Ranking", RANKING_ROW, RANKING_HEADERS)
     _widths(ws)
 
 

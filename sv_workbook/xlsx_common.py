@@ -219,3 +219,29 @@ def write_template(build: Callable[..., Workbook], path: str | Path, *args: Any)
     path = Path(path)
     atomic_save(build(*args), path)
     return path
+
+
+def write_instructions(ws: Worksheet, lines: list[tuple[str, bool]]) -> None:
+    """An instructions sheet: (text, is_heading) lines from row 3, a blank line before each heading."""
+    row = 3
+    for text, heading in lines:
+        if heading and row > 3:
+            row += 1
+        cell = ws.cell(row=row, column=1, value=text)
+        cell.alignment = WRAP
+        if heading:
+            cell.font = BOLD
+        row += 1
+    ws.column_dimensions["A"].width = 120
+    protect(ws)
+
+
+def report_placeholder(ws: Worksheet, title: str, how_to: str, policy_label: str, table: str, header_row_no: int,
+                       headers: list[str]) -> None:
+    """A template's report sheet before scoring: what to run, and the contract's (empty) output table."""
+    ws["A1"] = title
+    ws["A1"].font = TITLE_FONT
+    ws["A3"] = "Not scored yet."
+    ws["A4"] = how_to
+    put_text(ws, "A5", f"Policy: {policy_label}")
+    add_table(ws, table, 1, header_row_no, headers, 1)
