@@ -167,6 +167,11 @@ def _renamed(raw: RawBook, spec: TableSpec, contract: WorkbookContract) -> RawTa
     return min(fits, key=lambda t: len({norm(h) for h in t.headers} - everything), default=None)
 
 
+def where_of(**cells: CellValue | None) -> dict[str, tuple[str, str]]:
+    """The (sheet, cell) of each named field, for a record's ``where`` map; absent cells are left out."""
+    return {k: (v.sheet, v.cell) for k, v in cells.items() if v is not None}
+
+
 class Coerce:
     """Read typed values out of cells, adding a finding (with cell and fix) on failure.
 

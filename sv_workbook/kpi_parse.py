@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .bind import BoundBook, Coerce, Row, bind
+from .bind import BoundBook, Coerce, Row, bind, where_of
 from .contracts import KPI_REGISTER
 from .findings import Finding, error
 from .kpi import KPI, Actual, ContractInfo, Register
 from .rawbook import CellValue, RawBook
-from .tender import Where
 
 
 def parse_register(raw: RawBook) -> tuple[Register | None, list[Finding]]:
@@ -30,10 +29,6 @@ def parse_register(raw: RawBook) -> tuple[Register | None, list[Finding]]:
     if contract is None:
         return None, findings
     return Register(contract, kpis, actuals), findings
-
-
-def _w(**cells: CellValue | None) -> Where:
-    return {k: (v.sheet, v.cell) for k, v in cells.items() if v is not None}
 
 
 def _contract(book: BoundBook, co: Coerce) -> ContractInfo | None:
@@ -62,7 +57,7 @@ def _contract(book: BoundBook, co: Coerce) -> ContractInfo | None:
             "Check both dates (day/month order, year); the contract must end after it starts.", cv.sheet, cv.cell))
         return None
     return ContractInfo(ref or "", title or "", supplier or "", sme, vcse, value, start, end, holder or "", frequency,
-                        _w(value=n["ContractValue"], start=n["StartDate"], end=n["EndDate"],
+                        where_of(value=n["ContractValue"], start=n["StartDate"], end=n["EndDate"],
                            frequency=n["ReportingFrequency"]))
 
 
@@ -94,7 +89,7 @@ def _kpi(row: Row, co: Coerce) -> KPI | None:
     if ident is None:
         return None
     return KPI(ident, priority, measure, unit, target, description, baseline, owner,
-               _w(id=row.cell("KPI_ID"), priority=row.cell("Priority"), measure_code=row.cell("MeasureCode"),
+               where_of(id=row.cell("KPI_ID"), priority=row.cell("Priority"), measure_code=row.cell("MeasureCode"),
                   unit=row.cell("Unit"), target=row.cell("Target")))
 
 
@@ -125,7 +120,7 @@ def _actual(row: Row, co: Coerce) -> Actual | None:
     comment = co.text(cm_cell, cm_what, required=False) if cm_cell else None
     if ident is None:
         return None
-    # as ``_w`` builds it (same keys, same order), without a call per row
+    # as ``where_of`` builds it (same keys, same order), without a call per row
     where = {"kpi_id": id_cell[:2], "period_end": pe_cell[:2], "actual": ac_cell[:2]}
     if ev_cell is not None:
         where["evidence"] = ev_cell[:2]

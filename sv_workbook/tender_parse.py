@@ -5,11 +5,11 @@ Pure: works on ``RawBook`` data from any reader (openpyxl, calamine or xlwings).
 
 from __future__ import annotations
 
-from .bind import BoundBook, Coerce, Row, bind
+from .bind import BoundBook, Coerce, Row, bind, where_of
 from .contracts import PRICE_METHODS, TENDER
 from .findings import Finding
 from .rawbook import CellValue, RawBook
-from .tender import AbnormallyLowEntry, Bidder, ConsensusMark, Criterion, EvaluatorScore, Setup, Tender, Where
+from .tender import AbnormallyLowEntry, Bidder, ConsensusMark, Criterion, EvaluatorScore, Setup, Tender
 
 
 def parse_tender(raw: RawBook) -> tuple[Tender | None, list[Finding]]:
@@ -31,10 +31,6 @@ def parse_tender(raw: RawBook) -> tuple[Tender | None, list[Finding]]:
                                    for r in book.rows.get("Evaluators", [])) if e)
     log = tuple(e for e in (_al_entry(r, co) for r in book.rows.get("AbnormallyLow", [])) if e is not None)
     return Tender(setup, criteria, bidders, scores, consensus, evaluators, log), findings
-
-
-def _w(**cells: CellValue) -> Where:
-    return {k: (v.sheet, v.cell) for k, v in cells.items()}
 
 
 def _setup(book: BoundBook, co: Coerce) -> Setup | None:
@@ -63,8 +59,8 @@ def _setup(book: BoundBook, co: Coerce) -> Setup | None:
     needed = (value, route, pw, qw, scale, rule)
     if any(v is None for v in needed):
         return None
-    where = _w(route=n["ProcurementRoute"], price_weight=n["PriceWeight"], value=n["ContractValue"])
-    where.update(_w(**{k: n[name] for k, name in (("price_method", "PriceMethod"), ("start", "ProcurementStart"),
+    where = where_of(route=n["ProcurementRoute"], price_weight=n["PriceWeight"], value=n["ContractValue"])
+    where.update(where_of(**{k: n[name] for k, name in (("price_method", "PriceMethod"), ("start", "ProcurementStart"),
                                                   ("estimate", "PreTenderEstimate")) if name in n}))
     return Setup(ref or "", title or "", value, ctype or "", route, pw, qw, scale, rule,
                  method or PRICE_METHODS[0], pte, start, where=where)
@@ -86,11 +82,11 @@ def _criterion(row: Row, co: Coerce) -> Criterion | None:
     min_score = co.number(ms_cell, f"{what} MinScore", required=False) if ms_cell else None
     if ident is None or weight is None or sv is None:
         return None
-    where = _w(id=row.cell("ID"), weight=row.cell("Weight"))
+    where = where_of(id=row.cell("ID"), weight=row.cell("Weight"))
     if pr_cell:
-        where.update(_w(priority=pr_cell))
+        where.update(where_of(priority=pr_cell))
     if ms_cell:
-        where.update(_w(min_score=ms_cell))
+        where.update(where_of(min_score=ms_cell))
     return Criterion(ident, name or "", weight, sv, priority, min_score, where)
 
 
@@ -102,7 +98,7 @@ def _bidder(row: Row, co: Coerce) -> Bidder | None:
     vcse = co.yesno(row.cell("VCSE"), f"{what} VCSE", required=False)
     if name is None:
         return None
-    return Bidder(name, price, sme, vcse, _w(name=row.cell("Bidder"), price=row.cell("Price")))
+    return Bidder(name, price, sme, vcse, where_of(name=row.cell("Bidder"), price=row.cell("Price")))
 
 
 def _score(row: Row, co: Coerce) -> EvaluatorScore | None:
@@ -114,9 +110,9 @@ def _score(row: Row, co: Coerce) -> EvaluatorScore | None:
     comment = co.text(comment_cell, "Comment", required=False) if comment_cell else None
     if bidder is None or crit is None or evaluator is None:
         return None
-    where = _w(bidder=row.cell("Bidder"), criterion_id=row.cell("CriterionID"), evaluator=row.cell("Evaluator"),
+    where = where_of(bidder=row.cell("Bidder"), criterion_id=row.cell("CriterionID"), evaluator=row.cell("Evaluator"),
                score=row.cell("Score"))
-    where.update(_w(comment=comment_cell) if comment_cell else {})
+    where.update(where_of(comment=comment_cell) if comment_cell else {})
     return EvaluatorScore(bidder, crit, evaluator, score, comment, where)
 
 
@@ -128,8 +124,8 @@ def _consensus(row: Row, co: Coerce) -> ConsensusMark | None:
     rationale = co.text(rat_cell, "Rationale", required=False) if rat_cell else None
     if bidder is None or crit is None:
         return None
-    where = _w(bidder=row.cell("Bidder"), criterion_id=row.cell("CriterionID"), score=row.cell("Score"))
-    where.update(_w(rationale=rat_cell) if rat_cell else {})
+    where = where_of(bidder=row.cell("Bidder"), criterion_id=row.cell("CriterionID"), score=row.cell("Score"))
+    where.update(where_of(rationale=rat_cell) if rat_cell else {})
     return ConsensusMark(bidder, crit, score, rationale, where)
 
 
@@ -144,7 +140,7 @@ def _al_entry(row: Row, co: Coerce) -> AbnormallyLowEntry | None:
                 if cells["Decision"] else None)
     if bidder is None:
         return None
-    where = _w(bidder=row.cell("Bidder"), **{k: v for k, v in (("flagged_on", cells["FlaggedOn"]),
+    where = where_of(bidder=row.cell("Bidder"), **{k: v for k, v in (("flagged_on", cells["FlaggedOn"]),
                ("request_sent", cells["RequestSent"]), ("supplier_answer", cells["SupplierAnswer"]),
                ("decision", cells["Decision"])) if v is not None})
     return AbnormallyLowEntry(bidder, flagged, sent, answer, decision, where)
