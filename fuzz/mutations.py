@@ -22,7 +22,9 @@ from hypothesis import strategies as st
 from sv_workbook.contracts import CONSENSUS_RULES, CONTRACT_TYPES, NATIONAL_PRIORITIES, ROUTES
 from sv_workbook.jobs import WriteRefused, analyse_file, score_file
 from sv_workbook.policy import DEFAULT_POLICY, Policy
+from sv_workbook.template_tender import build_tender_template
 from sv_workbook.tender import Bidder, ConsensusMark, Criterion, EvaluatorScore, Setup, Tender
+from sv_workbook.xlsx_fill import fill_tender
 
 HOSTILE = ('=HYPERLINK("http://x","y")', "@SUM(1)", "+1", "-2+3", "=1/0", "<script>x</script>", "#N/A", "", " ",
            "Q1", "SV1", "Yes", "No", "yes ", "A. Patel", "Moderated", "Mean", "Works", "Open", "Framework call-off")
@@ -122,6 +124,24 @@ _raw_op = st.tuples(st.sampled_from(["flip", "truncate", "insert", "delete"]), s
 byte_ops = st.one_of(st.lists(_member_op, min_size=1, max_size=3), st.lists(_raw_op, min_size=1, max_size=2),
                      st.builds(lambda inner, outer: inner + outer, st.lists(_member_op, min_size=1, max_size=2),
                                st.lists(_raw_op, min_size=1, max_size=1)))
+
+
+def write_fuzzed_tender(tender: Tender, ops: list[tuple[str, int, Any]], path: Path) -> bool:
+    """Fill the template with ``tender``, apply ``ops`` and save to ``path``.
+
+    False when openpyxl cannot write the result: it refuses some values outright (control
+    characters, IllegalCharacterError) and fails in several other ways (ValueError, IndexError
+    on a table ref far off the sheet, ...). No spreadsheet program produces such a file, so it
+    is no input for the tool under test; anything the tool itself does is checked afterwards.
+    """
+    wb = build_tender_template()
+    try:
+        fill_tender(wb, tender)
+        apply_edits(wb, ops)
+        wb.save(path)
+    except Exception:  # noqa: BLE001 - openpyxl's many refusals; the tool is not involved yet
+        return False
+    return True
 
 
 def mutate_bytes(data: bytes, ops: list[tuple[str, int, bytes]]) -> bytes:

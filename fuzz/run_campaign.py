@@ -29,10 +29,8 @@ from hypothesis import strategies as st
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fuzz.mutations import (apply_edits, byte_ops, edits, mutate_bytes, seed_files, tenders,  # noqa: E402
+from fuzz.mutations import (byte_ops, edits, mutate_bytes, seed_files, tenders, write_fuzzed_tender,  # noqa: E402
                             try_input)
-from sv_workbook.template_tender import build_tender_template  # noqa: E402
-from sv_workbook.xlsx_fill import fill_tender  # noqa: E402
 
 
 @dataclass
@@ -66,17 +64,9 @@ def run(minutes: float, out: Path) -> Stats:
     @chunk
     @given(tender=tenders(), ops=edits)
     def structured(tender, ops):
-        wb = build_tender_template()
-        try:
-            fill_tender(wb, tender)
-        except Exception:
-            return
-        apply_edits(wb, ops)
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "fuzzed.xlsx"
-            try:
-                wb.save(path)
-            except Exception:
+            if not write_fuzzed_tender(tender, ops, path):
                 return
             stats.record("structured", try_input(path, score=True), path.read_bytes(), ".xlsx", out)
 
