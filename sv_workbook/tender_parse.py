@@ -19,9 +19,7 @@ def parse_tender(raw: RawBook) -> tuple[Tender | None, list[Finding]]:
     if not book.complete:
         return None, findings
     co = Coerce(findings)
-    setup = _setup(book, co)
-    if setup is None:
-        return None, findings
+    setup = _setup(book, co)  # a broken setting stops scoring, not the cell checks below (as for KPI registers)
     crit_rows = book.rows.get("Criteria", [])
     criteria = tuple(c for c in (_criterion(r, co) for r in crit_rows) if c is not None)
     bidders = tuple(b for b in (_bidder(r, co) for r in book.rows.get("Bidders", [])) if b is not None)
@@ -30,6 +28,8 @@ def parse_tender(raw: RawBook) -> tuple[Tender | None, list[Finding]]:
     evaluators = tuple(e for e in (co.text(r.cell("Evaluator"), "Evaluator", required=False)
                                    for r in book.rows.get("Evaluators", [])) if e)
     log = tuple(e for e in (_al_entry(r, co) for r in book.rows.get("AbnormallyLow", [])) if e is not None)
+    if setup is None:
+        return None, findings
     return Tender(setup, criteria, bidders, scores, consensus, evaluators, log), findings
 
 

@@ -111,3 +111,12 @@ def test_name_pointing_at_a_table_column_is_not_called_another_workbook(tmp_path
         wb.defined_names["ScoreScaleMax"] = DefinedName("ScoreScaleMax", attr_text="Criteria[Weight]")
     f = one(findings(tender_file(tmp_path / "t.xlsx", edit=edit)), "BAD-NAME")
     assert "another workbook" not in f.message and "Criteria[Weight]" in f.message
+
+
+def test_a_broken_setting_does_not_hide_the_cell_errors_elsewhere(tmp_path):
+    def edit(wb):
+        wb["Setup"]["B5"] = "lots"
+        wb["Scores"]["D3"] = "four"
+    fs = findings(tender_file(tmp_path / "t.xlsx", edit=edit))
+    assert one(fs, "NOT-A-NUMBER").cell in {"B5", "D3"}
+    assert {(f.sheet, f.cell) for f in fs if f.code == "NOT-A-NUMBER"} == {("Setup", "B5"), ("Scores", "D3")}
