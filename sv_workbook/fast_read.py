@@ -32,19 +32,19 @@ import posixpath
 import re
 import zipfile
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
 import python_calamine
-from defusedxml import ElementTree as SafeET
 from openpyxl.formula.translate import Translator
 from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter, range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
 
 from .policy import DEFAULT_POLICY, Policy
 from .rawbook import CellValue, RawBook, RawTable
-from .safe_open import WorkbookUnreadable, check_package
+from .safe_open import WorkbookUnreadable, check_package, parse_part
 from .xlsx_read import CONTRACT_HEADERS, hidden_sheet_note, merged_input_findings, read_rawbook, resolve_name
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -54,8 +54,6 @@ PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 SKIPPED_GLOBAL_NAMES = ("_xlnm.Print_Titles", "_xlnm.Print_Area", "_xlnm._FilterDatabase")
 #: Integral floats below this are read as ``int``, as openpyxl does for ``<v>5</v>``.
 INT_LIMIT = 1e15
-#: Structure parts up to this size are parsed once per distinct content (``_parse_small``).
-SMALL_PART_BYTES = 16 * 1024
 #: Merged ranges bigger than this are not expanded cell by cell (the openpyxl reader copes).
 MAX_MERGED_CELLS = 100_000
 
@@ -70,7 +68,6 @@ _PREFIXED_SHEETDATA = re.compile(rb"<\w+:sheetData\b")
 _DIMENSION = re.compile(rb'<dimension\b[^>]*\bref="([A-Z]*[0-9]*(?::[A-Z]*[0-9]*)?)"')
 _ROW = re.compile(rb'<row\b[^>]*?\br="([0-9]+)"')
 _WIDE_CELL = re.compile(rb'<c r="[A-Z]{3}')
-_TRAILING_DIGITS = re.compile(r"[0-9]+$")
 
 
 #: Marks array and data-table formula cells, which openpyxl reads as objects, not text.
@@ -126,8 +123,7 @@ class _Package:
 
     def xml(self, part: str):
         """The part parsed (by defusedxml); the result is only read, never changed."""
-        data = self.zip.read(part)
-        return _parse_small(data) if len(data) <= SMALL_PART_BYTES else SafeET.fromstring(data)
+        return parse_part(self.zip.read(part))
 
     def rels(self, part: str) -> dict[str, tuple[str, str]]:
         """``{rId: (type, target part)}`` for ``part`` (empty when it has no rels)."""
@@ -143,15 +139,6 @@ class _Package:
             target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
             out[rel.get("Id", "")] = (rel.get("Type", ""), target)
         return out
-
-
-@lru_cache(maxsize=256)
-def _parse_small(data: bytes):
-    """A small part parsed, remembered by its bytes: a batch of workbooks made from one
-    template repeats the same relationships, workbook and Table parts byte for byte, and
-    parsing them again for every file was a tenth of the reader's Python time. Callers
-    only read the tree (it is shared between files)."""
-    return SafeET.fromstring(data)
 
 
 def _read(path: Path, data: bytes, limits: tuple[int, int], inflated: dict[str, bytes] | None = None) -> RawBook:
@@ -235,8 +222,9 @@ def _table(values: "_SheetValues", sheet: str, name: str, ref: str, letters: lis
            min_row: int, max_row: int) -> RawTable:
     """As ``xlsx_read._read_table``: headers as text, contract columns cell by cell.
 
-    This loop runs for every cell of every table, so a cell without a formula, an error
-    or a merge (nearly all of them) takes a direct path through the calamine grid.
+    Built column by column: every cell of every table passes through here, so the cells
+    of a column are made by comprehensions and ``map`` (no Python call per cell), and the
+    few cells with a formula, an error or under a merge are then replaced one by one.
     """
     headers = []
     for coord in header_cells:
@@ -246,36 +234,34 @@ def _table(values: "_SheetValues", sheet: str, name: str, ref: str, letters: lis
         headers.append("" if cv.value is None else str(cv.value))
     keep = [h.strip().casefold() in CONTRACT_HEADERS for h in headers]
     first_col = coordinate_to_tuple(header_cells[0])[1]
-    columns = [(first_col + i, letter, k) for i, (letter, k) in enumerate(zip(letters, keep))]
-    grid, special, special_rows = values.grids[sheet], values.special[sheet], values.special_rows[sheet]
-    rows = []
-    # ``tuple.__new__`` skips the NamedTuple's Python-level constructor (same object, ~2x cheaper)
-    new, cv_type = tuple.__new__, CellValue
     # As openpyxl: only rows up to the sheet's last cell (a Table may span whole columns).
-    for r in range(min_row + 1, min(max_row, values.max_row[sheet]) + 1):
-        line = grid[r - 1] if r <= len(grid) else ()
-        width = len(line)
-        digits = str(r)
-        check = r in special_rows
-        row = []
-        for col, letter, k in columns:
-            coord = letter + digits
-            if not k:
-                row.append(new(cv_type, (sheet, coord, None, None)))
-            elif check and coord in special:
-                row.append(values.cell(sheet, coord))
-            else:
-                v = line[col - 1] if col <= width else None
-                kind = type(v)
-                if kind is str:  # the common cases inline: this is the hot loop
-                    v = v or None
-                elif kind is float:
-                    v = int(v) if v.is_integer() and -INT_LIMIT < v < INT_LIMIT else v
-                elif v is not None:
-                    v = _as_openpyxl(v)
-                row.append(new(cv_type, (sheet, coord, v, None)))
-        rows.append(row)
-    return RawTable(name, sheet, ref, headers, header_cells, rows)
+    last = min(max_row, values.max_row[sheet])
+    if last <= min_row:
+        return RawTable(name, sheet, ref, headers, header_cells, [])
+    lines = values.grids[sheet][min_row:last]
+    lines += [()] * (last - min_row - len(lines))
+    digits = [str(r) for r in range(min_row + 1, last + 1)]
+    # ``tuple.__new__(CellValue, ...)`` is the NamedTuple without its Python-level constructor
+    make = partial(tuple.__new__, CellValue)
+    columns = []
+    for i, (letter, k) in enumerate(zip(letters, keep)):
+        col = first_col - 1 + i
+        coords = [letter + d for d in digits]
+        cells = (_plain([line[col] if col < len(line) else None for line in lines]) if k
+                 else repeat(None))
+        columns.append(list(map(make, zip(repeat(sheet), coords, cells, repeat(None)))))
+    for row, col, coord in values.special_at[sheet]:
+        i = col - first_col
+        if min_row < row <= last and 0 <= i < len(keep) and keep[i]:
+            columns[i][row - min_row - 1] = values.cell(sheet, coord)
+    return RawTable(name, sheet, ref, headers, header_cells, list(map(list, zip(*columns))))
+
+
+def _plain(raw: list[Any]) -> list[Any]:
+    """Calamine's values as openpyxl gives them (``_as_openpyxl``), with the common types inline."""
+    return [(v or None) if type(v) is str else
+            (int(v) if v.is_integer() and -INT_LIMIT < v < INT_LIMIT else v) if type(v) is float else
+            None if v is None else _as_openpyxl(v) for v in raw]
 
 
 def _global_names(root) -> dict[str, str | None]:
@@ -311,8 +297,8 @@ class _SheetValues:
         self.formulas: dict[str, dict[str, str]] = {}
         self.merged: dict[str, list[tuple[int, int, int, int]]] = {}
         self.errors: dict[str, dict[str, str]] = {}
-        self.special: dict[str, set[str]] = {}  # cells with a formula, an error or under a merge
-        self.special_rows: dict[str, set[int]] = {}
+        #: cells with a formula, an error or under a merge, as sorted (row, column, cell)
+        self.special_at: dict[str, list[tuple[int, int, str]]] = {}
         self.merge_refs: dict[str, list[str]] = {}
         #: openpyxl's ``ws.max_row``: the last row holding a cell element, or a cell read so far
         self.max_row: dict[str, int] = {}
@@ -347,9 +333,7 @@ class _SheetValues:
                 raise Declined("a huge merged range")
             special.update(f"{get_column_letter(c)}{r}" for r in range(min_row, max_row + 1)
                            for c in range(min_col, max_col + 1))
-        self.special[sheet] = special
-        # rows holding any special cell: most rows have none, so their cells skip the set lookup
-        self.special_rows[sheet] = {int(m.group()) for m in map(_TRAILING_DIGITS.search, special) if m}
+        self.special_at[sheet] = sorted((*coordinate_to_tuple(coord), coord) for coord in special)
 
     def cell(self, sheet: str, coord: str) -> CellValue:
         if sheet not in self.grids:

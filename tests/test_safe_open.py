@@ -170,6 +170,21 @@ def test_million_row_sheet(tmp_path, example_path, prefix):
     assert "max_cells" in refused(path, replace(DEFAULT_POLICY, max_rows=10**6, max_cells=50_000)).reason
 
 
+def test_cells_counted_exactly_when_sizes_prove_nothing(tmp_path, example_path):
+    """Counting is skipped only when the part sizes prove the limits out of reach; when they
+    do not, the count is exact: a workbook is accepted at its own cell count and refused one below."""
+    with zipfile.ZipFile(example_path) as zf:
+        cells = sum(len(re.findall(rb"<c[\s>/]", zf.read(n))) for n in zf.namelist()
+                    if n.startswith("xl/worksheets/sheet"))
+    check_package(example_path, replace(DEFAULT_POLICY, max_cells=cells))
+    assert "max_cells" in refused(example_path, replace(DEFAULT_POLICY, max_cells=cells - 1)).reason
+    with zipfile.ZipFile(example_path) as zf:
+        rows = max(len(re.findall(rb"<row[\s>/]", zf.read(n))) for n in zf.namelist()
+                   if n.startswith("xl/worksheets/sheet"))
+    check_package(example_path, replace(DEFAULT_POLICY, max_rows=rows))
+    assert "max_rows" in refused(example_path, replace(DEFAULT_POLICY, max_rows=rows - 1)).reason
+
+
 def test_declared_whole_grid_is_noted_not_refused(corpus):
     """Some tools declare A1:XFD1048576 as the used range; only real cells are read."""
     raw = read_rawbook(corpus / "issue_174.xlsx")
