@@ -12,7 +12,7 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from difflib import get_close_matches
-from typing import Any
+from typing import Any, NamedTuple
 
 from .contracts import Field, TableSpec, WorkbookContract
 from .findings import Finding, Severity, error, warning
@@ -34,9 +34,12 @@ def norm(text: Any) -> str:
     return _norm_text(text if isinstance(text, str) else str(text))
 
 
-@dataclass(frozen=True)
-class Row:
-    """One non-blank data row of a contract table, cells keyed by contract column."""
+class Row(NamedTuple):
+    """One non-blank data row of a contract table, cells keyed by contract column.
+
+    A NamedTuple (immutable, like the frozen dataclass it was) because binding makes one
+    per table row and a tuple costs a fraction of a frozen dataclass to create.
+    """
 
     table: str
     sheet: str
@@ -143,9 +146,11 @@ def bind(raw: RawBook, contract: WorkbookContract) -> BoundBook:
 
 
 def _has_data(cells: dict[str, CellValue]) -> bool:
-    """True unless every cell is blank; a plain loop, as it runs for every row of every table."""
+    """True unless every cell is blank (``CellValue.is_blank``, spelt out inline: this runs
+    for every row of every table, and most rows answer at their first cell)."""
     for c in cells.values():
-        if not c.is_blank:
+        value = c.value
+        if c.formula is not None or (value is not None and (not isinstance(value, str) or value.strip())):
             return True
     return False
 

@@ -25,6 +25,7 @@ from sv_workbook.xlsx_read import WorkbookUnreadable, read_rawbook
 
 from .conftest import TODAY
 from .lo import needs_libreoffice, recalc
+from .zips import read_part, rewrite, sheet_part
 
 CORPUS = Path("/work/shared/corpus/calamine")
 
@@ -110,6 +111,23 @@ def test_hostile_workbooks_read_identically(tmp_path):
     assert {"FORMULA-NOT-CALCULATED", "NOT-A-NUMBER", "NOT-YES-NO", "HIDDEN-SHEET"} <= codes
     codes = {f.code for f in analyse_file(structure, DEFAULT_POLICY, TODAY, reader=read_rawbook_fast).findings}
     assert {"BAD-NAME", "MISSING-NAME", "MISSING-COLUMN"} <= codes
+
+
+def test_merge_and_table_lists_read_as_openpyxl_reads_them(tmp_path):
+    """openpyxl keeps only the last <mergeCells> and <tableParts> of a sheet and ignores items
+    outside them; the fast reader finds those lists from the end of the sheet and must agree."""
+    values = save(hostile_values_wb(), tmp_path / "values.xlsx")
+    part = sheet_part(values, "Bidders")
+    stray = (b'<mergeCells count="1"><mergeCell ref="A2:C2"/></mergeCells>'
+             b'<tablePart xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="rId1"/>')
+
+    def edit(name: str, data: bytes) -> bytes:
+        return data.replace(b"</sheetData>", b"</sheetData>" + stray, 1) if name == part else data
+    path = rewrite(values, tmp_path / "lists.xlsx", edit)
+    assert read_part(path, part).count(b"<mergeCells") == 2
+    assert_same(path)
+    bidders = read_rawbook_fast(path, strict=True).find_table("Bidders").rows
+    assert bidders[0][1].value is not None and bidders[3][2].value is None  # A2:C2 ignored, B5:D5 kept
 
 
 def test_xlsm_and_sheet_states_read_identically(tmp_path):
