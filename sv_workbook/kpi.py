@@ -264,9 +264,11 @@ def assess_register(register: Register, policy: Policy = DEFAULT_POLICY, as_of: 
     out: list[Finding] = []
     kpis = _check_kpis(register, library, policy, out)
     known = {norm(k.id): k for k in kpis}
-    counted = _check_actuals(register, known, as_of, out)
+    # each Actuals row's KPI_ID normalised once: a register has hundreds of rows but a few dozen IDs
+    keys = {ident: norm(ident) for ident in {a.kpi_id for a in register.actuals}}
+    counted = _check_actuals(register, known, keys, as_of, out)
     if c.frequency in FREQUENCY_MONTHS:
-        _check_overdue(register, kpis, as_of, policy, out)
+        _check_overdue(register, kpis, keys, as_of, policy, out)
     if proxies is not None:
         for k in kpis:
             if k.measure_code and library.get(k.measure_code) and proxies.get(k.measure_code) is None:
@@ -279,7 +281,7 @@ def assess_register(register: Register, policy: Policy = DEFAULT_POLICY, as_of: 
     d, total = elapsed_days(c.start, c.end, reporting_date)
     delivered: dict[str, float] = defaultdict(float)
     for a in counted:
-        delivered[norm(a.kpi_id)] += a.actual
+        delivered[keys[a.kpi_id]] += a.actual
     statuses = tuple(_status(k, delivered[norm(k.id)], c, reporting_date, policy, proxies) for k in kpis)
     return RegisterResult(register, statuses, _totals(statuses, policy), tuple(out), as_of, reporting_date,
                           d / total if total else 0.0, policy.policy_label(), proxies.label if proxies else None)
@@ -342,8 +344,11 @@ def _check_kpis(register: Register, library: MeasureLibrary, policy: Policy, out
     return kpis
 
 
-def _check_actuals(register: Register, known: dict[str, KPI], as_of: date, out: list[Finding]) -> list[Actual]:
-    """The Actuals rows that count, with a finding for each that does not (or lacks evidence)."""
+def _check_actuals(register: Register, known: dict[str, KPI], keys: dict[str, str], as_of: date,
+                   out: list[Finding]) -> list[Actual]:
+    """The Actuals rows that count, with a finding for each that does not (or lacks evidence).
+
+    ``keys`` maps each row's KPI_ID to its normalised form."""
     c = register.contract
     counted: list[Actual] = []
     periods: Counter[tuple[str, int]] = Counter()
@@ -352,7 +357,7 @@ def _check_actuals(register: Register, known: dict[str, KPI], as_of: date, out: 
     starts = [p.start for p in plan]
     for a in register.actuals:
         ok = True
-        key = norm(a.kpi_id)
+        key = keys[a.kpi_id]
         if key not in known:
             ids = ", ".join(k.id for k in known.values()) or "none yet"
             out.append(error("ACTUAL-UNKNOWN-KPI", f"Actuals row for KPI '{a.kpi_id}', which is not in the KPIs "
@@ -399,7 +404,8 @@ def _check_actuals(register: Register, known: dict[str, KPI], as_of: date, out: 
     return counted
 
 
-def _check_overdue(register: Register, kpis: list[KPI], as_of: date, policy: Policy, out: list[Finding]) -> None:
+def _check_overdue(register: Register, kpis: list[KPI], keys: dict[str, str], as_of: date, policy: Policy,
+                   out: list[Finding]) -> None:
     c = register.contract
     if c.end <= c.start:
         return
@@ -412,7 +418,7 @@ def _check_overdue(register: Register, kpis: list[KPI], as_of: date, policy: Pol
         if a.period_end is not None:
             hit = _period_of(a.period_end, due, starts)
             if hit is not None:
-                reported[norm(a.kpi_id)].add(hit.index)
+                reported[keys[a.kpi_id]].add(hit.index)
     # the dates formatted once per register, not once per finding (there may be hundreds)
     due_by = f"{c.frequency.lower()} reporting makes due by {as_of:%d/%m/%Y}"
     texts = {p.index: (p.label, f"{p.end:%d/%m/%Y}") for p in due}

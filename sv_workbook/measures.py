@@ -17,6 +17,7 @@ import csv
 import io
 from dataclasses import dataclass
 from difflib import get_close_matches
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -54,7 +55,16 @@ class MeasureLibrary:
 
     def get(self, code: str | None) -> Measure | None:
         key = norm(code)
-        return next((m for m in self.measures if norm(m.code) == key), None) if key else None
+        return self._by_code.get(key) if key else None
+
+    @cached_property
+    def _by_code(self) -> dict[str, Measure]:
+        """Measures by normalised code, the first one winning: built once per library, as
+        every KPI of every register in a batch is looked up here."""
+        out: dict[str, Measure] = {}
+        for m in self.measures:
+            out.setdefault(norm(m.code), m)
+        return out
 
     def suggest(self, code: str) -> str | None:
         """The nearest known code, for 'did you mean' hints (typos such as JS1 for JS01)."""
@@ -66,7 +76,7 @@ class MeasureLibrary:
     def codes(self) -> tuple[str, ...]:
         return tuple(m.code for m in self.measures)
 
-    @property
+    @cached_property
     def priorities(self) -> tuple[str, ...]:
         """National priorities first, then the local ones in the order the library names them."""
         local = [m.priority for m in self.measures if m.is_local]
@@ -78,7 +88,14 @@ class MeasureLibrary:
 
     def find_priority(self, text: str | None) -> str | None:
         key = norm(text)
-        return next((p for p in self.priorities if norm(p) == key), None) if key else None
+        return self._by_priority.get(key) if key else None
+
+    @cached_property
+    def _by_priority(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for p in self.priorities:
+            out.setdefault(norm(p), p)
+        return out
 
 
 def parse_measures(text: str, label: str) -> tuple[list[Measure], list[Finding]]:
