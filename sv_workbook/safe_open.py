@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import posixpath
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO, Iterator
 
 from defusedxml import ElementTree as SafeET
 
@@ -35,6 +37,8 @@ CHUNK = 1 << 20
 #: Ratios are judged only on parts at least this big: small XML legitimately compresses well.
 RATIO_MIN_BYTES = 1 << 20
 HEAD_BYTES = 4096
+#: A zip local file header before its name and extra field (APPNOTE 4.3.7).
+LOCAL_HEADER_BYTES = 30
 #: Package parts up to this size are parsed once per distinct content (``parse_part``).
 SMALL_PART_BYTES = 16 * 1024
 #: The shortest row and cell elements, ``<row/>`` and ``<c/>``: a part of N bytes holds at most
@@ -314,24 +318,24 @@ def _stream_parts(path: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
     sheet_bytes = sum(i.file_size for i in infos if content_types.get(i.filename, "") == WORKSHEET_TYPE)
     count_cells = sheet_bytes // MIN_CELL_BYTES > policy.max_cells
     oversized: list[tuple[str, str, str]] = []
-    for i in infos:
-        if i.is_dir():
-            continue
-        ct = content_types.get(i.filename, "")
-        is_xml = ct.endswith("xml") or i.filename.lower().endswith((".xml", ".rels", ".vml"))
-        is_sheet = ct == WORKSHEET_TYPE
-        count = is_sheet and (count_cells or i.file_size // MIN_ROW_BYTES > policy.max_rows)
-        rows, size, head, tail = 0, 0, b"", b""
-        pieces: list[bytes] | None = [] if is_sheet and sheet_xml is not None else None
-        with zf.open(i) as fh:
-            while True:
-                chunk = fh.read(CHUNK)
-                if not chunk:
-                    break
+    with path.open("rb") as raw:
+        for i in infos:
+            if i.is_dir():
+                continue
+            ct = content_types.get(i.filename, "")
+            is_xml = ct.endswith("xml") or i.filename.lower().endswith((".xml", ".rels", ".vml"))
+            is_sheet = ct == WORKSHEET_TYPE
+            count = is_sheet and (count_cells or i.file_size // MIN_ROW_BYTES > policy.max_rows)
+            rows, size, head, tail = 0, 0, b"", b""
+            pieces: list[bytes] | None = [] if is_sheet and sheet_xml is not None else None
+            for chunk in _inflate(raw, zf, i):
                 size += len(chunk)
                 total += len(chunk)
-                if size > i.file_size:
-                    raise _bomb(path, f"its part {i.filename} unpacks to more than the {i.file_size} bytes it declares")
+                if size > i.file_size:  # corrupted data does this too, so the words allow for both
+                    raise WorkbookUnreadable(path, f"the file is damaged or deliberately malformed: its part "
+                                             f"{i.filename} unpacks to more than the {i.file_size:,} bytes it "
+                                             "declares (as zip bombs do)", "Do not open it; get the file again "
+                                             "from its source, or ask the sender for the workbook as Excel saved it.")
                 if total > policy.max_uncompressed_bytes:
                     raise _bomb(path, f"its parts unpack to more than {_mb(policy.max_uncompressed_bytes)} "
                                 "(max_uncompressed_bytes)")
@@ -361,13 +365,64 @@ def _stream_parts(path: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
                                            f"more than {policy.max_cells:,} cells in all",
                                            "max_cells")
                     tail = window[-32:]
-        if pieces is not None:
-            sheet_xml[i.filename] = b"".join(pieces)
-        regex = DIMENSION_RE if is_sheet else TABLE_REF_RE if ct == TABLE_TYPE else None
-        m = regex.search(head) if regex else None
-        if m and _beyond_limits(m.group(1).decode("ascii", "replace"), policy):
-            oversized.append((i.filename, "sheet" if is_sheet else "table", m.group(1).decode("ascii", "replace")))
+            if size < i.file_size:
+                raise zipfile.BadZipFile(f"part {i.filename} unpacks to {size} bytes, not the {i.file_size} it declares")
+            if pieces is not None:
+                sheet_xml[i.filename] = b"".join(pieces)
+            regex = DIMENSION_RE if is_sheet else TABLE_REF_RE if ct == TABLE_TYPE else None
+            m = regex.search(head) if regex else None
+            if m and _beyond_limits(m.group(1).decode("ascii", "replace"), policy):
+                oversized.append((i.filename, "sheet" if is_sheet else "table", m.group(1).decode("ascii", "replace")))
     return oversized
+
+
+def _inflate(raw: BinaryIO, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A part's bytes as they really inflate, in pieces of at most ``CHUNK``.
+
+    ``zipfile`` stops reading a part at the size the zip directory declares, so a part
+    that lies about its size (how zip bombs get past size checks) would look harmless
+    to it while other readers inflate all of it. Here deflated parts are inflated
+    straight from the file with zlib, bounded piece by piece, so the caller sees the
+    real size; the CRC is checked as ``zipfile`` would. Other compression methods, which
+    Excel does not write, are read through ``zipfile``.
+    """
+    if info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED):
+        with zf.open(info) as fh:
+            while chunk := fh.read(CHUNK):
+                yield chunk
+        return
+    raw.seek(info.header_offset)
+    header = raw.read(LOCAL_HEADER_BYTES)
+    if len(header) != LOCAL_HEADER_BYTES or header[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"bad local header for part {info.filename}")
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    raw.seek(info.header_offset + LOCAL_HEADER_BYTES + name_length + extra_length)
+    left, crc = info.compress_size, 0
+    if info.compress_type == zipfile.ZIP_STORED:
+        while left > 0:
+            data = raw.read(min(CHUNK, left))
+            if not data:
+                raise EOFError(f"part {info.filename} is cut short")
+            left -= len(data)
+            crc = zlib.crc32(data, crc)
+            yield data
+    else:
+        inflater, data = zlib.decompressobj(-zlib.MAX_WBITS), b""
+        while not inflater.eof:
+            if not data and left > 0:
+                data = raw.read(min(CHUNK, left))
+                if not data:
+                    raise EOFError(f"part {info.filename} is cut short")
+                left -= len(data)
+            piece = inflater.decompress(data, CHUNK)  # never more than CHUNK at a time
+            data = inflater.unconsumed_tail
+            if piece:
+                crc = zlib.crc32(piece, crc)
+                yield piece
+            elif not data and left <= 0 and not inflater.eof:
+                raise EOFError(f"part {info.filename} is cut short")
+    if crc != info.CRC:
+        raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
 
 
 def _beyond_limits(ref: str, policy: Policy) -> bool:

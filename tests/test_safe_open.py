@@ -16,7 +16,7 @@ from sv_workbook.safe_open import WorkbookUnreadable, check_package
 from sv_workbook.xlsx_read import open_workbook, read_rawbook
 
 from .conftest import TODAY
-from .zips import read_part, rewrite, sheet_part
+from .zips import lie_about_size, read_part, rewrite, sheet_part
 
 
 def refused(path: Path, policy=DEFAULT_POLICY) -> WorkbookUnreadable:
@@ -63,6 +63,32 @@ def test_damaged_part_crc(tmp_path, example_bytes):
     path.write_bytes(bytes(data))
     error = refused(path)
     assert "damaged" in error.reason or "truncated" in error.reason
+
+
+def test_part_lying_about_its_size_is_refused(tmp_path, example_path):
+    """zipfile stops at the declared size (so the lie passes through it unnoticed); the gate
+    inflates each part itself and refuses the first byte beyond what it declares."""
+    part = sheet_part(example_path, "Scores")
+    path = lie_about_size(example_path, tmp_path / "liar.xlsx", part, 500)
+    with zipfile.ZipFile(path) as zf:
+        assert len(zf.read(part)) == 500  # what zipfile alone would have let through
+    error = refused(path)
+    assert f"{part} unpacks to more than the 500 bytes it declares" in error.reason
+    assert "damaged or deliberately malformed" in error.reason
+    outcome = analyse_file(path, DEFAULT_POLICY, TODAY)
+    assert not outcome.readable and outcome.findings[0].code == "FILE-UNREADABLE"
+
+
+def test_stored_parts_are_checked_and_read(tmp_path, example_path):
+    """Parts stored without compression (some tools write them) pass the same checks."""
+    with zipfile.ZipFile(example_path) as zin, zipfile.ZipFile(tmp_path / "stored.xlsx", "w",
+                                                                zipfile.ZIP_STORED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, zin.read(info.filename))
+    package = check_package(tmp_path / "stored.xlsx", keep_sheets=True)
+    assert package.sheet_xml[sheet_part(example_path, "Scores")] == read_part(example_path,
+                                                                              sheet_part(example_path, "Scores"))
+    assert read_rawbook(tmp_path / "stored.xlsx") == replace(read_rawbook(example_path), label="stored.xlsx")
 
 
 def test_old_xls_and_xlsb_and_ods_from_the_corpus(corpus, tmp_path):

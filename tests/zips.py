@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Callable
 
@@ -17,6 +19,25 @@ def rewrite(src: Path, dst: Path, edit: Callable[[str, bytes], bytes | None] = l
                 zout.writestr(info.filename, data)
         for name, data in (add or {}).items():
             zout.writestr(name, data)
+    return dst
+
+
+def lie_about_size(src: Path, dst: Path, part: str, declared: int) -> Path:
+    """Copy a package with ``part`` declaring ``declared`` bytes (fewer than it holds) in both
+    its local header and the zip directory, and a CRC that matches its first ``declared``
+    bytes, as a zip bomb crafted to pass size checks would."""
+    data = bytearray(src.read_bytes())
+    with zipfile.ZipFile(src) as zf:
+        info = zf.getinfo(part)
+        crc = zlib.crc32(zf.read(part)[:declared])
+    struct.pack_into("<I", data, info.header_offset + 14, crc)  # local header: CRC, sizes at 14
+    struct.pack_into("<I", data, info.header_offset + 22, declared)
+    entry = data.index(b"PK\x01\x02")  # the first zip directory entry
+    while data[entry + 46:entry + 46 + struct.unpack_from("<H", data, entry + 28)[0]] != part.encode():
+        entry = data.index(b"PK\x01\x02", entry + 4)
+    struct.pack_into("<I", data, entry + 16, crc)  # directory entry: CRC at 16, sizes at 20 and 24
+    struct.pack_into("<I", data, entry + 24, declared)
+    dst.write_bytes(bytes(data))
     return dst
 
 
