@@ -30,7 +30,6 @@ import html
 import io
 import posixpath
 import re
-import zipfile
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache, partial
 from itertools import repeat
@@ -39,7 +38,7 @@ from typing import Any
 
 import python_calamine
 from openpyxl.formula.translate import Translator
-from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter, range_boundaries
+from openpyxl.utils.cell import coordinate_to_tuple as _coordinate_to_tuple, get_column_letter, range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
 
 from .policy import DEFAULT_POLICY, Policy
@@ -74,6 +73,11 @@ _WIDE_CELL = re.compile(rb'<c r="[A-Z]{3}')
 UNSUPPORTED = "\0unsupported formula"
 
 
+#: (row, column) of a cell reference, remembered: files made from one template name the
+#: same few hundred formula cells, and openpyxl's parser is slow next to a lookup.
+coordinate_to_tuple = lru_cache(maxsize=65536)(_coordinate_to_tuple)
+
+
 class Declined(Exception):
     """The fast path cannot promise openpyxl's reading of this file (the reason says why)."""
 
@@ -86,7 +90,7 @@ def read_rawbook_fast(path: str | Path, policy: Policy = DEFAULT_POLICY, strict:
     instead of falling back, so tests can prove the fast path really ran.
     """
     path = Path(path)
-    package = check_package(path, policy, keep_sheets=True)
+    package = check_package(path, policy, keep_parts=True)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -94,7 +98,7 @@ def read_rawbook_fast(path: str | Path, policy: Policy = DEFAULT_POLICY, strict:
                                  "Check that you may read it and that no other program holds it locked, "
                                  "then try again.") from exc
     try:
-        raw = _read(path, data, (policy.max_rows, policy.max_columns), package.sheet_xml)
+        raw = _read(path, data, (policy.max_rows, policy.max_columns), package.parts)
     except Declined:
         if strict:
             raise
@@ -108,22 +112,26 @@ def read_rawbook_fast(path: str | Path, policy: Policy = DEFAULT_POLICY, strict:
 
 
 class _Package:
-    """The parts of the zip package the contracts need, read without openpyxl."""
+    """The parts of the zip package the contracts need, read without openpyxl.
 
-    def __init__(self, data: bytes, inflated: dict[str, bytes] | None = None):
+    ``parts`` are the bytes ``check_package`` inflated and checked (``keep_parts``), so no
+    part is inflated twice; ``data`` is the whole file, for calamine.
+    """
+
+    def __init__(self, data: bytes, parts: dict[str, bytes]):
         self.data = data
-        self.zip = zipfile.ZipFile(io.BytesIO(data))
-        self.names = set(self.zip.namelist())
-        self.inflated = inflated or {}
+        self.parts = parts
+        self.names = parts.keys()
 
     def read(self, part: str) -> bytes:
-        """A part's bytes: the copy ``check_package`` already inflated, if it kept one."""
-        data = self.inflated.get(part)
-        return data if data is not None else self.zip.read(part)
+        try:
+            return self.parts[part]
+        except KeyError:
+            raise KeyError(f"There is no item named {part!r} in the archive") from None
 
     def xml(self, part: str):
         """The part parsed (by defusedxml); the result is only read, never changed."""
-        return parse_part(self.zip.read(part))
+        return parse_part(self.read(part))
 
     def rels(self, part: str) -> dict[str, tuple[str, str]]:
         """``{rId: (type, target part)}`` for ``part`` (empty when it has no rels)."""
@@ -141,12 +149,8 @@ class _Package:
         return out
 
 
-def _read(path: Path, data: bytes, limits: tuple[int, int], inflated: dict[str, bytes] | None = None) -> RawBook:
-    pkg = _Package(data, inflated)
-    try:
-        return _read_package(path, pkg, limits)
-    finally:
-        pkg.zip.close()
+def _read(path: Path, data: bytes, limits: tuple[int, int], parts: dict[str, bytes]) -> RawBook:
+    return _read_package(path, _Package(data, parts), limits)
 
 
 def _read_package(path: Path, pkg: _Package, limits: tuple[int, int]) -> RawBook:

@@ -90,15 +90,15 @@ class Package:
     path: Path
     content_types: dict[str, str]
     findings: tuple[Finding, ...] = field(default=())
-    #: Worksheet part → its XML, when asked for (``keep_sheets``): the fast reader uses the
-    #: bytes inflated and checked here instead of inflating every sheet a second time.
-    sheet_xml: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
+    #: Part name → its bytes, when asked for (``keep_parts``): the fast reader uses the bytes
+    #: inflated and checked here instead of inflating the parts it needs a second time.
+    parts: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
 
-def check_package(path: str | Path, policy: Policy = DEFAULT_POLICY, keep_sheets: bool = False) -> Package:
+def check_package(path: str | Path, policy: Policy = DEFAULT_POLICY, keep_parts: bool = False) -> Package:
     """Refuse (``WorkbookUnreadable``) what no parser should be given; otherwise describe it.
 
-    ``keep_sheets`` keeps each worksheet's XML in ``Package.sheet_xml``.
+    ``keep_parts`` keeps every part's bytes in ``Package.parts``.
     """
     path = Path(path)
     if not path.exists():
@@ -122,7 +122,7 @@ def check_package(path: str | Path, policy: Policy = DEFAULT_POLICY, keep_sheets
         raise WorkbookUnreadable(path, _not_zip_reason(head), SAVE_AS_XLSX)
     try:
         with zipfile.ZipFile(path) as zf:
-            return _check_zip(path, zf, policy, keep_sheets)
+            return _check_zip(path, zf, policy, keep_parts)
     except zipfile.BadZipFile as exc:
         why = ("its zip directory is missing" if "not a zip file" in str(exc).lower() else str(exc))
         raise WorkbookUnreadable(path, f"the file is truncated or damaged ({why}); it may be an incomplete "
@@ -159,7 +159,7 @@ def _not_zip_reason(head: bytes) -> str:
     return "this is not an Excel workbook (an .xlsx file is a zip package and this file is not one)"
 
 
-def _check_zip(path: Path, zf: zipfile.ZipFile, policy: Policy, keep_sheets: bool = False) -> Package:
+def _check_zip(path: Path, zf: zipfile.ZipFile, policy: Policy, keep_parts: bool = False) -> Package:
     infos = zf.infolist()
     names = {i.filename for i in infos}
     if "mimetype" in names and b"opendocument" in _read_small(zf, "mimetype", 200):
@@ -187,8 +187,8 @@ def _check_zip(path: Path, zf: zipfile.ZipFile, policy: Policy, keep_sheets: boo
                 "a PowerPoint presentation" if main and "presentationml" in main else "not an Excel workbook")
         raise WorkbookUnreadable(path, f"this Office file is {what}", "Check it is the right file.")
     sheets = _sheet_names(zf, content_types)
-    sheet_xml: dict[str, bytes] = {}
-    oversized = _stream_parts(path, zf, infos, content_types, sheets, policy, sheet_xml if keep_sheets else None)
+    parts: dict[str, bytes] = {}
+    oversized = _stream_parts(path, zf, infos, content_types, sheets, policy, parts if keep_parts else None)
     notices = _notices(path, content_types)
     for part, what, ref in oversized:
         if what == "sheet":
@@ -200,7 +200,7 @@ def _check_zip(path: Path, zf: zipfile.ZipFile, policy: Policy, keep_sheets: boo
             notices.append(info("HUGE-RANGE", f"An Excel Table ({part}) covers {ref}, far beyond the policy's "
                                 "rows/columns; only the rows holding data were read.",
                                 "Resize the table to its data (Table Design › Resize Table)."))
-    return Package(path, content_types, tuple(notices), sheet_xml)
+    return Package(path, content_types, tuple(notices), parts)
 
 
 def _check_declared(path: Path, infos: list[zipfile.ZipInfo], policy: Policy) -> None:
@@ -301,9 +301,9 @@ def _xml_attack(path: Path, name: str) -> WorkbookUnreadable:
 
 def _stream_parts(path: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], content_types: dict[str, str],
                   sheets: dict[str, str], policy: Policy,
-                  sheet_xml: dict[str, bytes] | None = None) -> list[tuple[str, str, str]]:
+                  kept: dict[str, bytes] | None = None) -> list[tuple[str, str, str]]:
     """Inflate every part once, counting real bytes, DTDs, worksheet rows and cells as we go
-    (and keeping each worksheet's XML in ``sheet_xml`` when it is given).
+    (and keeping every part's bytes in ``kept`` when it is given).
 
     Returns (part, what, range) for sheets and Tables whose declared range is beyond the
     policy's rows/columns: real files do that (some tools declare the whole grid), so it
@@ -327,7 +327,7 @@ def _stream_parts(path: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
             is_sheet = ct == WORKSHEET_TYPE
             count = is_sheet and (count_cells or i.file_size // MIN_ROW_BYTES > policy.max_rows)
             rows, size, head, tail = 0, 0, b"", b""
-            pieces: list[bytes] | None = [] if is_sheet and sheet_xml is not None else None
+            pieces: list[bytes] | None = [] if kept is not None else None
             for chunk in _inflate(raw, zf, i):
                 size += len(chunk)
                 total += len(chunk)
@@ -368,7 +368,7 @@ def _stream_parts(path: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
             if size < i.file_size:
                 raise zipfile.BadZipFile(f"part {i.filename} unpacks to {size} bytes, not the {i.file_size} it declares")
             if pieces is not None:
-                sheet_xml[i.filename] = b"".join(pieces)
+                kept[i.filename] = b"".join(pieces)
             regex = DIMENSION_RE if is_sheet else TABLE_REF_RE if ct == TABLE_TYPE else None
             m = regex.search(head) if regex else None
             if m and _beyond_limits(m.group(1).decode("ascii", "replace"), policy):

@@ -85,8 +85,8 @@ def test_stored_parts_are_checked_and_read(tmp_path, example_path):
                                                                 zipfile.ZIP_STORED) as zout:
         for info in zin.infolist():
             zout.writestr(info.filename, zin.read(info.filename))
-    package = check_package(tmp_path / "stored.xlsx", keep_sheets=True)
-    assert package.sheet_xml[sheet_part(example_path, "Scores")] == read_part(example_path,
+    package = check_package(tmp_path / "stored.xlsx", keep_parts=True)
+    assert package.parts[sheet_part(example_path, "Scores")] == read_part(example_path,
                                                                               sheet_part(example_path, "Scores"))
     assert read_rawbook(tmp_path / "stored.xlsx") == replace(read_rawbook(example_path), label="stored.xlsx")
 
@@ -256,11 +256,11 @@ def test_open_workbook_checks_too(tmp_path):
         open_workbook(path)
 
 
-def test_keep_sheets_gives_each_worksheet_as_inflated(example_path):
-    """The fast reader reuses the sheets check_package inflated: they must be the parts' exact bytes."""
-    assert check_package(example_path).sheet_xml == {}
-    kept = check_package(example_path, keep_sheets=True).sheet_xml
+def test_keep_parts_gives_each_part_as_inflated(example_path):
+    """The fast reader reuses the parts check_package inflated: they must be the parts' exact bytes."""
+    assert check_package(example_path).parts == {}
+    kept = check_package(example_path, keep_parts=True).parts
     with zipfile.ZipFile(example_path) as zf:
-        sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
-        assert sheets and set(kept) == set(sheets)
-        assert all(kept[n] == zf.read(n) for n in sheets)
+        names = [i.filename for i in zf.infolist() if not i.is_dir()]
+        assert set(kept) == set(names) and any(n.startswith("xl/worksheets/") for n in names)
+        assert all(kept[n] == zf.read(n) for n in names)
