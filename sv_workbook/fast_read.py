@@ -244,13 +244,12 @@ def _table(values: "_SheetValues", sheet: str, name: str, ref: str, letters: lis
         return RawTable(name, sheet, ref, headers, header_cells, [])
     lines = values.grids[sheet][min_row:last]
     lines += [()] * (last - min_row - len(lines))
-    digits = [str(r) for r in range(min_row + 1, last + 1)]
     # ``tuple.__new__(CellValue, ...)`` is the NamedTuple without its Python-level constructor
     make = partial(tuple.__new__, CellValue)
     columns = []
     for i, (letter, k) in enumerate(zip(letters, keep)):
         col = first_col - 1 + i
-        coords = [letter + d for d in digits]
+        coords = _column_cells(letter, min_row + 1, last)
         cells = (_plain([line[col] if col < len(line) else None for line in lines]) if k
                  else repeat(None))
         columns.append(list(map(make, zip(repeat(sheet), coords, cells, repeat(None)))))
@@ -259,6 +258,13 @@ def _table(values: "_SheetValues", sheet: str, name: str, ref: str, letters: lis
         if min_row < row <= last and 0 <= i < len(keep) and keep[i]:
             columns[i][row - min_row - 1] = values.cell(sheet, coord)
     return RawTable(name, sheet, ref, headers, header_cells, list(map(list, zip(*columns))))
+
+
+@lru_cache(maxsize=1024)
+def _column_cells(letter: str, first: int, last: int) -> tuple[str, ...]:
+    """``('A2', 'A3', ...)``: a Table column's cell references, made once for every file
+    whose table has the same place and size (in a batch, most of them)."""
+    return tuple(f"{letter}{r}" for r in range(first, last + 1))
 
 
 def _plain(raw: list[Any]) -> list[Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Iterable
 
 
@@ -23,7 +24,10 @@ class Severity(StrEnum):
     @property
     def rank(self) -> int:
         """Sort key: errors first, so people read the blocking problems first."""
-        return {"error": 0, "warning": 1, "info": 2}[self.value]
+        return _RANKS[self.value]
+
+
+_RANKS = {"error": 0, "warning": 1, "info": 2}
 
 
 @dataclass(frozen=True)
@@ -111,8 +115,12 @@ def has_errors(findings: Iterable[Finding]) -> bool:
     return any(f.severity is Severity.ERROR for f in findings)
 
 
+@lru_cache(maxsize=16384)
 def _cell_key(cell: str) -> tuple[int, str]:
-    """Sort ``B10`` after ``B9``: row number first, then column letters."""
+    """Sort ``B10`` after ``B9``: row number first, then column letters.
+
+    Remembered: a batch sorts the findings of every workbook, and the same few hundred
+    cells recur from one register to the next."""
     head = cell.split(":")[0]
     letters = "".join(ch for ch in head if ch.isalpha())
     digits = "".join(ch for ch in head if ch.isdigit())
