@@ -59,6 +59,9 @@ WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.wo
 TABLE_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
 VBA_TYPE = "application/vnd.ms-office.vbaProject"
 EXTERNAL_LINK_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml"
+#: What a reader of sheets, names and Tables needs (with the relationship parts): kept for the
+#: fast reader; images, embedded files and shared strings (calamine reads those) are not.
+KEPT_TYPES = frozenset(WORKBOOK_TYPES | {WORKSHEET_TYPE, TABLE_TYPE})
 
 SAVE_AS_XLSX = "Open it in Excel and use File › Save As › Excel Workbook (*.xlsx), then use the .xlsx file."
 DTD_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -90,15 +93,16 @@ class Package:
     path: Path
     content_types: dict[str, str]
     findings: tuple[Finding, ...] = field(default=())
-    #: Part name → its bytes, when asked for (``keep_parts``): the fast reader uses the bytes
-    #: inflated and checked here instead of inflating the parts it needs a second time.
+    #: Part name → its bytes for the structure parts (``KEPT_TYPES`` and relationships), when
+    #: asked for (``keep_parts``): the fast reader uses the bytes inflated and checked here
+    #: instead of inflating them a second time.
     parts: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
 
 def check_package(path: str | Path, policy: Policy = DEFAULT_POLICY, keep_parts: bool = False) -> Package:
     """Refuse (``WorkbookUnreadable``) what no parser should be given; otherwise describe it.
 
-    ``keep_parts`` keeps every part's bytes in ``Package.parts``.
+    ``keep_parts`` keeps the structure parts' bytes in ``Package.parts``.
     """
     path = Path(path)
     if not path.exists():
@@ -303,7 +307,7 @@ def _stream_parts(path: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
                   sheets: dict[str, str], policy: Policy,
                   kept: dict[str, bytes] | None = None) -> list[tuple[str, str, str]]:
     """Inflate every part once, counting real bytes, DTDs, worksheet rows and cells as we go
-    (and keeping every part's bytes in ``kept`` when it is given).
+    (and keeping the structure parts' bytes in ``kept`` when it is given).
 
     Returns (part, what, range) for sheets and Tables whose declared range is beyond the
     policy's rows/columns: real files do that (some tools declare the whole grid), so it
@@ -327,7 +331,8 @@ def _stream_parts(path: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
             is_sheet = ct == WORKSHEET_TYPE
             count = is_sheet and (count_cells or i.file_size // MIN_ROW_BYTES > policy.max_rows)
             rows, size, head, tail = 0, 0, b"", b""
-            pieces: list[bytes] | None = [] if kept is not None else None
+            keep = kept is not None and (ct in KEPT_TYPES or i.filename.endswith(".rels"))
+            pieces: list[bytes] | None = [] if keep else None
             for chunk in _inflate(raw, zf, i):
                 size += len(chunk)
                 total += len(chunk)

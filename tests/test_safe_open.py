@@ -256,11 +256,14 @@ def test_open_workbook_checks_too(tmp_path):
         open_workbook(path)
 
 
-def test_keep_parts_gives_each_part_as_inflated(example_path):
-    """The fast reader reuses the parts check_package inflated: they must be the parts' exact bytes."""
+def test_keep_parts_gives_each_structure_part_as_inflated(example_path):
+    """The fast reader reuses the parts check_package inflated: they must be the parts' exact
+    bytes, and only the structure parts are kept (not styles, themes or shared strings)."""
     assert check_package(example_path).parts == {}
     kept = check_package(example_path, keep_parts=True).parts
     with zipfile.ZipFile(example_path) as zf:
         names = [i.filename for i in zf.infolist() if not i.is_dir()]
-        assert set(kept) == set(names) and any(n.startswith("xl/worksheets/") for n in names)
-        assert all(kept[n] == zf.read(n) for n in names)
+        wanted = {n for n in names if n.endswith(".rels") or n == "xl/workbook.xml"
+                  or n.startswith(("xl/worksheets/sheet", "xl/tables/"))}
+        assert set(kept) == wanted and "xl/styles.xml" in set(names) - wanted
+        assert all(kept[n] == zf.read(n) for n in wanted)
