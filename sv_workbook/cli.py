@@ -46,6 +46,8 @@ as_of_option = click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"])
 measures_option = click.option("--measures", "measures_path", type=click.Path(dir_okay=False),
                                help="The trust's own measures CSV (local priorities and measures), added to the "
                                     "default library (see `sv-workbook measures`).")
+jobs_option = click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+                           help="Workbooks checked at once (default: all cores).")
 proxies_option = click.option("--proxies", "proxies_path", type=click.Path(dir_okay=False),
                               help="£ proxy values CSV (code,gbp_per_unit,year,source[,deadweight_pct,"
                                    "attribution_pct]) for KPI registers' £ social value.")
@@ -151,8 +153,7 @@ def contract(kind: str | None) -> None:
                    "csv and html make workbook text inert (no formulas, no markup).")
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
               help="Exit 1 when any finding is at least this severe.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="Workbooks checked at once (default: all cores).")
+@jobs_option
 @click.option("--dask-scheduler", metavar="ADDRESS",
               help="Run the checks on a Dask cluster (e.g. tcp://10.0.0.5:8786); needs sv-workbook[dask] and "
                    "the files at the same paths on every worker.")
@@ -321,12 +322,13 @@ def _print(outcomes: list[Outcome], verbose: bool = False) -> None:
 @click.option("--to", "date_to", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day, included (YYYY-MM-DD).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="Name of the report: writes NAME.xlsx and NAME.html.")
+@jobs_option
 @policy_option
 @as_of_option
 @measures_option
 @proxies_option
-def report(paths: tuple[str, ...], period: str | None, date_from, date_to, output: str, policy_path: str | None,
-           as_of, measures_path: str | None, proxies_path: str | None) -> None:
+def report(paths: tuple[str, ...], period: str | None, date_from, date_to, output: str, jobs: int | None,
+           policy_path: str | None, as_of, measures_path: str | None, proxies_path: str | None) -> None:
     """Portfolio report (xlsx and web page) from every KPI register and tender under PATHS.
 
     Registers with errors are listed and left out of the totals. Exit 1 when any
@@ -351,7 +353,8 @@ def report(paths: tuple[str, ...], period: str | None, date_from, date_to, outpu
     today = as_of.date() if as_of else date.today()
     options = _options(measures_path, proxies_path)
     try:
-        run = run_report(list(paths), chosen, output, policy, today, options["library"], options["proxies"])
+        run = run_report(list(paths), chosen, output, policy, today, options["library"], options["proxies"],
+                         jobs=jobs)
     except (WriteRefused, OSError) as exc:
         click.echo(f"Not written: {exc}", err=True)
         sys.exit(2)

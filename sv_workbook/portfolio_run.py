@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from .jobs import Outcome, analyse_file
+from .batch import Target, run_batch
+from .jobs import Outcome
 from .measures import MeasureLibrary
 from .periods import Period
 from .policy import Policy
@@ -61,10 +62,14 @@ def output_paths(out: str | Path) -> tuple[Path, Path]:
 
 
 def run_report(paths: list[str | Path], period: Period, out: str | Path, policy: Policy, as_of: date,
-               library: MeasureLibrary, proxies: ProxySet | None, now: datetime | None = None) -> ReportRun:
+               library: MeasureLibrary, proxies: ProxySet | None, now: datetime | None = None,
+               jobs: int | None = None) -> ReportRun:
+    """Check every workbook as ``validate`` does (fast reader, all cores, a bad file is a
+    finding), keeping each analysis, then build and write the portfolio."""
     xlsx, html = output_paths(out)
-    outcomes = [analyse_file(p, policy, as_of, {"library": library, "proxies": proxies})
-                for p in collect_workbooks(paths, skip=(xlsx, html))]
+    targets = [Target(str(p), str(p.resolve())) for p in collect_workbooks(paths, skip=(xlsx, html))]
+    outcomes = run_batch(targets, policy, as_of, {"library": library, "proxies": proxies}, jobs=jobs,
+                         results=True) if targets else []
     portfolio = build_portfolio(outcomes, period, as_of, policy, library, proxies)
     now = now or datetime.now()
     xlsx.parent.mkdir(parents=True, exist_ok=True)

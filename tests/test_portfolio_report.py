@@ -47,6 +47,17 @@ def run(folder):
                       proxies, NOW)
 
 
+def test_report_checks_each_workbook_as_the_single_file_path_does(run, folder):
+    """The report checks workbooks in parallel with the fast reader, as `validate` does; each
+    analysis and its findings must be what the openpyxl reader, one file at a time, gives."""
+    library = default_library()
+    proxies, _ = load_proxies(folder / PROXY_FILE, library)
+    assert len(run.outcomes) == 17 and all(o.result is not None for o in run.outcomes if o.kind)
+    for o in run.outcomes:
+        one = analyse_file(o.path, DEFAULT_POLICY, AS_OF, {"library": library, "proxies": proxies})
+        assert (o.kind, o.findings, o.result) == (one.kind, one.findings, one.result), o.path
+
+
 def table(wb, name: str) -> list[dict]:
     for ws in wb.worksheets:
         if name in ws.tables:
