@@ -241,7 +241,11 @@ def reporting_periods(start: date, end: date, frequency: str) -> list[Period]:
 
 def due_periods(start: date, end: date, frequency: str, as_of: date, grace_days: int = 0) -> list[Period]:
     """Periods that have ended more than ``grace_days`` before ``as_of``."""
-    return [p for p in reporting_periods(start, end, frequency) if as_of > p.end + timedelta(days=grace_days)]
+    return _due(reporting_periods(start, end, frequency), as_of, grace_days)
+
+
+def _due(periods: list[Period], as_of: date, grace_days: int) -> list[Period]:
+    return [p for p in periods if as_of > p.end + timedelta(days=grace_days)]
 
 
 # ---------------------------------------------------------------- rules
@@ -266,9 +270,12 @@ def assess_register(register: Register, policy: Policy = DEFAULT_POLICY, as_of: 
     known = {norm(k.id): k for k in kpis}
     # each Actuals row's KPI_ID normalised once: a register has hundreds of rows but a few dozen IDs
     keys = {ident: norm(ident) for ident in {a.kpi_id for a in register.actuals}}
-    counted = _check_actuals(register, known, keys, as_of, out)
+    # the reporting periods, worked out once and shared by the two rules that need them
+    plan = (reporting_periods(c.start, c.end, c.frequency) if c.frequency in FREQUENCY_MONTHS and c.end > c.start
+            else [])
+    counted, reported = _check_actuals(register, known, keys, plan, as_of, out)
     if c.frequency in FREQUENCY_MONTHS:
-        _check_overdue(register, kpis, keys, as_of, policy, out)
+        _check_overdue(register, kpis, plan, reported, as_of, policy, out)
     if proxies is not None:
         for k in kpis:
             if k.measure_code and library.get(k.measure_code) and proxies.get(k.measure_code) is None:
@@ -344,16 +351,16 @@ def _check_kpis(register: Register, library: MeasureLibrary, policy: Policy, out
     return kpis
 
 
-def _check_actuals(register: Register, known: dict[str, KPI], keys: dict[str, str], as_of: date,
-                   out: list[Finding]) -> list[Actual]:
-    """The Actuals rows that count, with a finding for each that does not (or lacks evidence).
+def _check_actuals(register: Register, known: dict[str, KPI], keys: dict[str, str], plan: list[Period],
+                   as_of: date, out: list[Finding]) -> tuple[list[Actual], dict[str, set[int]]]:
+    """The Actuals rows that count, with a finding for each that does not (or lacks evidence),
+    and the periods of ``plan`` each KPI (normalised ID) has any row in.
 
     ``keys`` maps each row's KPI_ID to its normalised form."""
     c = register.contract
     counted: list[Actual] = []
+    reported: dict[str, set[int]] = defaultdict(set)
     periods: Counter[tuple[str, int]] = Counter()
-    plan = (reporting_periods(c.start, c.end, c.frequency) if c.frequency in FREQUENCY_MONTHS and c.end > c.start
-            else [])
     starts = [p.start for p in plan]
     for a in register.actuals:
         ok = True
@@ -379,6 +386,8 @@ def _check_actuals(register: Register, known: dict[str, KPI], keys: dict[str, st
                 ok = False
             else:
                 hit = _period_of(a.period_end, plan, starts)
+                if hit is not None:
+                    reported[key].add(hit.index)
                 if hit is not None and ok:
                     periods[(key, hit.index)] += 1
                     if periods[(key, hit.index)] == 2:
@@ -401,24 +410,15 @@ def _check_actuals(register: Register, known: dict[str, KPI], keys: dict[str, st
                                *_at(a.where, "evidence")))
         if ok:
             counted.append(a)
-    return counted
+    return counted, reported
 
 
-def _check_overdue(register: Register, kpis: list[KPI], keys: dict[str, str], as_of: date, policy: Policy,
-                   out: list[Finding]) -> None:
+def _check_overdue(register: Register, kpis: list[KPI], plan: list[Period], reported: dict[str, set[int]],
+                   as_of: date, policy: Policy, out: list[Finding]) -> None:
+    """A warning for each due period of ``plan`` in which a KPI has no row (``reported``,
+    from ``_check_actuals``: every row with a PeriodEnd in the period, counted or not)."""
     c = register.contract
-    if c.end <= c.start:
-        return
-    due = due_periods(c.start, c.end, c.frequency, as_of, policy.kpi_overdue_grace_days)
-    starts = [p.start for p in due]
-    # each KPI's due periods that have a row: one lookup per row, not a scan of every
-    # row for every KPI and period (this runs for every register of a batch)
-    reported: dict[str, set[int]] = defaultdict(set)
-    for a in register.actuals:
-        if a.period_end is not None:
-            hit = _period_of(a.period_end, due, starts)
-            if hit is not None:
-                reported[keys[a.kpi_id]].add(hit.index)
+    due = _due(plan, as_of, policy.kpi_overdue_grace_days)
     # the dates formatted once per register, not once per finding (there may be hundreds)
     due_by = f"{c.frequency.lower()} reporting makes due by {as_of:%d/%m/%Y}"
     texts = {p.index: (p.label, f"{p.end:%d/%m/%Y}") for p in due}
