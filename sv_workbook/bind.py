@@ -37,8 +37,8 @@ def norm(text: Any) -> str:
 class Row(NamedTuple):
     """One non-blank data row of a contract table, cells keyed by contract column.
 
-    A NamedTuple (immutable, like the frozen dataclass it was) because binding makes one
-    per table row and a tuple costs a fraction of a frozen dataclass to create.
+    Immutable; a NamedTuple because binding makes one per table row, and a tuple costs a
+    fraction of a frozen dataclass to create.
     """
 
     table: str
