@@ -401,7 +401,10 @@ def _inflate(raw: BinaryIO, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Itera
     if len(header) != LOCAL_HEADER_BYTES or header[:4] != b"PK\x03\x04":
         raise zipfile.BadZipFile(f"bad local header for part {info.filename}")
     name_length, extra_length = struct.unpack("<HH", header[26:30])
-    raw.seek(info.header_offset + LOCAL_HEADER_BYTES + name_length + extra_length)
+    name = raw.read(name_length).decode("utf-8" if info.flag_bits & 0x800 else "cp437", "replace")
+    if name != info.orig_filename:  # as zipfile refuses it: the two directories disagree
+        raise zipfile.BadZipFile(f"File name in directory {info.orig_filename!r} and header {name!r} differ.")
+    raw.seek(extra_length, 1)
     left, crc = info.compress_size, 0
     if info.compress_type == zipfile.ZIP_STORED:
         while left > 0:

@@ -79,6 +79,21 @@ def test_part_lying_about_its_size_is_refused(tmp_path, example_path):
     assert not outcome.readable and outcome.findings[0].code == "FILE-UNREADABLE"
 
 
+def test_part_named_differently_in_its_header_is_refused(tmp_path, example_path):
+    """A part whose local header names another file than the zip directory does (a trick to
+    show one reader different content from another) is refused as damaged, as zipfile does."""
+    part = sheet_part(example_path, "Scores")
+    data = bytearray(example_path.read_bytes())
+    with zipfile.ZipFile(example_path) as zf:
+        info = zf.getinfo(part)
+    at = info.header_offset + 30 + len(part) - len(".xml")  # the '.' of '.xml' in the local header
+    data[at:at + 1] = b"_"
+    path = tmp_path / "renamed.xlsx"
+    path.write_bytes(bytes(data))
+    error = refused(path)
+    assert "damaged" in error.reason and "differ" in error.reason
+
+
 def test_stored_parts_are_checked_and_read(tmp_path, example_path):
     """Parts stored without compression (some tools write them) pass the same checks."""
     with zipfile.ZipFile(example_path) as zin, zipfile.ZipFile(tmp_path / "stored.xlsx", "w",
