@@ -20,6 +20,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from sv_workbook.contracts import CONSENSUS_RULES, CONTRACT_TYPES, NATIONAL_PRIORITIES, ROUTES
+from sv_workbook.fast_read import read_rawbook_fast
 from sv_workbook.jobs import WriteRefused, analyse_file, score_file
 from sv_workbook.policy import DEFAULT_POLICY, Policy
 from sv_workbook.template_tender import build_tender_template
@@ -218,13 +219,24 @@ class Trial:
     seconds: float
     failure: str | None = None
     readable: bool = True
+    #: openpyxl refused the file as damaged but the fast reader (``validate``) read it: the
+    #: damage is somewhere it does not look (a style attribute, a sheet it does not read)
+    tolerated: bool = False
 
 
 def try_input(path: Path, policy: Policy = DEFAULT_POLICY, score: bool = False) -> Trial:
-    """Analyse (and optionally score) one file; anything but findings or a clear error is a failure."""
+    """Analyse (and optionally score) one file; anything but findings or a clear error is a
+    failure, and so is the fast reader (``validate``) finding anything else than openpyxl
+    where openpyxl could read the file."""
     start = time.perf_counter()
     try:
         outcome = analyse_file(path, policy, date(2026, 11, 27))
+        fast = analyse_file(path, policy, date(2026, 11, 27), reader=read_rawbook_fast)
+        tolerated = not outcome.readable and fast.readable
+        if not tolerated and (fast.kind, fast.findings, fast.readable) != (outcome.kind, outcome.findings,
+                                                                            outcome.readable):
+            return Trial(time.perf_counter() - start, "the fast reader's findings differ from openpyxl's:\n"
+                         + "\n".join(map(str, set(fast.findings) ^ set(outcome.findings))))
         if not outcome.findings and outcome.result is None:
             return Trial(time.perf_counter() - start, "no findings and no result")
         for f in outcome.findings:
@@ -238,7 +250,7 @@ def try_input(path: Path, policy: Policy = DEFAULT_POLICY, score: bool = False) 
                            now=datetime(2026, 11, 27, 12, 0))
             except WriteRefused:
                 pass
-        return Trial(time.perf_counter() - start, None, outcome.readable)
+        return Trial(time.perf_counter() - start, None, outcome.readable, tolerated)
     except Exception:
         return Trial(time.perf_counter() - start, traceback.format_exc())
 
