@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from dataclasses import replace
@@ -92,6 +93,38 @@ def test_part_named_differently_in_its_header_is_refused(tmp_path, example_path)
     path.write_bytes(bytes(data))
     error = refused(path)
     assert "damaged" in error.reason and "differ" in error.reason
+
+
+class _Unseekable(io.RawIOBase):
+    """A stream zipfile cannot seek back in, so it writes data descriptors after each part."""
+
+    def __init__(self, fh):
+        self.fh = fh
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        return self.fh.write(data)
+
+
+@pytest.mark.parametrize("layout", ["data descriptors", "zip64 extras"])
+def test_parts_with_data_descriptors_or_zip64_extras_are_read(tmp_path, example_path, layout):
+    """The gate inflates parts from the raw file itself, so it must skip whatever the local
+    headers carry as real tools write them (sizes after the data, zip64 extra fields)."""
+    path = tmp_path / "package.xlsx"
+    with path.open("wb") as raw, zipfile.ZipFile(example_path) as zin:
+        target = _Unseekable(raw) if layout == "data descriptors" else raw
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                with zout.open(info.filename, "w", force_zip64=layout == "zip64 extras") as part:
+                    part.write(zin.read(info))
+    with zipfile.ZipFile(path) as zf:
+        flags = {i.flag_bits & 0x8 for i in zf.infolist()}
+        assert flags == ({0x8} if layout == "data descriptors" else {0})
+    kept = check_package(path, keep_parts=True).parts
+    assert kept["xl/workbook.xml"] == read_part(example_path, "xl/workbook.xml")
+    assert read_rawbook(path) == replace(read_rawbook(example_path), label="package.xlsx")
 
 
 def test_stored_parts_are_checked_and_read(tmp_path, example_path):
