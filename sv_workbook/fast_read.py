@@ -44,7 +44,7 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from .policy import DEFAULT_POLICY, Policy
 from .rawbook import CellValue, RawBook, RawTable
-from .safe_open import WorkbookUnreadable, check_package, parse_part
+from .safe_open import check_package, parse_part
 from .xlsx_read import CONTRACT_HEADERS, hidden_sheet_note, merged_input_findings, read_rawbook, resolve_name
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -67,7 +67,10 @@ _TABLE_PART = re.compile(rb'<tablePart\b[^>]*\b(?:\w+:)?id="([^"]+)"')
 _PREFIXED_SHEETDATA = re.compile(rb"<\w+:sheetData\b")
 _DIMENSION = re.compile(rb'<dimension\b[^>]*\bref="([A-Z]*[0-9]*(?::[A-Z]*[0-9]*)?)"')
 _ROW = re.compile(rb'<row\b[^>]*?\br="([0-9]+)"')
-_WIDE_CELL = re.compile(rb'<c r="[A-Z]{3}')
+#: A cell in a 3-letter column, or a cell whose first attribute is not its reference.
+_ODD_CELL = re.compile(rb'<c(?: r="[A-Z]{3}|(?! r=")[\s>/])')
+#: Table columns up to this many rows have their cell references remembered across files.
+CACHED_COLUMN_ROWS = 2_000
 
 
 #: Marks array and data-table formula cells, which openpyxl reads as objects, not text.
@@ -76,7 +79,7 @@ UNSUPPORTED = "\0unsupported formula"
 
 #: (row, column) of a cell reference, remembered: files made from one template name the
 #: same few hundred formula cells, and openpyxl's parser is slow next to a lookup.
-coordinate_to_tuple = lru_cache(maxsize=65536)(_coordinate_to_tuple)
+coordinate_to_tuple = lru_cache(maxsize=16384)(_coordinate_to_tuple)
 
 
 class Declined(Exception):
@@ -93,13 +96,7 @@ def read_rawbook_fast(path: str | Path, policy: Policy = DEFAULT_POLICY, strict:
     path = Path(path)
     package = check_package(path, policy, keep_parts=True)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise WorkbookUnreadable(path, f"the file cannot be opened ({exc.strerror or exc})",
-                                 "Check that you may read it and that no other program holds it locked, "
-                                 "then try again.") from exc
-    try:
-        raw = _read(path, data, (policy.max_rows, policy.max_columns), package.parts)
+        raw = _read(path, package.data, (policy.max_rows, policy.max_columns), package.parts)
     except Declined:
         if strict:
             raise
@@ -123,6 +120,7 @@ class _Package:
         self.data = data
         self.parts = parts
         self.names = parts.keys()
+        self.scanned: set[str] = set()
 
     def read(self, part: str) -> bytes:
         try:
@@ -133,6 +131,16 @@ class _Package:
     def xml(self, part: str):
         """The part parsed (by defusedxml); the result is only read, never changed."""
         return parse_part(self.read(part))
+
+    def sheet(self, part: str) -> bytes:
+        """A worksheet's XML for the byte scans, which cannot see through comments, CDATA or
+        processing instructions: a sheet holding any declines the fast path (checked once)."""
+        xml = self.read(part)
+        if part not in self.scanned:
+            if _has_hidden_markup(xml):
+                raise Declined("comments, CDATA or processing instructions in the sheet XML")
+            self.scanned.add(part)
+        return xml
 
     def rels(self, part: str) -> dict[str, tuple[str, str]]:
         """``{rId: (type, target part)}`` for ``part`` (empty when it has no rels)."""
@@ -194,7 +202,7 @@ def _read_package(path: Path, pkg: _Package, limits: tuple[int, int]) -> RawBook
         rels = pkg.rels(part)
         if not any(typ.endswith("/table") for typ, _ in rels.values()):
             continue
-        xml = pkg.read(part)
+        xml = pkg.sheet(part)
         for rid in _last_list(xml, b"<tableParts", b"</tableParts>", _TABLE_PART):
             typ, target = rels.get(rid.decode(), ("", ""))
             if not typ.endswith("/table"):
@@ -246,10 +254,11 @@ def _table(values: "_SheetValues", sheet: str, name: str, ref: str, letters: lis
     lines += [()] * (last - min_row - len(lines))
     # ``tuple.__new__(CellValue, ...)`` is the NamedTuple without its Python-level constructor
     make = partial(tuple.__new__, CellValue)
+    column_cells = _remembered_column_cells if last - min_row <= CACHED_COLUMN_ROWS else _column_cells
     columns = []
     for i, (letter, k) in enumerate(zip(letters, keep)):
         col = first_col - 1 + i
-        coords = _column_cells(letter, min_row + 1, last)
+        coords = column_cells(letter, min_row + 1, last)
         cells = (_plain([line[col] if col < len(line) else None for line in lines]) if k
                  else repeat(None))
         columns.append(list(map(make, zip(repeat(sheet), coords, cells, repeat(None)))))
@@ -260,11 +269,15 @@ def _table(values: "_SheetValues", sheet: str, name: str, ref: str, letters: lis
     return RawTable(name, sheet, ref, headers, header_cells, list(map(list, zip(*columns))))
 
 
-@lru_cache(maxsize=1024)
 def _column_cells(letter: str, first: int, last: int) -> tuple[str, ...]:
-    """``('A2', 'A3', ...)``: a Table column's cell references, made once for every file
-    whose table has the same place and size (in a batch, most of them)."""
+    """``('A2', 'A3', ...)``: a Table column's cell references."""
     return tuple(f"{letter}{r}" for r in range(first, last + 1))
+
+
+#: The same, made once for every file whose table has the same place and size (in a batch,
+#: most of them); only for columns of up to ``CACHED_COLUMN_ROWS`` rows, so what is kept
+#: stays small whatever the files claim.
+_remembered_column_cells = lru_cache(maxsize=128)(_column_cells)
 
 
 def _plain(raw: list[Any]) -> list[Any]:
@@ -315,7 +328,7 @@ class _SheetValues:
         self.book.close()
 
     def _load(self, sheet: str) -> None:
-        xml = self.pkg.read(self.parts[sheet])
+        xml = self.pkg.sheet(self.parts[sheet])
         # presence tests by ``rfind``: much faster than ``in`` on XML (needles starting with the
         # frequent "<" defeat the forward search; the reverse one skips on other bytes)
         if xml.rfind(b":sheetData") >= 0 and _PREFIXED_SHEETDATA.search(xml):
@@ -364,7 +377,11 @@ class _SheetValues:
 
 def _extent(xml: bytes, max_columns: int) -> tuple[int, int]:
     """Rows and columns a sheet reaches, cheaply: its last ``<row>``, its ``<dimension>``,
-    and (when the column limit is below column AAA) whether any cell sits in a 3-letter column."""
+    and (when the column limit is below column AAA) whether any cell sits in a 3-letter column.
+
+    A cell whose reference is missing, or not its first attribute, declines the fast path:
+    calamine would place such cells one after another, so a few thousand of them in a row
+    could make it build a grid of billions of cells, and the limits here could not see it."""
     rows = columns = 0
     dim = _DIMENSION.search(xml, 0, 4096)
     if dim:
@@ -373,9 +390,26 @@ def _extent(xml: bytes, max_columns: int) -> tuple[int, int]:
     last = _ROW.match(xml, xml.rfind(b"<row ")) if b"<row " in xml else None
     if last:
         rows = max(rows, int(last.group(1)))
-    if max_columns < 703 and _WIDE_CELL.search(xml):
+    for odd in _ODD_CELL.finditer(xml):
+        if not odd.group().startswith(b'<c r="'):
+            raise Declined("a cell without its reference as first attribute")
         columns = max(columns, 703)
+        if max_columns < 703:
+            break  # beyond the limit already; cells further on need no look
     return rows, columns
+
+
+def _has_hidden_markup(xml: bytes) -> bool:
+    """True when the sheet XML holds a comment, a CDATA section or a processing instruction
+    after its declaration. The scans here read markup as bytes, so text hidden that way
+    (``<!-- <mergeCells> -->``) could look like cells, formulas or lists to them; openpyxl
+    reads such a sheet instead. Excel never writes them; the byte tests come first."""
+    if xml.rfind(b"!") >= 0 and (xml.rfind(b"<!--") >= 0 or xml.rfind(b"<![CDATA[") >= 0):
+        return True
+    if xml.rfind(b"?") < 0:
+        return False
+    start = xml.find(b"?>") + 2 if xml.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml") else 0
+    return xml.rfind(b"<?") >= start
 
 
 def _last_list(xml: bytes, start_tag: bytes, end_tag: bytes, item: re.Pattern[bytes]) -> list[bytes]:

@@ -16,16 +16,18 @@ links to other workbooks) comes back as findings.
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
+from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from .findings import Finding, info, warning
@@ -41,9 +43,9 @@ HEAD_BYTES = 4096
 LOCAL_HEADER_BYTES = 30
 #: Package parts up to this size are parsed once per distinct content (``parse_part``).
 SMALL_PART_BYTES = 16 * 1024
-#: The shortest row and cell elements, ``<row/>`` and ``<c/>``: a part of N bytes holds at most
-#: N // 6 rows and N // 4 cells.
-MIN_ROW_BYTES, MIN_CELL_BYTES = 6, 4
+#: The fewest bytes the row and cell counters match (``<row`` or ``<c`` and one more byte):
+#: a part of N bytes holds at most N // 5 rows and N // 3 cells as they count them.
+MIN_ROW_BYTES, MIN_CELL_BYTES = 5, 3
 
 CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -97,12 +99,16 @@ class Package:
     #: asked for (``keep_parts``): the fast reader uses the bytes inflated and checked here
     #: instead of inflating them a second time.
     parts: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
+    #: The whole file as it was checked (with ``keep_parts``): the fast reader reads these bytes,
+    #: not the file again, so what was checked is what is read.
+    data: bytes = field(default=b"", compare=False, repr=False)
 
 
 def check_package(path: str | Path, policy: Policy = DEFAULT_POLICY, keep_parts: bool = False) -> Package:
     """Refuse (``WorkbookUnreadable``) what no parser should be given; otherwise describe it.
 
-    ``keep_parts`` keeps the structure parts' bytes in ``Package.parts``.
+    ``keep_parts`` keeps the structure parts' bytes in ``Package.parts`` and the file's in
+    ``Package.data``. The file is read once, here.
     """
     path = Path(path)
     if not path.exists():
@@ -118,15 +124,21 @@ def check_package(path: str | Path, policy: Policy = DEFAULT_POLICY, keep_parts:
                                  "set in the policy (max_file_bytes)",
                                  "Check it is the right file; if it really is this big, raise max_file_bytes in "
                                  "the policy file.")
-    with path.open("rb") as fh:
-        head = fh.read(8)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise WorkbookUnreadable(path, f"the file cannot be opened ({exc.strerror or exc})",
+                                 "Check that you may read it and that no other program holds it locked, "
+                                 "then try again.") from exc
+    head = data[:8]
     if head == OLE2_MAGIC:
-        _refuse_ole2(path)
+        _refuse_ole2(path, data)
     if head[:4] not in ZIP_MAGICS:
         raise WorkbookUnreadable(path, _not_zip_reason(head), SAVE_AS_XLSX)
     try:
-        with zipfile.ZipFile(path) as zf:
-            return _check_zip(path, zf, policy, keep_parts)
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            package = _check_zip(path, data, zf, policy, keep_parts)
+        return replace(package, data=data) if keep_parts else package
     except zipfile.BadZipFile as exc:
         why = ("its zip directory is missing" if "not a zip file" in str(exc).lower() else str(exc))
         raise WorkbookUnreadable(path, f"the file is truncated or damaged ({why}); it may be an incomplete "
@@ -137,10 +149,8 @@ def check_package(path: str | Path, policy: Policy = DEFAULT_POLICY, keep_parts:
                                  "Open it in Excel, let it repair the file if asked, and save it as .xlsx.") from exc
 
 
-def _refuse_ole2(path: Path) -> None:
+def _refuse_ole2(path: Path, data: bytes) -> None:
     """An OLE2 compound file is an old .xls, or an encrypted (password-protected) .xlsx."""
-    with path.open("rb") as fh:
-        data = fh.read()
     if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
         raise WorkbookUnreadable(path, "the workbook is password-protected (encrypted), so its contents "
                                  "cannot be read", "Open it in Excel with the password, choose File › Info › "
@@ -163,7 +173,7 @@ def _not_zip_reason(head: bytes) -> str:
     return "this is not an Excel workbook (an .xlsx file is a zip package and this file is not one)"
 
 
-def _check_zip(path: Path, zf: zipfile.ZipFile, policy: Policy, keep_parts: bool = False) -> Package:
+def _check_zip(path: Path, data: bytes, zf: zipfile.ZipFile, policy: Policy, keep_parts: bool = False) -> Package:
     infos = zf.infolist()
     names = {i.filename for i in infos}
     if "mimetype" in names and b"opendocument" in _read_small(zf, "mimetype", 200):
@@ -172,7 +182,7 @@ def _check_zip(path: Path, zf: zipfile.ZipFile, policy: Policy, keep_parts: bool
     if len(infos) > policy.max_package_parts:
         raise _bomb(path, f"it holds {len(infos):,} parts, over the limit of {policy.max_package_parts:,} "
                     "(max_package_parts)")
-    _check_declared(path, infos, policy)
+    _check_declared(path, infos, policy, len(data))
     if any(i.flag_bits & 0x1 for i in infos):
         raise WorkbookUnreadable(path, "parts of the package are zip-encrypted", SAVE_AS_XLSX)
     if "[Content_Types].xml" not in names:
@@ -190,9 +200,9 @@ def _check_zip(path: Path, zf: zipfile.ZipFile, policy: Policy, keep_parts: bool
         what = ("a Word document" if main and "wordprocessingml" in main else
                 "a PowerPoint presentation" if main and "presentationml" in main else "not an Excel workbook")
         raise WorkbookUnreadable(path, f"this Office file is {what}", "Check it is the right file.")
-    sheets = _sheet_names(zf, content_types)
+    sheets = _sheet_names(path, zf, content_types)
     parts: dict[str, bytes] = {}
-    oversized = _stream_parts(path, zf, infos, content_types, sheets, policy, parts if keep_parts else None)
+    oversized = _stream_parts(path, data, infos, content_types, sheets, policy, parts if keep_parts else None)
     notices = _notices(path, content_types)
     for part, what, ref in oversized:
         if what == "sheet":
@@ -207,10 +217,21 @@ def _check_zip(path: Path, zf: zipfile.ZipFile, policy: Policy, keep_parts: bool
     return Package(path, content_types, tuple(notices), parts)
 
 
-def _check_declared(path: Path, infos: list[zipfile.ZipInfo], policy: Policy) -> None:
-    """Zip-bomb check on what the zip directory claims, before inflating anything."""
+def _check_declared(path: Path, infos: list[zipfile.ZipInfo], policy: Policy, file_bytes: int) -> None:
+    """Zip-bomb check on what the zip directory claims, before inflating anything.
+
+    Parts may not claim more compressed bytes than the file holds: that only happens when
+    directory entries share their data (overlapping parts, a zip-bomb trick that makes a
+    reader inflate the same bytes thousands of times)."""
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos)
+    if packed > file_bytes:
+        raise _bomb(path, f"its parts claim {_mb(packed)} of compressed data in a file of {_mb(file_bytes)}, so "
+                    "they overlap")
+    unsupported = {i.compress_type for i in infos} - {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
+    if unsupported:
+        raise WorkbookUnreadable(path, f"its parts use a compression method Excel does not write "
+                                 f"(zip method {min(unsupported)})", SAVE_AS_XLSX)
     if total > policy.max_uncompressed_bytes:
         raise _bomb(path, f"its parts would unpack to {_mb(total)}, over the limit of "
                     f"{_mb(policy.max_uncompressed_bytes)} (max_uncompressed_bytes)")
@@ -277,7 +298,7 @@ def _parse_xml(path: Path, zf: zipfile.ZipFile, name: str):
     except SafeET.ParseError as exc:
         raise WorkbookUnreadable(path, f"the package part {name} is not well-formed XML ({exc})",
                                  "Open it in Excel, let it repair the file if asked, and save it.") from exc
-    except Exception as exc:  # defusedxml's DTDForbidden / EntitiesForbidden and friends
+    except DefusedXmlException as exc:  # DTDForbidden, EntitiesForbidden and friends
         raise _xml_attack(path, name) from exc
 
 
@@ -292,7 +313,7 @@ def parse_part(data: bytes):
     return _parse_small(data) if len(data) <= SMALL_PART_BYTES else SafeET.fromstring(data)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)
 def _parse_small(data: bytes):
     return SafeET.fromstring(data)
 
@@ -303,7 +324,7 @@ def _xml_attack(path: Path, name: str) -> WorkbookUnreadable:
                               "attacks work", "Do not open it; ask the sender for a workbook saved by Excel.")
 
 
-def _stream_parts(path: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], content_types: dict[str, str],
+def _stream_parts(path: Path, data: bytes, infos: list[zipfile.ZipInfo], content_types: dict[str, str],
                   sheets: dict[str, str], policy: Policy,
                   kept: dict[str, bytes] | None = None) -> list[tuple[str, str, str]]:
     """Inflate every part once, counting real bytes, DTDs, worksheet rows and cells as we go
@@ -313,27 +334,31 @@ def _stream_parts(path: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
     policy's rows/columns: real files do that (some tools declare the whole grid), so it
     is reported, and only the cells actually present are ever read.
 
-    Counting is skipped where the sizes already prove the limits cannot be reached: a row
-    element takes at least ``MIN_ROW_BYTES`` and a cell ``MIN_CELL_BYTES``, and no part
-    gets past this loop bigger than it declares. Typical registers are far below, and
-    counting was a fifth of this check's time.
+    A worksheet is a part with the worksheet content type or one the workbook names as a
+    sheet (openpyxl reads it either way). Counting is skipped where the sizes already prove
+    the limits cannot be reached: the counter matches ``MIN_ROW_BYTES`` or ``MIN_CELL_BYTES``
+    bytes at least, and no part gets past this loop bigger than it declares. Typical
+    registers are far below, and counting was a fifth of this check's time.
     """
     total = cells = 0
-    sheet_bytes = sum(i.file_size for i in infos if content_types.get(i.filename, "") == WORKSHEET_TYPE)
-    count_cells = sheet_bytes // MIN_CELL_BYTES > policy.max_cells
+
+    def is_sheet_part(i: zipfile.ZipInfo) -> bool:
+        return content_types.get(i.filename, "") == WORKSHEET_TYPE or i.filename in sheets
+
+    count_cells = sum(i.file_size for i in infos if is_sheet_part(i)) // MIN_CELL_BYTES > policy.max_cells
     oversized: list[tuple[str, str, str]] = []
-    with path.open("rb") as raw:
+    with io.BytesIO(data) as raw:
         for i in infos:
             if i.is_dir():
                 continue
             ct = content_types.get(i.filename, "")
             is_xml = ct.endswith("xml") or i.filename.lower().endswith((".xml", ".rels", ".vml"))
-            is_sheet = ct == WORKSHEET_TYPE
+            is_sheet = is_sheet_part(i)
             count = is_sheet and (count_cells or i.file_size // MIN_ROW_BYTES > policy.max_rows)
             rows, size, head, tail = 0, 0, b"", b""
-            keep = kept is not None and (ct in KEPT_TYPES or i.filename.endswith(".rels"))
+            keep = kept is not None and (is_sheet or ct in KEPT_TYPES or i.filename.endswith(".rels"))
             pieces: list[bytes] | None = [] if keep else None
-            for chunk in _inflate(raw, zf, i):
+            for chunk in _inflate(raw, i):
                 size += len(chunk)
                 total += len(chunk)
                 if size > i.file_size:  # corrupted data does this too, so the words allow for both
@@ -381,27 +406,25 @@ def _stream_parts(path: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
     return oversized
 
 
-def _inflate(raw: BinaryIO, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+def _inflate(raw: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
     """A part's bytes as they really inflate, in pieces of at most ``CHUNK``.
 
     ``zipfile`` stops reading a part at the size the zip directory declares, so a part
     that lies about its size (how zip bombs get past size checks) would look harmless
-    to it while other readers inflate all of it. Here deflated parts are inflated
-    straight from the file with zlib, bounded piece by piece, so the caller sees the
-    real size; the CRC is checked as ``zipfile`` would. Other compression methods, which
-    Excel does not write, are read through ``zipfile``.
+    to it while other readers inflate all of it. Here the part is read straight from the
+    file and inflated with zlib, bounded piece by piece, so the caller sees the real size;
+    the local header and the CRC are checked as ``zipfile`` checks them. Only stored and
+    deflated parts get here (``_check_declared`` refuses the methods Excel never writes).
     """
-    if info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED):
-        with zf.open(info) as fh:
-            while chunk := fh.read(CHUNK):
-                yield chunk
-        return
     raw.seek(info.header_offset)
     header = raw.read(LOCAL_HEADER_BYTES)
     if len(header) != LOCAL_HEADER_BYTES or header[:4] != b"PK\x03\x04":
         raise zipfile.BadZipFile(f"bad local header for part {info.filename}")
+    flags, = struct.unpack("<H", header[6:8])
+    if flags & 0x60:  # compressed patched data, strong encryption
+        raise NotImplementedError(f"part {info.filename} uses a zip feature Excel does not write")
     name_length, extra_length = struct.unpack("<HH", header[26:30])
-    name = raw.read(name_length).decode("utf-8" if info.flag_bits & 0x800 else "cp437", "replace")
+    name = raw.read(name_length).decode("utf-8" if flags & 0x800 else "cp437")  # strict, as zipfile
     if name != info.orig_filename:  # as zipfile refuses it: the two directories disagree
         raise zipfile.BadZipFile(f"File name in directory {info.orig_filename!r} and header {name!r} differ.")
     raw.seek(extra_length, 1)
@@ -414,7 +437,7 @@ def _inflate(raw: BinaryIO, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Itera
             left -= len(data)
             crc = zlib.crc32(data, crc)
             yield data
-    else:
+    elif left > 0:  # an empty deflated part (no bytes at all) reads as empty, as in zipfile
         inflater, data = zlib.decompressobj(-zlib.MAX_WBITS), b""
         while not inflater.eof:
             if not data and left > 0:
@@ -457,13 +480,15 @@ def _col_number(letters: str) -> int:
     return n
 
 
-def _sheet_names(zf: zipfile.ZipFile, content_types: dict[str, str]) -> dict[str, str]:
-    """Worksheet part → sheet name, for messages people can act on (best effort)."""
+def _sheet_names(path: Path, zf: zipfile.ZipFile, content_types: dict[str, str]) -> dict[str, str]:
+    """Sheet part → sheet name, as the workbook and its relationships name them (best effort):
+    for messages people can act on, and so that a sheet is counted even when the package
+    does not give it the worksheet content type."""
     try:
         wb_part = next(n for n, ct in content_types.items() if ct in WORKBOOK_TYPES)
-        rels = {r.get("Id"): r.get("Target") or "" for r in _parse_xml(zf.filename, zf, _rels_name(wb_part))}
+        rels = {r.get("Id"): r.get("Target") or "" for r in _parse_xml(path, zf, _rels_name(wb_part))}
         out = {}
-        for el in _parse_xml(zf.filename, zf, wb_part).iter():
+        for el in _parse_xml(path, zf, wb_part).iter():
             if el.tag.endswith("}sheet"):
                 rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
                 target = rels.get(rid, "")

@@ -15,11 +15,12 @@ import pytest
 from openpyxl.workbook.defined_name import DefinedName
 
 from sv_workbook.examples import example_tender
-from sv_workbook.fast_read import Declined, read_rawbook_fast
+from sv_workbook.fast_read import CACHED_COLUMN_ROWS, Declined, _remembered_column_cells, read_rawbook_fast
 from sv_workbook.jobs import analyse_file
 from sv_workbook.policy import DEFAULT_POLICY
 from sv_workbook.safe_write import atomic_save
 from sv_workbook.template_tender import build_tender_template
+from sv_workbook.xlsx_common import add_table
 from sv_workbook.xlsx_fill import fill_tender, find_table
 from sv_workbook.xlsx_read import WorkbookUnreadable, read_rawbook
 
@@ -119,7 +120,7 @@ def test_merge_and_table_lists_read_as_openpyxl_reads_them(tmp_path):
     values = save(hostile_values_wb(), tmp_path / "values.xlsx")
     part = sheet_part(values, "Bidders")
     stray = (b'<mergeCells count="1"><mergeCell ref="A2:C2"/></mergeCells>'
-             b'<tablePart xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="rId1"/>')
+             b'<tablePart xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="rId99"/>')
 
     def edit(name: str, data: bytes) -> bytes:
         return data.replace(b"</sheetData>", b"</sheetData>" + stray, 1) if name == part else data
@@ -128,6 +129,52 @@ def test_merge_and_table_lists_read_as_openpyxl_reads_them(tmp_path):
     assert_same(path)
     bidders = read_rawbook_fast(path, strict=True).find_table("Bidders").rows
     assert bidders[0][1].value is not None and bidders[3][2].value is None  # A2:C2 ignored, B5:D5 kept
+
+
+@pytest.mark.parametrize("hidden", [b"<!-- old <tableParts> and <mergeCells> lists removed -->",
+                                    b"<?tool <mergeCells count=\"1\"><mergeCell ref=\"A2:C2\"/> ?>"],
+                         ids=["comment", "processing instruction"])
+def test_markup_hidden_from_the_byte_scans_goes_to_openpyxl(tmp_path, hidden):
+    """Text inside a comment or processing instruction would look like markup to the byte
+    scans; such a sheet is read by openpyxl, so the results still agree."""
+    values = save(hostile_values_wb(), tmp_path / "values.xlsx")
+    part = sheet_part(values, "Bidders")
+    path = rewrite(values, tmp_path / "hidden.xlsx",
+                   lambda name, data: data.replace(b"</worksheet>", hidden + b"</worksheet>") if name == part else data)
+    with pytest.raises(Declined):
+        read_rawbook_fast(path, strict=True)
+    assert_same(path, strict=False)
+    assert read_rawbook_fast(path).find_table("Bidders") is not None
+
+
+def test_cells_without_their_reference_go_to_openpyxl(tmp_path):
+    """calamine places cells without a reference one after another; the fast path declines
+    rather than let a row of them stretch its grid, and openpyxl reads the file."""
+    values = save(hostile_values_wb(), tmp_path / "values.xlsx")
+    part = sheet_part(values, "Bidders")
+    path = rewrite(values, tmp_path / "no-ref.xlsx", lambda name, data: re.sub(
+        rb'<c r="[A-Z]+[0-9]+"', b"<c", data, count=3) if name == part else data)
+    assert b'<c r="A1"' not in read_part(path, part)
+    with pytest.raises(Declined, match="reference"):
+        read_rawbook_fast(path, strict=True)
+    assert_same(path, strict=False)
+
+
+def test_long_tables_leave_nothing_behind(tmp_path):
+    """Cell references are remembered across files only for short columns: a small file whose
+    Table claims thousands of rows must not leave them in memory for the rest of a batch."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    headers = [f"Column {i}" for i in range(20)]
+    add_table(wb.active, "Long", 1, 1, headers, CACHED_COLUMN_ROWS + 500)
+    wb.active.cell(row=CACHED_COLUMN_ROWS + 501, column=20, value=1)
+    path = save(wb, tmp_path / "long.xlsx")
+    before = _remembered_column_cells.cache_info().currsize
+    raw = read_rawbook_fast(path, strict=True)
+    assert len(raw.tables["Long"].rows) == CACHED_COLUMN_ROWS + 500
+    assert _remembered_column_cells.cache_info().currsize == before
+    assert raw == read_rawbook(path)
 
 
 def test_xlsm_and_sheet_states_read_identically(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -17,7 +18,7 @@ from sv_workbook.safe_open import WorkbookUnreadable, check_package
 from sv_workbook.xlsx_read import open_workbook, read_rawbook
 
 from .conftest import TODAY
-from .zips import lie_about_size, read_part, rewrite, sheet_part
+from .zips import directory_entries, lie_about_size, read_part, rewrite, sheet_part, with_directory
 
 
 def refused(path: Path, policy=DEFAULT_POLICY) -> WorkbookUnreadable:
@@ -93,6 +94,74 @@ def test_part_named_differently_in_its_header_is_refused(tmp_path, example_path)
     path.write_bytes(bytes(data))
     error = refused(path)
     assert "damaged" in error.reason and "differ" in error.reason
+
+
+def _entries(data: bytes) -> list[bytes]:
+    offsets = directory_entries(data)
+    return [data[a:b] for a, b in zip(offsets, offsets[1:] + [data.rfind(b"PK\x05\x06")])]
+
+
+def test_overlapping_parts_are_refused(tmp_path, example_bytes):
+    """Thousands of directory entries sharing one part's data would make any reader inflate
+    the same bytes again and again: the parts may not claim more data than the file holds."""
+    entries = _entries(example_bytes)
+    styles = next(e for e in entries if b"xl/styles.xml" in e)
+    copies = [styles.replace(b"xl/styles.xml", f"xl/cp{i:04d}.xml".encode()) for i in range(200)]  # same length
+    path = tmp_path / "overlap.xlsx"
+    path.write_bytes(with_directory(example_bytes, entries + copies))
+    assert "overlap" in refused(path).reason
+    path.write_bytes(with_directory(example_bytes, entries))  # the same file without the copies passes
+    check_package(path)
+
+
+def test_empty_deflated_part_reads_as_empty(tmp_path, example_bytes):
+    """A deflated part of no bytes at all (no deflate stream) reads as empty, as in zipfile."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(example_bytes)) as zin, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, zin.read(info))
+        zout.writestr("customXml/item1.xml", b"", compress_type=zipfile.ZIP_STORED)
+    data = bytearray(buffer.getvalue())
+    entry = max(directory_entries(bytes(data)))  # the empty part's directory entry, written last
+    local = struct.unpack_from("<I", data, entry + 42)[0]
+    struct.pack_into("<H", data, entry + 10, zipfile.ZIP_DEFLATED)  # method, in the directory and the header
+    struct.pack_into("<H", data, local + 8, zipfile.ZIP_DEFLATED)
+    path = tmp_path / "empty-part.xlsx"
+    path.write_bytes(bytes(data))
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("customXml/item1.xml")
+        assert (info.compress_type, info.compress_size, zf.read(info)) == (zipfile.ZIP_DEFLATED, 0, b"")
+    check_package(path)
+
+
+def test_compression_methods_excel_does_not_write_are_refused(tmp_path, example_bytes):
+    path = tmp_path / "bzip2.xlsx"
+    with zipfile.ZipFile(io.BytesIO(example_bytes)) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_BZIP2) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, zin.read(info))
+    error = refused(path)
+    assert "compression method Excel does not write" in error.reason and "Save As" in error.hint
+
+
+def test_sheet_without_its_content_type_is_still_counted(tmp_path, example_path):
+    """openpyxl finds sheets through the workbook's relationships, whatever the content types
+    say, so the row and cell limits must apply to such a sheet too."""
+    def edit(name: str, data: bytes) -> bytes:
+        return (re.sub(rb'<Override PartName="/xl/worksheets/[^>]*/>', b"", data)
+                if name == "[Content_Types].xml" else data)
+    path = rewrite(example_path, tmp_path / "no-types.xlsx", edit)
+    assert b"worksheet+xml" not in read_part(path, "[Content_Types].xml")
+    assert "max_rows" in refused(path, replace(DEFAULT_POLICY, max_rows=5)).reason
+
+
+def test_damaged_zip_directory_is_not_called_an_xml_attack(tmp_path, example_bytes):
+    data = bytearray(example_bytes)
+    eocd = data.rfind(b"PK\x05\x06")
+    struct.pack_into("<I", data, eocd + 16, struct.unpack_from("<I", data, eocd + 16)[0] + 1000)
+    path = tmp_path / "bad-directory.xlsx"
+    path.write_bytes(bytes(data))
+    error = refused(path)
+    assert "damaged" in error.reason and "entity" not in error.reason
 
 
 class _Unseekable(io.RawIOBase):

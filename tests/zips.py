@@ -41,6 +41,27 @@ def lie_about_size(src: Path, dst: Path, part: str, declared: int) -> Path:
     return dst
 
 
+def directory_entries(data: bytes) -> list[int]:
+    """Offsets of the zip directory's entries in ``data`` (the last end-of-directory record's)."""
+    eocd = data.rfind(b"PK\x05\x06")
+    start, count = struct.unpack_from("<I", data, eocd + 16)[0], struct.unpack_from("<H", data, eocd + 10)[0]
+    offsets, at = [], start
+    for _ in range(count):
+        offsets.append(at)
+        name, extra, comment = struct.unpack_from("<HHH", data, at + 28)
+        at += 46 + name + extra + comment
+    return offsets
+
+
+def with_directory(data: bytes, entries: list[bytes]) -> bytes:
+    """``data`` with its zip directory replaced by ``entries`` (raw directory records)."""
+    eocd = data.rfind(b"PK\x05\x06")
+    start = struct.unpack_from("<I", data, eocd + 16)[0]
+    directory = b"".join(entries)
+    return (data[:start] + directory + struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries),
+                                                   len(directory), start, 0))
+
+
 def read_part(path: Path, name: str) -> bytes:
     with zipfile.ZipFile(path) as zf:
         return zf.read(name)
@@ -53,7 +74,7 @@ def sheet_part(path: Path, sheet: str) -> str:
     with zipfile.ZipFile(path) as zf:
         from sv_workbook.safe_open import _content_types
 
-        names = _sheet_names(zf, _content_types(path, zf, zf.infolist()))
+        names = _sheet_names(path, zf, _content_types(path, zf, zf.infolist()))
     return next(part for part, name in names.items() if name == sheet)
 
 
