@@ -134,6 +134,42 @@ def test_empty_deflated_part_reads_as_empty(tmp_path, example_bytes):
     check_package(path)
 
 
+def test_local_header_name_is_decoded_by_its_own_flag(tmp_path, example_bytes):
+    """The directory says a part's name is UTF-8 but its local header does not: zipfile
+    refuses such a part, and so must the check that reads parts itself."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(example_bytes)) as zin, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, zin.read(info))
+        zout.writestr("xl/média.xml", b"<a/>")
+    data = bytearray(buffer.getvalue())
+    local = data.index("xl/média.xml".encode()) - 30
+    flags = struct.unpack_from("<H", data, local + 6)[0]
+    assert flags & 0x800  # zipfile flagged the name UTF-8 in both headers; clear it in the local one
+    struct.pack_into("<H", data, local + 6, flags & ~0x800)
+    path = tmp_path / "flags.xlsx"
+    path.write_bytes(bytes(data))
+    with zipfile.ZipFile(path) as zf, pytest.raises(zipfile.BadZipFile):
+        zf.read("xl/média.xml")
+    assert "damaged" in refused(path).reason
+
+
+def test_the_fast_reader_reads_the_bytes_that_were_checked(tmp_path, example_path, monkeypatch):
+    """The file is read once, by the check; the fast reader reads those bytes, so a file
+    replaced between the check and the read cannot slip past the check."""
+    from sv_workbook.fast_read import read_rawbook_fast
+
+    opened: list[str] = []
+    original = io.open
+
+    def counting_open(file, *args, **kwargs):
+        opened.append(str(file))
+        return original(file, *args, **kwargs)
+    monkeypatch.setattr(io, "open", counting_open)  # Path.open, zipfile and calamine's file-likes
+    raw = read_rawbook_fast(example_path, strict=True)
+    assert opened.count(str(example_path)) == 1 and raw.tables
+
+
 def test_compression_methods_excel_does_not_write_are_refused(tmp_path, example_bytes):
     path = tmp_path / "bzip2.xlsx"
     with zipfile.ZipFile(io.BytesIO(example_bytes)) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_BZIP2) as zout:
