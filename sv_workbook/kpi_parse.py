@@ -7,6 +7,8 @@ measures, overdue periods, ratings…) are applied by ``kpi.assess_register``.
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
 from functools import lru_cache
 
 from .bind import BoundBook, Coerce, Row, bind, where_of
@@ -112,6 +114,17 @@ def _actual(row: Row, co: Coerce) -> Actual | None:
     cells = row.cells
     id_cell, pe_cell, ac_cell = cells["KPI_ID"], cells["PeriodEnd"], cells["Actual"]
     ev_cell, cm_cell = cells.get("Evidence"), cells.get("Comment")
+    # as ``where_of`` builds it (same keys, same order), without a call per row
+    where = {"kpi_id": id_cell[:2], "period_end": pe_cell[:2], "actual": ac_cell[:2]}
+    if ev_cell is not None:
+        where["evidence"] = ev_cell[:2]
+    return (_plain_actual(id_cell, pe_cell, ac_cell, ev_cell, cm_cell, where)
+            or _coerced_actual(id_cell, pe_cell, ac_cell, ev_cell, cm_cell, where, co))
+
+
+def _coerced_actual(id_cell: CellValue, pe_cell: CellValue, ac_cell: CellValue, ev_cell: CellValue | None,
+                    cm_cell: CellValue | None, where: dict[str, tuple[str, str]], co: Coerce) -> Actual | None:
+    """Any Actuals row, cell by cell through ``Coerce``: every unusable cell becomes a finding."""
     ident = _kpi_id(id_cell, co, "Actuals")
     pe_what, ac_what, ev_what, cm_what = _actual_whats(ident)
     period_end = co.date(pe_cell, pe_what)
@@ -120,11 +133,33 @@ def _actual(row: Row, co: Coerce) -> Actual | None:
     comment = co.text(cm_cell, cm_what, required=False) if cm_cell else None
     if ident is None:
         return None
-    # as ``where_of`` builds it (same keys, same order), without a call per row
-    where = {"kpi_id": id_cell[:2], "period_end": pe_cell[:2], "actual": ac_cell[:2]}
-    if ev_cell is not None:
-        where["evidence"] = ev_cell[:2]
     return Actual(ident, period_end, actual, evidence, comment, where)
+
+
+def _plain_actual(id_cell: CellValue, pe_cell: CellValue, ac_cell: CellValue, ev_cell: CellValue | None,
+                  cm_cell: CellValue | None, where: dict[str, tuple[str, str]]) -> Actual | None:
+    """The ``Actual`` of a row ``Coerce`` would read without a finding, or None.
+
+    Nearly every row of a register is plain: no formula, an ID, a date, a finite number,
+    text or nothing in Evidence and Comment, and the Actuals table is most of a register.
+    Such a row is read here in one step instead of a ``Coerce`` call per cell; anything
+    else goes to ``_coerced_actual``, the authority. A property test checks both agree.
+    """
+    ident, day, amount = id_cell.value, pe_cell.value, ac_cell.value
+    if (type(ident) is not str or type(day) is not datetime or not (type(amount) is float or type(amount) is int)
+            or id_cell.formula is not None or pe_cell.formula is not None or ac_cell.formula is not None
+            or not math.isfinite(amount)):
+        return None
+    ident = ident.strip()
+    if not ident:
+        return None
+    texts = []
+    for cell in (ev_cell, cm_cell):
+        value = None if cell is None else cell.value
+        if cell is not None and (cell.formula is not None or not (value is None or type(value) is str)):
+            return None
+        texts.append(None if value is None else value.strip() or None)
+    return Actual(ident, day.date(), float(amount), texts[0], texts[1], where)
 
 
 __all__ = ["parse_register"]

@@ -135,7 +135,7 @@ def inventory(path: str | Path, rebuilt: set[str]) -> dict[str, Counter[str]]:
     counts: dict[str, Counter[str]] = {}
     with zipfile.ZipFile(path) as zf:
         types = _content_types(path, zf, zf.infolist())
-        sheet_names = _sheet_names(zf, types)
+        sheet_names = _sheet_names(path, zf, types)
         lower = {n.lower(): n for n in types}
         seen: set[str] = set()
         stack: list[tuple[str, str]] = [("", WORKBOOK_OWNER)]

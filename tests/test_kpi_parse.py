@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl.utils.cell import get_column_letter
 
+from sv_workbook.bind import Coerce
 from sv_workbook.contracts import KPI_REGISTER
-from sv_workbook.kpi import assess_register
-from sv_workbook.kpi_parse import parse_register
+from sv_workbook.kpi import Actual, assess_register
+from sv_workbook.kpi_parse import _coerced_actual, _plain_actual, parse_register
 from sv_workbook.rawbook import CellValue, RawBook, RawTable
 
 NAMES = {"ContractRef": "C-1", "ContractTitle": "Repairs", "Supplier": "S Ltd", "SupplierIsSME": "Yes",
@@ -91,3 +94,48 @@ def test_register_without_kpis_is_an_error():
     register, findings = parse_register(rawbook(kpis=[["", "", "", "", "", "", "", ""]], actuals=[["", "", "", "", ""]]))
     result = assess_register(register, as_of=date(2025, 10, 1))
     assert "KPI-NONE" in [f.code for f in result.findings] and not result.ok
+
+
+# Every kind of value a reader can put in an Actuals cell.
+_CELL_VALUES = st.one_of(
+    st.none(), st.text(alphabet=" \tK1x", max_size=4), st.booleans(), st.integers(-5, 5),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2030, 1, 1)),
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 1, 1)))
+# What each Actuals column usually holds, so that many examples are plain rows.
+_TYPICAL = (st.text(alphabet=" K19", min_size=1, max_size=4), st.datetimes(min_value=datetime(2000, 1, 1)),
+            st.one_of(st.integers(-5, 500), st.floats(),
+                      st.sampled_from([float("nan"), float("inf"), -float("inf")])),
+            st.one_of(st.none(), st.text(alphabet=" EV1", max_size=4)),
+            st.one_of(st.none(), st.text(alphabet=" ok", max_size=3)))
+
+
+def _mostly(typical, anything):
+    """Three times in four what the column usually holds, else anything (``one_of`` would
+    flatten the nested choices and pick the typical values only rarely)."""
+    return st.integers(0, 3).flatmap(lambda i: anything if i == 0 else typical)
+
+
+@settings(max_examples=500, deadline=None)
+@given(values=st.tuples(*(_mostly(typical, _CELL_VALUES) for typical in _TYPICAL)),
+       formulas=st.lists(_mostly(st.none(), st.just("=A1")), min_size=5, max_size=5),
+       present=st.sampled_from(["both", "no evidence", "no comment"]))
+def test_plain_actual_rows_read_as_coerce_reads_them(values, formulas, present):
+    """The one-step reading of plain Actuals rows must give exactly what Coerce gives, and be
+    taken only for rows where Coerce reports nothing."""
+    cells = [CellValue("Actuals", f"{x}7", v, f) for x, v, f in zip("ABCDE", values, formulas)]
+    ev = None if present == "no evidence" else cells[3]
+    cm = None if present == "no comment" else cells[4]
+    where = {"kpi_id": ("Actuals", "A7")}
+    plain = _plain_actual(cells[0], cells[1], cells[2], ev, cm, where)
+    findings: list = []
+    general = _coerced_actual(cells[0], cells[1], cells[2], ev, cm, where, Coerce(findings))
+    if plain is not None:
+        assert findings == [] and plain == general and plain.where is general.where
+
+
+def test_ordinary_actuals_rows_take_the_one_step_reading():
+    row = [CellValue("Actuals", "A7", " K1 "), CellValue("Actuals", "B7", datetime(2025, 6, 30)),
+           CellValue("Actuals", "C7", 2), CellValue("Actuals", "D7", "EV1"), CellValue("Actuals", "E7", None)]
+    assert _plain_actual(*row, {}) == Actual("K1", date(2025, 6, 30), 2.0, "EV1", None)
+    assert _plain_actual(*row[:2], CellValue("Actuals", "C7", "n/a"), *row[3:], {}) is None
