@@ -22,7 +22,7 @@ import re
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO, Iterator
@@ -119,17 +119,18 @@ def check_package(path: str | Path, policy: Policy = DEFAULT_POLICY, keep_parts:
     if size == 0:
         raise WorkbookUnreadable(path, "the file is empty (0 bytes)",
                                  "It was probably not saved or copied completely; get the file again.")
-    if size > policy.max_file_bytes:
-        raise WorkbookUnreadable(path, f"the file is {_mb(size)}, over the limit of {_mb(policy.max_file_bytes)} "
-                                 "set in the policy (max_file_bytes)",
-                                 "Check it is the right file; if it really is this big, raise max_file_bytes in "
-                                 "the policy file.")
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            data = fh.read(policy.max_file_bytes + 1)  # never more, even if the file grows meanwhile
     except OSError as exc:
         raise WorkbookUnreadable(path, f"the file cannot be opened ({exc.strerror or exc})",
                                  "Check that you may read it and that no other program holds it locked, "
                                  "then try again.") from exc
+    if max(size, len(data)) > policy.max_file_bytes:
+        raise WorkbookUnreadable(path, f"the file is {_mb(max(size, len(data)))}, over the limit of "
+                                 f"{_mb(policy.max_file_bytes)} set in the policy (max_file_bytes)",
+                                 "Check it is the right file; if it really is this big, raise max_file_bytes in "
+                                 "the policy file.")
     head = data[:8]
     if head == OLE2_MAGIC:
         _refuse_ole2(path, data)
@@ -137,8 +138,7 @@ def check_package(path: str | Path, policy: Policy = DEFAULT_POLICY, keep_parts:
         raise WorkbookUnreadable(path, _not_zip_reason(head), SAVE_AS_XLSX)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            package = _check_zip(path, data, zf, policy, keep_parts)
-        return replace(package, data=data) if keep_parts else package
+            return _check_zip(path, data, zf, policy, keep_parts)
     except zipfile.BadZipFile as exc:
         why = ("its zip directory is missing" if "not a zip file" in str(exc).lower() else str(exc))
         raise WorkbookUnreadable(path, f"the file is truncated or damaged ({why}); it may be an incomplete "
@@ -214,7 +214,7 @@ def _check_zip(path: Path, data: bytes, zf: zipfile.ZipFile, policy: Policy, kee
             notices.append(info("HUGE-RANGE", f"An Excel Table ({part}) covers {ref}, far beyond the policy's "
                                 "rows/columns; only the rows holding data were read.",
                                 "Resize the table to its data (Table Design › Resize Table)."))
-    return Package(path, content_types, tuple(notices), parts)
+    return Package(path, content_types, tuple(notices), parts, data if keep_parts else b"")
 
 
 def _check_declared(path: Path, infos: list[zipfile.ZipInfo], policy: Policy, file_bytes: int) -> None:

@@ -114,6 +114,13 @@ def test_overlapping_parts_are_refused(tmp_path, example_bytes):
     check_package(path)
 
 
+def test_file_size_limit_is_exact(example_path):
+    size = example_path.stat().st_size
+    check_package(example_path, replace(DEFAULT_POLICY, max_file_bytes=size))
+    error = refused(example_path, replace(DEFAULT_POLICY, max_file_bytes=size - 1))
+    assert "max_file_bytes" in error.reason and "over the limit" in error.reason
+
+
 def test_empty_deflated_part_reads_as_empty(tmp_path, example_bytes):
     """A deflated part of no bytes at all (no deflate stream) reads as empty, as in zipfile."""
     buffer = io.BytesIO()
