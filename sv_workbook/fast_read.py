@@ -44,7 +44,7 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from .policy import DEFAULT_POLICY, Policy
 from .rawbook import CellValue, RawBook, RawTable
-from .safe_open import check_package, parse_part
+from .safe_open import WorkbookUnreadable, check_package, check_table_size, parse_part
 from .xlsx_read import CONTRACT_HEADERS, hidden_sheet_note, merged_input_findings, read_rawbook, resolve_name
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -96,7 +96,9 @@ def read_rawbook_fast(path: str | Path, policy: Policy = DEFAULT_POLICY, strict:
     path = Path(path)
     package = check_package(path, policy, keep_parts=True)
     try:
-        raw = _read(path, package.data, (policy.max_rows, policy.max_columns), package.parts)
+        raw = _read(path, package.data, policy, package.parts)
+    except WorkbookUnreadable:
+        raise  # refused for a reason both readers share (a Table too big to read)
     except Declined:
         if strict:
             raise
@@ -158,11 +160,11 @@ class _Package:
         return out
 
 
-def _read(path: Path, data: bytes, limits: tuple[int, int], parts: dict[str, bytes]) -> RawBook:
-    return _read_package(path, _Package(data, parts), limits)
+def _read(path: Path, data: bytes, policy: Policy, parts: dict[str, bytes]) -> RawBook:
+    return _read_package(path, _Package(data, parts), policy)
 
 
-def _read_package(path: Path, pkg: _Package, limits: tuple[int, int]) -> RawBook:
+def _read_package(path: Path, pkg: _Package, policy: Policy) -> RawBook:
     workbook_part = next((t for typ, t in pkg.rels("").values() if typ.endswith("/officeDocument")), None)
     if workbook_part is None:
         raise Declined("no officeDocument relationship")
@@ -217,12 +219,12 @@ def _read_package(path: Path, pkg: _Package, limits: tuple[int, int]) -> RawBook
         header_cells = [f"{letter}{min_row}" for letter in letters]
         layouts.append((sheet, tname, ref, letters, header_cells, min_row, max_row))
 
-    values = _SheetValues(pkg, parts, limits)
+    values = _SheetValues(pkg, parts, policy)
     try:
         for name, (sheet, coord) in name_targets.items():
             raw.names[name] = values.cell(sheet, coord)
         for sheet, tname, ref, letters, header_cells, min_row, max_row in layouts:
-            raw.tables[tname] = _table(values, sheet, tname, ref, letters, header_cells, min_row, max_row)
+            raw.tables[tname] = _table(path, values, sheet, tname, ref, letters, header_cells, min_row, max_row)
     finally:
         values.close()
     merges = {name: values.merge_refs[name] for name, _, part in sheets if name in values.merge_refs}
@@ -230,8 +232,8 @@ def _read_package(path: Path, pkg: _Package, limits: tuple[int, int]) -> RawBook
     return raw
 
 
-def _table(values: "_SheetValues", sheet: str, name: str, ref: str, letters: list[str], header_cells: list[str],
-           min_row: int, max_row: int) -> RawTable:
+def _table(path: Path, values: "_SheetValues", sheet: str, name: str, ref: str, letters: list[str],
+           header_cells: list[str], min_row: int, max_row: int) -> RawTable:
     """As ``xlsx_read._read_table``: headers as text, contract columns cell by cell.
 
     Built column by column: every cell of every table passes through here, so the cells
@@ -248,6 +250,7 @@ def _table(values: "_SheetValues", sheet: str, name: str, ref: str, letters: lis
     first_col = coordinate_to_tuple(header_cells[0])[1]
     # As openpyxl: only rows up to the sheet's last cell (a Table may span whole columns).
     last = min(max_row, values.max_row[sheet])
+    check_table_size(path, name, sheet, last - min_row, len(letters), values.policy)
     if last <= min_row:
         return RawTable(name, sheet, ref, headers, header_cells, [])
     lines = values.grids[sheet][min_row:last]
@@ -309,8 +312,8 @@ def _resolve(text: str | None, sheetnames: tuple[str, ...]) -> tuple[str, str] |
 class _SheetValues:
     """Cell values of the sheets we need: calamine for values, a scan of the XML for formulas."""
 
-    def __init__(self, pkg: _Package, parts: dict[str, str | None], limits: tuple[int, int]):
-        self.limits = limits
+    def __init__(self, pkg: _Package, parts: dict[str, str | None], policy: Policy):
+        self.policy = policy
         self.pkg = pkg
         self.parts = parts
         self.book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(pkg.data))
@@ -333,8 +336,8 @@ class _SheetValues:
         # frequent "<" defeat the forward search; the reverse one skips on other bytes)
         if xml.rfind(b":sheetData") >= 0 and _PREFIXED_SHEETDATA.search(xml):
             raise Declined("prefixed sheet XML")
-        rows, columns = _extent(xml, self.limits[1])
-        if rows > self.limits[0] or columns > self.limits[1]:
+        rows, columns = _extent(xml, self.policy.max_columns)
+        if rows > self.policy.max_rows or columns > self.policy.max_columns:
             # calamine holds a sheet as one dense grid: a stray value in XFD1048576 would ask for
             # billions of cells. openpyxl keeps only the cells present, so it reads this one.
             raise Declined(f"sheet reaches {rows} rows and {columns} columns")

@@ -466,6 +466,18 @@ def _beyond_limits(ref: str, policy: Policy) -> bool:
     return max(rows) - min(rows) + 1 > policy.max_rows or max(cols) - min(cols) + 1 > policy.max_columns
 
 
+def check_table_size(path: Path, table: str, sheet: str, rows: int, columns: int, policy: Policy) -> None:
+    """Refuse a Table whose rows down to the sheet's last cell hold more cells than the
+    policy allows: a tiny file can hold a Table of a hundred thousand rows and one stray
+    cell at its bottom, and either reader would make an object for every one of its cells."""
+    if rows * columns > policy.max_cells:
+        raise WorkbookUnreadable(path, f"the Excel Table '{table}' on sheet '{sheet}' reaches {rows:,} rows of "
+                                 f"{columns} columns, more than the {policy.max_cells:,} cells the policy allows "
+                                 "(max_cells)", "Resize the table to its data (Table Design › Resize Table), "
+                                 "delete any stray cells below it, and save; if the data really is this large, "
+                                 "raise max_cells in the policy file.")
+
+
 def _too_big(path: Path, sheet: str, what: str, key: str) -> WorkbookUnreadable:
     return WorkbookUnreadable(path, f"the sheet '{sheet}' is too large to check safely: it has {what}, "
                               f"over the policy limit ({key})",
@@ -533,4 +545,4 @@ def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):,.1f} MB"
 
 
-__all__ = ["WorkbookUnreadable", "Package", "check_package", "parse_part"]
+__all__ = ["WorkbookUnreadable", "Package", "check_package", "check_table_size", "parse_part"]

@@ -20,7 +20,7 @@ from .contracts import CONTRACTS
 from .findings import Finding, error, info, warning
 from .policy import DEFAULT_POLICY, Policy
 from .rawbook import CellValue, RawBook, RawTable
-from .safe_open import WorkbookUnreadable, check_package
+from .safe_open import WorkbookUnreadable, check_package, check_table_size
 
 
 #: A1-style single cell, and the grid's limits (a name can say Setup!A, Setup!3 or Setup!A0).
@@ -78,14 +78,14 @@ def read_rawbook(path: str | Path, policy: Policy = DEFAULT_POLICY) -> RawBook:
     package = check_package(path, policy)
     wb = _load(path)
     try:
-        raw = rawbook_from_openpyxl(wb, path)
+        raw = rawbook_from_openpyxl(wb, path, policy)
     finally:
         close_workbook(wb)
     raw.notes[:0] = package.findings
     return raw
 
 
-def rawbook_from_openpyxl(wb: Workbook, path: Path) -> RawBook:
+def rawbook_from_openpyxl(wb: Workbook, path: Path, policy: Policy = DEFAULT_POLICY) -> RawBook:
     raw = RawBook(label=path.name, sheets=list(wb.sheetnames))
     formula_cells: list[tuple[str, str]] = []
 
@@ -107,7 +107,7 @@ def rawbook_from_openpyxl(wb: Workbook, path: Path) -> RawBook:
         _read_name(wb, raw, name, dn, cell_value)
     for ws in wb.worksheets:
         for tname, ref in ws.tables.items():  # openpyxl 3.1 yields (name, ref)
-            raw.tables[tname] = _read_table(ws, tname, ref, cell_value)
+            raw.tables[tname] = _read_table(ws, tname, ref, cell_value, path, policy)
     if formula_cells:
         _fill_cached(path, raw, formula_cells)
     raw.notes.extend(_merged_inputs(wb, raw))
@@ -216,8 +216,9 @@ def resolve_name(dn, sheetnames: list[str]) -> tuple[str, str] | str:
     return sheet, coord.upper()
 
 
-def _read_table(ws, name: str, ref: str, cell_value) -> RawTable:
+def _read_table(ws, name: str, ref: str, cell_value, path: Path, policy: Policy) -> RawTable:
     min_col, min_row, max_col, max_row = range_boundaries(ref)
+    check_table_size(path, name, ws.title, min(max_row, ws.max_row) - min_row, max_col - min_col + 1, policy)
     headers, header_cells, rows = [], [], []
     for col in range(min_col, max_col + 1):
         coord = f"{get_column_letter(col)}{min_row}"

@@ -177,6 +177,27 @@ def test_long_tables_leave_nothing_behind(tmp_path):
     assert raw == read_rawbook(path)
 
 
+def test_a_table_too_big_to_read_is_refused_by_both_readers(tmp_path):
+    """A small file can hold a Table of many rows and one stray cell at its bottom; both
+    readers would make an object per cell, so both refuse it against max_cells, in the same words."""
+    from dataclasses import replace
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    add_table(wb.active, "Wide", 1, 1, [f"Column {i}" for i in range(20)], 99)
+    wb.active.cell(row=100, column=20, value=1)
+    path = save(wb, tmp_path / "wide.xlsx")
+    tight = replace(DEFAULT_POLICY, max_cells=1_000)  # the Table reaches 99 rows x 20 columns = 1,980 cells
+    with pytest.raises(WorkbookUnreadable) as slow:
+        read_rawbook(path, tight)
+    with pytest.raises(WorkbookUnreadable) as fast:
+        read_rawbook_fast(path, tight, strict=True)
+    assert fast.value.reason == slow.value.reason and "max_cells" in slow.value.reason and "'Wide'" in slow.value.reason
+    roomy = replace(DEFAULT_POLICY, max_cells=1_980)
+    assert read_rawbook_fast(path, roomy, strict=True) == read_rawbook(path, roomy)
+
+
 def test_xlsm_and_sheet_states_read_identically(tmp_path):
     wb = example_wb()
     wb["Lists"].sheet_state = "hidden"
