@@ -22,8 +22,8 @@ from .kpi_report_data import (RATING_COLOURS, SHEET, STATUS_FORMATS, STATUS_ROW,
                               totals_row, totals_rows)
 from .policy import Policy
 from .tender_report_data import FINDINGS_HEADERS, FINDINGS_TITLE, finding_rows
-from .xlsx_common import (BOLD, TITLE_FONT, WRAP, add_table, put_text, put_value, report_placeholder,
-                          set_widths)
+from .xlsx_common import (BOLD, TITLE_FONT, add_table, put_text, put_value, report_placeholder,
+                          set_widths, text_table)
 
 
 
@@ -59,7 +59,8 @@ def write_kpi_report(wb: Workbook, result: RegisterResult, policy: Policy, findi
     _status(ws, result)
     start = totals_row(len(result.statuses))
     _totals(ws, result, start)
-    _findings(ws, findings, findings_row(start, len(result.totals)))
+    text_table(ws, "Findings", FINDINGS_TITLE, findings_row(start, len(result.totals)), FINDINGS_HEADERS,
+               finding_rows(findings), wrap_columns=(5, 6))  # Message and Fix
     _widths(ws)
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
@@ -105,17 +106,6 @@ def _totals(ws: Worksheet, result: RegisterResult, start: int) -> None:
     chart.height = 8
     chart.width = 18
     ws.add_chart(chart, f"M{STATUS_ROW - 1}")
-
-
-def _findings(ws: Worksheet, findings: list[Finding], start: int) -> None:
-    ws.cell(row=start - 1, column=1, value=FINDINGS_TITLE).font = BOLD
-    add_table(ws, "Findings", 1, start, FINDINGS_HEADERS, len(findings))
-    for i, values in enumerate(finding_rows(findings)):
-        row = start + 1 + i
-        for j, v in enumerate(values):
-            put_text(ws, ws.cell(row=row, column=1 + j).coordinate, v)
-        ws.cell(row=row, column=5).alignment = WRAP
-        ws.cell(row=row, column=6).alignment = WRAP
 
 
 def _widths(ws: Worksheet) -> None:

@@ -21,7 +21,8 @@ from .tender_report_data import (ABNORMALLY_LOW_FORMATS, ABNORMALLY_LOW_HEADERS,
                                  MODERATION_TITLE, RANKING_FORMATS, RANKING_HEADERS, RANKING_ROW, SENSITIVITY_HEADERS,
                                  SENSITIVITY_TITLE, TITLE, abnormally_low_rows, finding_rows, moderation_rows,
                                  next_block, ranking_rows, sensitivity_rows, summary_rows)
-from .xlsx_common import BOLD, TITLE_FONT, add_table, put_text, put_value, report_placeholder, set_widths
+from .xlsx_common import (BOLD, TITLE_FONT, add_table, put_text, put_value, report_placeholder, set_widths,
+                          text_table)
 
 CHART_HELPER = "Quality excl. social value"
 
@@ -57,7 +58,7 @@ def write_tender_report(wb: Workbook, result: TenderResult, policy: Policy, find
     mod = moderation_rows(result)
     start = next_block(start, len(low))
     _block(ws, start, MODERATION_TITLE, "Moderation", MODERATION_HEADERS, mod, MODERATION_FORMATS)
-    _findings(ws, findings, next_block(start, len(mod)))
+    text_table(ws, "Findings", FINDINGS_TITLE, next_block(start, len(mod)), FINDINGS_HEADERS, finding_rows(findings))
     _widths(ws)
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
@@ -108,15 +109,6 @@ def _block(ws: Worksheet, start: int, title: str, table: str, headers: list[str]
             put_value(ws, cell.coordinate, v)
             if j in formats:
                 cell.number_format = formats[j]
-
-
-def _findings(ws: Worksheet, findings: list[Finding], start: int) -> None:
-    ws.cell(row=start - 1, column=1, value=FINDINGS_TITLE).font = BOLD
-    add_table(ws, "Findings", 1, start, FINDINGS_HEADERS, len(findings))
-    for i, values in enumerate(finding_rows(findings)):
-        row = start + 1 + i
-        for j, v in enumerate(values):
-            put_text(ws, ws.cell(row=row, column=1 + j).coordinate, v)
 
 
 def _widths(ws: Worksheet) -> None:

@@ -95,6 +95,20 @@ def add_table(ws: Worksheet, name: str, first_col: int, first_row: int, headers:
     return ref
 
 
+def text_table(ws: Worksheet, name: str, title: str, start: int, headers: list[str], rows: list[list[Any]],
+               wrap_columns: tuple[int, ...] = ()) -> None:
+    """A bold title above an Excel Table of text from the workbook (findings): every value is
+    written as text, never as a formula; ``wrap_columns`` (1-based) wrap their long text."""
+    ws.cell(row=start - 1, column=1, value=title).font = BOLD
+    add_table(ws, name, 1, start, headers, len(rows))
+    for i, values in enumerate(rows):
+        row = start + 1 + i
+        for j, v in enumerate(values):
+            put_text(ws, ws.cell(row=row, column=1 + j).coordinate, v)
+        for column in wrap_columns:
+            ws.cell(row=row, column=column).alignment = WRAP
+
+
 def define_name(wb: Workbook, name: str, sheet: str, coord: str) -> None:
     """Workbook-scoped defined name for one cell or a range on ``sheet``."""
     wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheet(sheet)}!{_dollar(coord)}")
