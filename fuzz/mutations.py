@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
 import time
 import traceback
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from hypothesis import strategies as st
 
@@ -143,6 +145,17 @@ def write_fuzzed_tender(tender: Tender, ops: list[tuple[str, int, Any]], path: P
     except Exception:  # noqa: BLE001 - openpyxl's many refusals; the tool is not involved yet
         return False
     return True
+
+
+@contextmanager
+def damaged_copy(seed: Path, ops: list[tuple[str, int, bytes]]) -> Iterator[tuple[Path, bytes]]:
+    """``seed`` with byte-level damage, written under its own name in a temporary folder
+    (the name matters: findings quote it); yields the path and the damaged bytes."""
+    data = mutate_bytes(seed.read_bytes(), ops)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / seed.name
+        path.write_bytes(data)
+        yield path, data
 
 
 def mutate_bytes(data: bytes, ops: list[tuple[str, int, bytes]]) -> bytes:

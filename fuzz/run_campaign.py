@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fuzz.mutations import (byte_ops, edits, mutate_bytes, seed_files, tenders, write_fuzzed_tender,  # noqa: E402
+from fuzz.mutations import (byte_ops, damaged_copy, edits, seed_files, tenders, write_fuzzed_tender,  # noqa: E402
                             try_input)
 
 
@@ -76,10 +76,7 @@ def run(minutes: float, out: Path) -> Stats:
     @chunk
     @given(seed=st.sampled_from(seeds), ops=byte_ops)
     def damaged(seed, ops):
-        data = mutate_bytes(seed.read_bytes(), ops)
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / seed.name
-            path.write_bytes(data)
+        with damaged_copy(seed, ops) as (path, data):
             stats.record("byte-level", try_input(path, score=True), data, seed.suffix, out)
 
     end = time.monotonic() + minutes * 60

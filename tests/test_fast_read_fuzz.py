@@ -14,7 +14,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from fuzz.mutations import byte_ops, edits, mutate_bytes, tenders, write_fuzzed_tender
+from fuzz.mutations import byte_ops, damaged_copy, edits, tenders, write_fuzzed_tender
 from sv_workbook.fast_read import read_rawbook_fast
 from sv_workbook.jobs import analyse_file
 from sv_workbook.policy import DEFAULT_POLICY
@@ -48,10 +48,7 @@ WORKBOOK_SEEDS = sorted([*(ROOT / "workbooks").glob("*.xlsx"), *(ROOT / "example
 @settings(FUZZ, max_examples=25)
 @given(seed=st.sampled_from(WORKBOOK_SEEDS), ops=byte_ops)
 def test_damaged_workbooks_give_the_same_findings(seed, ops):
-    data = mutate_bytes(seed.read_bytes(), ops)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / seed.name
-        path.write_bytes(data)
+    with damaged_copy(seed, ops) as (path, _):
         same_findings(path)
 
 

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from fuzz.mutations import byte_ops, edits, mutate_bytes, seed_files, tenders, try_input, write_fuzzed_tender
+from fuzz.mutations import byte_ops, damaged_copy, edits, seed_files, tenders, try_input, write_fuzzed_tender
 
 from .conftest import ROOT
 
@@ -40,10 +40,7 @@ SEEDS = seed_files(ROOT)
 @settings(FUZZ, max_examples=40)
 @given(seed=st.sampled_from(SEEDS), ops=byte_ops)
 def test_damaged_real_files_give_findings_never_exceptions(seed, ops):
-    data = mutate_bytes(seed.read_bytes(), ops)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / seed.name
-        path.write_bytes(data)
+    with damaged_copy(seed, ops) as (path, _):
         trial = try_input(path, score=True)
     assert trial.failure is None, trial.failure
 
