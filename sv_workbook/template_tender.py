@@ -13,6 +13,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.utils.cell import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from .contracts import (AL_DECISIONS, CONSENSUS_RULES, CONTRACT_TYPES, NATIONAL_PRIORITIES, PRICE_METHODS, ROUTES, TENDER,
                         YES_NO)
@@ -272,15 +273,23 @@ def scoring_cells() -> dict[str, str]:
     return {name: get_column_letter(i + 1) for i, name in enumerate(SCORING_COLUMNS)}
 
 
-def _scoring(wb: Workbook, policy: Policy) -> None:
-    ws = wb.create_sheet("Scoring")
-    ws["A1"] = "Live scores (calculated as you type)"
+def _sheet_with_intro(wb: Workbook, sheet: str, title: str, intro: str, last_column: str) -> Worksheet:
+    """A new sheet headed by its title and a wrapped introduction across columns A to ``last_column``."""
+    ws = wb.create_sheet(sheet)
+    ws["A1"] = title
     ws["A1"].font = TITLE_FONT
-    ws["A2"] = ("These formulas follow the README's scoring rules. The Report sheet, filled by `sv-workbook score` "
-                "or the Score button, is the record: it also checks every rule and lists the findings.")
+    ws["A2"] = intro
     ws["A2"].alignment = WRAP
-    ws.merge_cells("A2:L2")
+    ws.merge_cells(f"A2:{last_column}2")
     ws.row_dimensions[2].height = 30
+    return ws
+
+
+def _scoring(wb: Workbook, policy: Policy) -> None:
+    ws = _sheet_with_intro(wb, "Scoring", "Live scores (calculated as you type)",
+                           "These formulas follow the README's scoring rules. The Report sheet, filled by "
+                           "`sv-workbook score` or the Score button, is the record: it also checks every rule and "
+                           "lists the findings.", "L")
     first, last_b = SC_FIRST_BIDDER_ROW, SC_FIRST_BIDDER_ROW + MAX_BIDDERS - 1
     mc0 = get_column_letter(SC_FIRST_MARK_COL)
     mc1 = get_column_letter(SC_FIRST_MARK_COL + MAX_CRITERIA - 1)
@@ -396,14 +405,10 @@ def methodology_lines(policy: Policy) -> list[tuple[str, str]]:
 
 def _methodology(wb: Workbook, policy: Policy) -> None:
     """The assessment methodology to publish with the tender (Procurement Act 2023 s.23), stated from the settings."""
-    ws = wb.create_sheet("Methodology")
-    ws["A1"] = "Assessment methodology"
-    ws["A1"].font = TITLE_FONT
-    ws["A2"] = ("Every line below is calculated from the Setup and Criteria sheets, so it always states the rules "
-                "the workbook applies. Publish it with the tender documents (Procurement Act 2023 s.23).")
-    ws["A2"].alignment = WRAP
-    ws.merge_cells("A2:G2")
-    ws.row_dimensions[2].height = 30
+    ws = _sheet_with_intro(wb, "Methodology", "Assessment methodology",
+                           "Every line below is calculated from the Setup and Criteria sheets, so it always states "
+                           "the rules the workbook applies. Publish it with the tender documents (Procurement Act "
+                           "2023 s.23).", "G")
     row = 4
     for label, formula in methodology_lines(policy):
         ws.cell(row=row, column=1, value=label).font = BOLD
