@@ -20,7 +20,7 @@ is compared, as ``timeit`` does: on a shared machine the slower runs differ only
 was running (the slowest are printed too). Targets (issue 5): batch >= 10x the openpyxl
 path; batch within 2x of calamine alone; peak RSS < 400 MB for 10,000 files. The figures
 are printed, never asserted.
-KPI registers come from ``sv_workbook.kpi_examples`` when it exists; until then a minimal
+KPI registers come from ``tests.support.example_registers`` when it exists; until then a minimal
 register is written here from the KPI_REGISTER contract.
 """
 
@@ -53,13 +53,13 @@ CALAMINE = "python-calamine alone, one process"
 
 #: The KPI helper's generator, when this checkout has it (checked by file: an editable install of
 #: another checkout must not be picked up instead).
-HAVE_KPI_EXAMPLES = (ROOT / "sv_workbook" / "kpi_examples.py").exists()
+HAVE_KPI_EXAMPLES = (ROOT / "tests" / "support" / "example_registers.py").exists()
 
 
 def write_one(args: tuple[int, str, int, int, float]) -> str:
     seed, path, n_kpis, n_periods, error_rate = args
     if HAVE_KPI_EXAMPLES:
-        from sv_workbook.kpi_examples import make_register, write_register
+        from tests.support.example_registers import make_register, write_register
 
         data = make_register(seed, n_kpis=n_kpis, n_periods=n_periods, error_rate=error_rate)
         write_register(as_of_run_date(data), path)
@@ -97,9 +97,9 @@ def _write_minimal_register(seed: int, path: Path, n_kpis: int, n_periods: int, 
     """A register laid out by the KPI_REGISTER contract, with planted mistakes (no template styling)."""
     from openpyxl import Workbook
 
-    from sv_workbook.contracts import KPI_REGISTER, NATIONAL_PRIORITIES, REPORTING_FREQUENCIES
-    from sv_workbook.safe_write import atomic_save
-    from sv_workbook.xlsx_common import add_table, define_name, put_value
+    from sv_workbook.core.contracts import KPI_REGISTER, NATIONAL_PRIORITIES, REPORTING_FREQUENCIES
+    from sv_workbook.xlsx.safe_write import atomic_save
+    from sv_workbook.xlsx.write_helpers import add_table, define_name, put_value
 
     rng = random.Random(seed)
     wb = Workbook()
@@ -183,15 +183,15 @@ def replicate(paths: list[Path], folder: Path, copies: int) -> None:
 
 def options() -> dict:
     """The kinds' extra inputs, as `validate` builds them once per run (default measure library)."""
-    from sv_workbook.measures import load_library
+    from sv_workbook.core.kpi.measures import load_library
 
     return {"library": load_library(None)[0], "proxies": None}
 
 
 def openpyxl_path(paths: list[Path]) -> tuple[float, float]:
     """(wall, CPU) seconds to check ``paths`` the straightforward way: openpyxl loads, one process."""
-    from sv_workbook.jobs import analyse_file
-    from sv_workbook.policy import DEFAULT_POLICY
+    from sv_workbook.app.jobs import analyse_file
+    from sv_workbook.core.policy import DEFAULT_POLICY
 
     opts = options()
     t, c = time.perf_counter(), time.process_time()
@@ -215,7 +215,7 @@ def calamine_path(paths: list[Path]) -> tuple[float, float]:
 
 def reader_path(paths: list[Path]) -> tuple[float, float]:
     """(wall, CPU) seconds for our fast reader alone (no rules), one process: reading vs checking."""
-    from sv_workbook.fast_read import read_rawbook_fast
+    from sv_workbook.xlsx.fast_read import read_rawbook_fast
 
     t, c = time.perf_counter(), time.process_time()
     for p in paths:
@@ -226,10 +226,10 @@ def reader_path(paths: list[Path]) -> tuple[float, float]:
 def batch_child(folder: str, jobs: int) -> None:
     """Runs in a child process: what `sv-workbook validate FOLDER --format json -o FILE` does, timed."""
     t = time.perf_counter()
-    from sv_workbook.batch import discover, iter_batch
-    from sv_workbook.findings import Severity
-    from sv_workbook.outputs import write_results
-    from sv_workbook.policy import DEFAULT_POLICY
+    from sv_workbook.app.batch import discover, iter_batch
+    from sv_workbook.core.findings import Severity
+    from sv_workbook.reports.batch_formats import write_results
+    from sv_workbook.core.policy import DEFAULT_POLICY
 
     codes: dict[str, int] = {}
 
@@ -310,14 +310,14 @@ def main() -> None:
                     help="runs of each path, interleaved; the fastest of each is compared (default 3)")
     ap.add_argument("--batch-child", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    from sv_workbook.batch import default_jobs
+    from sv_workbook.app.batch import default_jobs
 
     jobs = args.jobs or default_jobs()
     if args.batch_child:
         batch_child(args.batch_child, jobs)
         return
 
-    source = ("sv_workbook.kpi_examples.make_register" if HAVE_KPI_EXAMPLES
+    source = ("tests.support.example_registers.make_register" if HAVE_KPI_EXAMPLES
               else "minimal register writer in this benchmark (kpi_examples not in this branch yet)")
     folder = args.dir or Path(f"/tmp/sv-bench-{args.n}x{args.kpis}x{args.periods}-s{args.seed}-"
                               f"{'kpi-' + AS_OF.isoformat() if HAVE_KPI_EXAMPLES else 'minimal'}")

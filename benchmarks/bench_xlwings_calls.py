@@ -33,12 +33,12 @@ import xlwings as xw  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
 from xlwings.pro import _xlremote  # noqa: E402
 
-from sv_workbook.examples import example_tender  # noqa: E402
+from tests.support.example_tender import example_tender  # noqa: E402
 from sv_workbook.macros import score_book, validate_book  # noqa: E402
-from sv_workbook.tender import Bidder, ConsensusMark, EvaluatorScore, Tender  # noqa: E402
-from sv_workbook.template_tender import build_tender_template  # noqa: E402
-from sv_workbook.xlsx_fill import fill_tender  # noqa: E402
-from sv_workbook.xlwings_payload import payload_from_xlsx  # noqa: E402
+from sv_workbook.core.tender.model import Bidder, ConsensusMark, EvaluatorScore, Tender  # noqa: E402
+from sv_workbook.xlsx.tender_template import build_tender_template  # noqa: E402
+from tests.support.fill import fill_tender  # noqa: E402
+from tests.support.xlwings_payload import payload_from_xlsx  # noqa: E402
 
 SIZES = (5, 500)
 TODAY = date(2026, 11, 27)

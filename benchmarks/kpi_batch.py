@@ -11,9 +11,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from sv_workbook.jobs import analyse_file
-from sv_workbook.kpi_examples import make_register, write_register
-from sv_workbook.policy import DEFAULT_POLICY
+from sv_workbook.app.jobs import analyse_file
+from tests.support.example_registers import make_register, write_register
+from sv_workbook.core.policy import DEFAULT_POLICY
 
 
 def main(n: int = 10, n_kpis: int = 40, n_periods: int = 12) -> None:

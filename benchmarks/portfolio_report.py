@@ -13,11 +13,11 @@ import time
 from datetime import date
 from pathlib import Path
 
-from sv_workbook.kpi_examples import make_register, write_register
-from sv_workbook.measures import default_library
-from sv_workbook.periods import date_range
-from sv_workbook.policy import DEFAULT_POLICY
-from sv_workbook.portfolio_run import run_report
+from tests.support.example_registers import make_register, write_register
+from sv_workbook.core.kpi.measures import default_library
+from sv_workbook.core.periods import date_range
+from sv_workbook.core.policy import DEFAULT_POLICY
+from sv_workbook.app.portfolio_run import run_report
 
 AS_OF = date(2026, 11, 27)
 

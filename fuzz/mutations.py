@@ -21,13 +21,13 @@ from typing import Any, Iterator
 
 from hypothesis import strategies as st
 
-from sv_workbook.contracts import CONSENSUS_RULES, CONTRACT_TYPES, NATIONAL_PRIORITIES, ROUTES
-from sv_workbook.fast_read import read_rawbook_fast
-from sv_workbook.jobs import WriteRefused, analyse_file, score_file
-from sv_workbook.policy import DEFAULT_POLICY, Policy
-from sv_workbook.template_tender import build_tender_template
-from sv_workbook.tender import Bidder, ConsensusMark, Criterion, EvaluatorScore, Setup, Tender
-from sv_workbook.xlsx_fill import fill_tender
+from sv_workbook.core.contracts import CONSENSUS_RULES, CONTRACT_TYPES, NATIONAL_PRIORITIES, ROUTES
+from sv_workbook.xlsx.fast_read import read_rawbook_fast
+from sv_workbook.app.jobs import WriteRefused, analyse_file, score_file
+from sv_workbook.core.policy import DEFAULT_POLICY, Policy
+from sv_workbook.xlsx.tender_template import build_tender_template
+from sv_workbook.core.tender.model import Bidder, ConsensusMark, Criterion, EvaluatorScore, Setup, Tender
+from tests.support.fill import fill_tender
 
 HOSTILE = ('=HYPERLINK("http://x","y")', "@SUM(1)", "+1", "-2+3", "=1/0", "<script>x</script>", "#N/A", "", " ",
            "Q1", "SV1", "Yes", "No", "yes ", "A. Patel", "Moderated", "Mean", "Works", "Open", "Framework call-off")

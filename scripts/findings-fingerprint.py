@@ -31,7 +31,7 @@ def make_inputs(out: Path) -> None:
     """Copy the bundled and corpus workbooks and write seeded registers and damaged copies."""
     sys.path.insert(0, str(ROOT))
     from fuzz.mutations import mutate_bytes
-    from sv_workbook.kpi_examples import make_register, write_register
+    from tests.support.example_registers import make_register, write_register
 
     out.mkdir(parents=True, exist_ok=True)
     for folder in ("examples", "examples/portfolio", "workbooks"):

@@ -1,8 +1,8 @@
-"""Regenerate the README's workbook-contract section from sv_workbook/contracts.py."""
+"""Regenerate the README's workbook-contract section from sv_workbook/core/contracts.py."""
 
 from pathlib import Path
 
-from sv_workbook.contracts import CONTRACTS
+from sv_workbook.core.contracts import CONTRACTS
 
 readme = Path(__file__).resolve().parents[1] / "README.md"
 text = readme.read_text(encoding="utf-8")

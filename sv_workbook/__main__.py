@@ -1,3 +1,3 @@
-from .cli import main
+from sv_workbook.cli import main
 
 main()

@@ -19,15 +19,15 @@ from typing import Iterator, TextIO
 
 import click
 
-from . import __version__
-from .batch import BatchUsageError, discover, iter_batch, progress_bar
-from .contracts import CONTRACTS
-from .findings import Severity
-from .jobs import Outcome, WriteRefused, analyse_file, exit_code, score_file
-from .outputs import FORMATS, write_results
-from .policy import DEFAULT_POLICY, Policy, PolicyError, load_policy
-from .result_lines import summary_lines
-from .xlsx_read import WorkbookUnreadable
+from sv_workbook import __version__
+from sv_workbook.app.batch import BatchUsageError, discover, iter_batch, progress_bar
+from sv_workbook.core.contracts import CONTRACTS
+from sv_workbook.core.findings import Severity
+from sv_workbook.app.jobs import Outcome, WriteRefused, analyse_file, exit_code, score_file
+from sv_workbook.reports.batch_formats import FORMATS, write_results
+from sv_workbook.core.policy import DEFAULT_POLICY, Policy, PolicyError, load_policy
+from sv_workbook.reports.terminal import summary_lines
+from sv_workbook.xlsx.openpyxl_read import WorkbookUnreadable
 
 
 def _policy(path: str | None) -> Policy:
@@ -55,7 +55,7 @@ proxies_option = click.option("--proxies", "proxies_path", type=click.Path(dir_o
 
 def _library(path: str | None):
     """The measure library in force; a trust file with errors stops the command (exit 2)."""
-    from .measures import load_library
+    from sv_workbook.core.kpi.measures import load_library
 
     library, findings = load_library(path)
     _refuse_on_errors(findings, "measures file")
@@ -65,7 +65,7 @@ def _library(path: str | None):
 def _proxies(path: str | None, library):
     if not path:
         return None
-    from .proxies import load_proxies
+    from sv_workbook.core.kpi.proxies import load_proxies
 
     proxies, findings = load_proxies(path, library)
     _refuse_on_errors(findings, "proxy file")
@@ -102,7 +102,7 @@ def new() -> None:
 @policy_option
 def new_tender(path: str, policy_path: str | None) -> None:
     """Write the tender evaluation template to PATH."""
-    from .template_tender import write_tender_template
+    from sv_workbook.xlsx.tender_template import write_tender_template
 
     _write_template(lambda: write_tender_template(path, _policy(policy_path)), path)
 
@@ -113,7 +113,7 @@ def new_tender(path: str, policy_path: str | None) -> None:
 @measures_option
 def new_kpi_register(path: str, policy_path: str | None, measures_path: str | None) -> None:
     """Write the social value KPI register template to PATH."""
-    from .template_kpi import write_kpi_template
+    from sv_workbook.xlsx.kpi_template import write_kpi_template
 
     library = _library(measures_path)
     _write_template(lambda: write_kpi_template(path, _policy(policy_path), library), path)
@@ -124,7 +124,7 @@ def new_kpi_register(path: str, policy_path: str | None, measures_path: str | No
 @measures_option
 def measures(fmt: str, measures_path: str | None) -> None:
     """List the measure library in force: the codes a KPI register may use."""
-    from .measures import library_csv, library_text
+    from sv_workbook.core.kpi.measures import library_csv, library_text
 
     library = _library(measures_path)
     click.echo(library_csv(library) if fmt == "csv" else library_text(library), nl=False)
@@ -275,8 +275,8 @@ def summaries(path: str, outdir: str, policy_path: str | None, as_of) -> None:
     Refuses, listing the gaps and their cells, while any mark lacks a consensus rationale,
     the workbook has errors, or first place is tied.
     """
-    from .summaries import build_summaries
-    from .summaries_docx import write_summaries
+    from sv_workbook.core.tender.assessment import build_summaries
+    from sv_workbook.reports.summaries_docx import write_summaries
 
     policy = _policy(policy_path)
     today = as_of.date() if as_of else date.today()
@@ -334,9 +334,9 @@ def report(paths: tuple[str, ...], period: str | None, date_from, date_to, outpu
     Registers with errors are listed and left out of the totals. Exit 1 when any
     KPI register was left out for errors or could not be read.
     """
-    from .periods import PeriodError, date_range, parse_period
-    from .portfolio import EXCLUDED_ERRORS, KPI_KIND, UNREADABLE, format_headline
-    from .portfolio_run import run_report
+    from sv_workbook.core.periods import PeriodError, date_range, parse_period
+    from sv_workbook.core.portfolio import EXCLUDED_ERRORS, KPI_KIND, UNREADABLE, format_headline
+    from sv_workbook.app.portfolio_run import run_report
 
     policy = _policy(policy_path)
     try:

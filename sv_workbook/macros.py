@@ -19,13 +19,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from .contracts import CONTRACTS
-from .findings import Severity
-from .jobs import Outcome, analyse_raw
-from .policy import DEFAULT_POLICY, Policy
-from .xlwings_highlight import highlight
-from .xlwings_read import rawbook_from_xlwings
-from .xlwings_report import write_check_report, write_kpi_report, write_tender_report
+from sv_workbook.core.contracts import CONTRACTS
+from sv_workbook.core.findings import Severity
+from sv_workbook.app.jobs import Outcome, analyse_raw
+from sv_workbook.core.policy import DEFAULT_POLICY, Policy
+from sv_workbook.excel.highlight import highlight
+from sv_workbook.excel.read import rawbook_from_xlwings
+from sv_workbook.excel.report import write_check_report, write_kpi_report, write_tender_report
 
 #: The in-place report writer of each workbook kind (the Score button).
 REPORT_WRITERS = {"tender": write_tender_report, "kpi-register": write_kpi_report}

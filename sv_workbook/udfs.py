@@ -20,10 +20,10 @@ from typing import Any
 
 import xlwings as xw
 
-from .contracts import ROUTES
-from .kpi import NOT_YET_DUE, expected_to_date, percent_of_expected, rating
-from .policy import DEFAULT_POLICY
-from .scoring import price_points, quality_points, sv_weighting_findings
+from sv_workbook.core.contracts import ROUTES
+from sv_workbook.core.kpi.rules import NOT_YET_DUE, expected_to_date, percent_of_expected, rating
+from sv_workbook.core.policy import DEFAULT_POLICY
+from sv_workbook.core.tender.scoring import price_points, quality_points, sv_weighting_findings
 
 __all__ = ["sv_quality_score", "sv_price_score", "sv_weighting_check", "sv_kpi_expected_to_date", "sv_kpi_percent",
            "sv_kpi_rating"]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import date
 from pathlib import Path
 
 import pytest
+
+from tests.support.paths import CORPUS
 
 # xlwings reads these when it is first imported, so they are set before any test module imports it:
 # the remote engine (``xw.Book(json=...)``) runs under xlwings' free non-commercial licence key, and
@@ -16,8 +17,6 @@ import pytest
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 os.environ.setdefault("XLWINGS_ON_SERVER", "true")
 
-ROOT = Path(__file__).resolve().parents[1]
-TODAY = date(2026, 11, 27)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -33,10 +32,6 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if marker in item.keywords:
                 item.add_marker(pytest.mark.skip(reason=f"{marker} not installed (scripts/test.sh installs it)"))
-
-
-#: Real-world files (calamine's test suite), kept beside the clone: ../shared/corpus/ from the repository root.
-CORPUS = ROOT.parent / "shared" / "corpus" / "calamine"
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +50,7 @@ def corpus() -> Path:
 @pytest.fixture(scope="session")
 def example_bytes(tmp_path_factory) -> bytes:
     """The bundled example tender, built fresh from the template (so tests follow the code)."""
-    from sv_workbook.examples import write_example_tender
+    from tests.support.example_tender import write_example_tender
 
     path = write_example_tender(tmp_path_factory.mktemp("example") / "tender.xlsx")
     return path.read_bytes()

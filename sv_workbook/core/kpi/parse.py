@@ -1,0 +1,165 @@
+"""Turn a bound KPI register workbook into a ``Register``, reporting every unusable cell.
+
+Pure: works on ``RawBook`` data from any reader. Cell-level problems (blank, not a
+number, not a date) are found here through ``Coerce``; the register's rules (unknown
+measures, overdue periods, ratings…) are applied by ``kpi.assess_register``.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from functools import lru_cache
+
+from sv_workbook.core.bind import BoundBook, Coerce, Row, bind, where_of
+from sv_workbook.core.contracts import KPI_REGISTER
+from sv_workbook.core.findings import Finding, error
+from sv_workbook.core.kpi.rules import KPI, Actual, ContractInfo, Register
+from sv_workbook.core.rawbook import CellValue, RawBook
+
+
+def parse_register(raw: RawBook) -> tuple[Register | None, list[Finding]]:
+    """Return the register (None when it is too broken to assess) and the findings."""
+    book = bind(raw, KPI_REGISTER)
+    findings = book.findings
+    if not book.complete:
+        return None, findings
+    co = Coerce(findings)
+    contract = _contract(book, co)
+    kpis = tuple(k for k in (_kpi(r, co) for r in book.rows.get("KPIs", [])) if k is not None)
+    actuals = tuple(a for a in (_actual(r, co) for r in book.rows.get("Actuals", [])) if a is not None)
+    if contract is None:
+        return None, findings
+    return Register(contract, kpis, actuals), findings
+
+
+def _contract(book: BoundBook, co: Coerce) -> ContractInfo | None:
+    n = book.names
+    spec = KPI_REGISTER
+
+    def what(name: str) -> str:
+        return f"'{name}'"
+
+    ref = co.text(n["ContractRef"], what("ContractRef"))
+    title = co.text(n["ContractTitle"], what("ContractTitle"))
+    supplier = co.text(n["Supplier"], what("Supplier"))
+    sme = co.yesno(n["SupplierIsSME"], what("SupplierIsSME"))
+    vcse = co.yesno(n["SupplierIsVCSE"], what("SupplierIsVCSE"))
+    value = co.number(n["ContractValue"], what("ContractValue"), minimum=0)
+    start = co.date(n["StartDate"], what("StartDate"))
+    end = co.date(n["EndDate"], what("EndDate"))
+    holder = co.text(n["BudgetHolder"], what("BudgetHolder"))
+    frequency = co.choice(n["ReportingFrequency"], what("ReportingFrequency"), spec.named("ReportingFrequency").field)
+    if start is None or end is None:
+        return None
+    if end <= start:
+        cv = n["EndDate"]
+        co.findings.append(error(
+            "CONTRACT-DATES-REVERSED", f"EndDate {end:%d/%m/%Y} is not after StartDate {start:%d/%m/%Y}.",
+            "Check both dates (day/month order, year); the contract must end after it starts.", cv.sheet, cv.cell))
+        return None
+    return ContractInfo(ref or "", title or "", supplier or "", sme, vcse, value, start, end, holder or "", frequency,
+                        where_of(value=n["ContractValue"], start=n["StartDate"], end=n["EndDate"],
+                           frequency=n["ReportingFrequency"]))
+
+
+def _kpi_id(cv: CellValue, co: Coerce, table: str) -> str | None:
+    ident = co.text(cv, _ID_WHAT.get(table) or f"{table} KPI_ID", required=False)
+    if ident is None and cv.formula is None:
+        co.findings.append(error(
+            "KPI-ID-BLANK", f"A row of the {table} table has no KPI_ID.",
+            "Enter the KPI's ID (e.g. K1), or delete the row if it is not used." if table == "KPIs" else
+            "Enter the ID of the KPI this actual belongs to (from the KPIs table).", cv.sheet, cv.cell))
+    return ident
+
+
+def _opt(row: Row, column: str) -> CellValue | None:
+    return row.cells.get(column)
+
+
+def _kpi(row: Row, co: Coerce) -> KPI | None:
+    ident = _kpi_id(row.cell("KPI_ID"), co, "KPIs")
+    what = f"KPI '{ident}'" if ident else "KPI"
+    priority = co.text(row.cell("Priority"), f"{what} Priority")
+    measure = co.text(row.cell("MeasureCode"), f"{what} MeasureCode")
+    unit = co.text(row.cell("Unit"), f"{what} Unit")
+    target = co.number(row.cell("Target"), f"{what} Target")
+    cells = {c: _opt(row, c) for c in ("Description", "Baseline", "Owner")}
+    description = co.text(cells["Description"], f"{what} Description", required=False) if cells["Description"] else None
+    baseline = co.number(cells["Baseline"], f"{what} Baseline", required=False) if cells["Baseline"] else None
+    owner = co.text(cells["Owner"], f"{what} Owner", required=False) if cells["Owner"] else None
+    if ident is None:
+        return None
+    return KPI(ident, priority, measure, unit, target, description, baseline, owner,
+               where_of(id=row.cell("KPI_ID"), priority=row.cell("Priority"), measure_code=row.cell("MeasureCode"),
+                  unit=row.cell("Unit"), target=row.cell("Target")))
+
+
+#: What the KPI_ID cell of each table is called in findings (spelt once, not per row).
+_ID_WHAT = {"KPIs": "KPIs KPI_ID", "Actuals": "Actuals KPI_ID"}
+
+
+@lru_cache(maxsize=4096)
+def _actual_whats(ident: str | None) -> tuple[str, str, str, str]:
+    """How findings name the PeriodEnd, Actual, Evidence and Comment cells of a KPI's rows.
+
+    Remembered: a register has hundreds of Actuals rows but only a few dozen KPI IDs, and
+    these texts are needed only for the rare row with a finding.
+    """
+    what = f"Actuals row of KPI '{ident}'" if ident else "Actuals row"
+    return f"{what}: PeriodEnd", f"{what}: Actual", f"{what}: Evidence", f"{what}: Comment"
+
+
+def _actual(row: Row, co: Coerce) -> Actual | None:
+    cells = row.cells
+    id_cell, pe_cell, ac_cell = cells["KPI_ID"], cells["PeriodEnd"], cells["Actual"]
+    ev_cell, cm_cell = cells.get("Evidence"), cells.get("Comment")
+    # as ``where_of`` builds it (same keys, same order), without a call per row
+    where = {"kpi_id": id_cell[:2], "period_end": pe_cell[:2], "actual": ac_cell[:2]}
+    if ev_cell is not None:
+        where["evidence"] = ev_cell[:2]
+    return (_plain_actual(id_cell, pe_cell, ac_cell, ev_cell, cm_cell, where)
+            or _coerced_actual(id_cell, pe_cell, ac_cell, ev_cell, cm_cell, where, co))
+
+
+def _coerced_actual(id_cell: CellValue, pe_cell: CellValue, ac_cell: CellValue, ev_cell: CellValue | None,
+                    cm_cell: CellValue | None, where: dict[str, tuple[str, str]], co: Coerce) -> Actual | None:
+    """Any Actuals row, cell by cell through ``Coerce``: every unusable cell becomes a finding."""
+    ident = _kpi_id(id_cell, co, "Actuals")
+    pe_what, ac_what, ev_what, cm_what = _actual_whats(ident)
+    period_end = co.date(pe_cell, pe_what)
+    actual = co.number(ac_cell, ac_what)
+    evidence = co.text(ev_cell, ev_what, required=False) if ev_cell else None
+    comment = co.text(cm_cell, cm_what, required=False) if cm_cell else None
+    if ident is None:
+        return None
+    return Actual(ident, period_end, actual, evidence, comment, where)
+
+
+def _plain_actual(id_cell: CellValue, pe_cell: CellValue, ac_cell: CellValue, ev_cell: CellValue | None,
+                  cm_cell: CellValue | None, where: dict[str, tuple[str, str]]) -> Actual | None:
+    """The ``Actual`` of a row ``Coerce`` would read without a finding, or None.
+
+    Nearly every row of a register is plain: no formula, an ID, a date, a finite number,
+    text or nothing in Evidence and Comment, and the Actuals table is most of a register.
+    Such a row is read here in one step instead of a ``Coerce`` call per cell; anything
+    else goes to ``_coerced_actual``, the authority. A property test checks both agree.
+    """
+    ident, day, amount = id_cell.value, pe_cell.value, ac_cell.value
+    if (type(ident) is not str or type(day) is not datetime or not (type(amount) is float or type(amount) is int)
+            or id_cell.formula is not None or pe_cell.formula is not None or ac_cell.formula is not None
+            or not math.isfinite(amount)):
+        return None
+    ident = ident.strip()
+    if not ident:
+        return None
+    texts = []
+    for cell in (ev_cell, cm_cell):
+        value = None if cell is None else cell.value
+        if cell is not None and (cell.formula is not None or not (value is None or type(value) is str)):
+            return None
+        texts.append(None if value is None else value.strip() or None)
+    return Actual(ident, day.date(), float(amount), texts[0], texts[1], where)
+
+
+__all__ = ["parse_register"]

@@ -1,0 +1,477 @@
+"""Social value KPI registers: the rules, as pure Python.
+
+A register records, for one contract, the social value KPIs agreed with the supplier
+and what was delivered each reporting period (Social Value Strategy 4.5.2-4.5.3). This
+module holds the register as plain data and every rule applied to it; ``kpi_parse``
+builds a ``Register`` from any reader's ``RawBook`` and the template's live formulas
+implement the same arithmetic (the LibreOffice parity test proves they agree).
+
+Period arithmetic (stated once, here, and in docs/kpi-registers.md):
+
+* An ``Actuals`` row *counts* when its KPI is in the ``KPIs`` table, its ``PeriodEnd``
+  is a date from ``StartDate`` to ``EndDate`` and not after the as-of date, and its
+  ``Actual`` is a number of 0 or more. Rows that do not count are reported as findings.
+* The *reporting date* is the latest ``PeriodEnd`` of the rows that count (the whole
+  register's, not each KPI's: a KPI that missed the latest period is behind).
+* ExpectedToDate = Target × (d / D), where d = days from StartDate to the reporting date
+  and D = days from StartDate to EndDate; d is clamped to 0..D so the expectation never
+  falls below 0 or exceeds the whole-contract target. With no rows that count, d = 0.
+* DeliveredToDate = the sum of the counted Actuals of the KPI.
+* PercentOfExpected = DeliveredToDate / ExpectedToDate, blank when ExpectedToDate is 0
+  (rated "Not yet due").
+* Reporting periods run from StartDate in steps of the ReportingFrequency (1, 3, 6 or
+  12 calendar months, always counted from StartDate, so a start on the 31st falls back
+  to a shorter month's last day without drifting); the last period ends on EndDate. A period is due once the as-of
+  date is more than ``Policy.kpi_overdue_grace_days`` days after it ends; each due
+  period needs one ``Actuals`` row per KPI whose PeriodEnd falls inside the period.
+"""
+
+from __future__ import annotations
+
+import calendar
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from difflib import get_close_matches
+from functools import lru_cache
+
+from sv_workbook.core.bind import norm
+from sv_workbook.core.findings import Finding, Severity, error, info, warning
+from sv_workbook.core.kpi.measures import MeasureLibrary, default_library
+from sv_workbook.core.policy import DEFAULT_POLICY, Policy
+from sv_workbook.core.kpi.proxies import ProxySet, social_value_gbp
+from sv_workbook.core.tender.model import Where
+
+FREQUENCY_MONTHS = {"Monthly": 1, "Quarterly": 3, "6-monthly": 6, "Annual": 12}
+GOOD, APPROACHING, REQUIRES_IMPROVEMENT, INADEQUATE = ("Good", "Approaching target", "Requires improvement",
+                                                       "Inadequate")
+RATINGS = (GOOD, APPROACHING, REQUIRES_IMPROVEMENT, INADEQUATE)
+NOT_YET_DUE = "Not yet due"
+NOT_RATED = "Not rated"
+
+
+@dataclass(frozen=True)
+class ContractInfo:
+    ref: str
+    title: str
+    supplier: str
+    sme: bool | None
+    vcse: bool | None
+    value: float | None
+    start: date
+    end: date
+    budget_holder: str
+    frequency: str | None
+    where: Where = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class KPI:
+    id: str
+    priority: str | None
+    measure_code: str | None
+    unit: str | None
+    target: float | None
+    description: str | None = None
+    baseline: float | None = None
+    owner: str | None = None
+    where: Where = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Actual:
+    """One Actuals row; ``period_end`` or ``actual`` is None when the cell was unusable."""
+
+    kpi_id: str
+    period_end: date | None
+    actual: float | None
+    evidence: str | None = None
+    comment: str | None = None
+    where: Where = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Register:
+    contract: ContractInfo
+    kpis: tuple[KPI, ...]
+    actuals: tuple[Actual, ...] = ()
+
+
+@dataclass(frozen=True)
+class Period:
+    index: int
+    start: date
+    end: date
+
+    @property
+    def label(self) -> str:
+        return _period_label(self.index, self.start, self.end)
+
+
+@lru_cache(maxsize=4096)
+def _period_label(index: int, start: date, end: date) -> str:
+    """Remembered: every overdue KPI of a register names the same few periods, and date
+    formatting is slow next to the rest of a batch's per-finding work."""
+    return f"period {index} ({start:%d %b %Y} – {end:%d %b %Y})"
+
+
+@dataclass(frozen=True)
+class KPIStatus:
+    """One row of the ``KPIStatus`` table; numbers unrounded."""
+
+    kpi_id: str
+    priority: str
+    measure_code: str
+    unit: str
+    target: float | None
+    expected: float | None
+    delivered: float
+    percent: float | None
+    rating: str
+    social_value_gbp: float | None = None
+    proxy_label: str = ""
+
+
+@dataclass(frozen=True)
+class PriorityTotal:
+    """One priority's KPIs together. Quantities in different units are never added:
+    each KPI counts as its share of its own target."""
+
+    priority: str
+    kpis: int
+    expected_share: float | None  # mean ExpectedToDate / Target
+    delivered_share: float | None  # mean DeliveredToDate / Target
+    percent: float | None  # delivered_share / expected_share
+    rating: str
+    social_value_gbp: float | None
+
+
+@dataclass(frozen=True)
+class RegisterResult:
+    register: Register
+    statuses: tuple[KPIStatus, ...]
+    totals: tuple[PriorityTotal, ...]
+    findings: tuple[Finding, ...]
+    as_of: date
+    reporting_date: date | None
+    elapsed: float  # d / D
+    policy_label: str
+    proxy_label: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity is Severity.ERROR for f in self.findings)
+
+    def status(self, kpi_id: str) -> KPIStatus:
+        return next(s for s in self.statuses if norm(s.kpi_id) == norm(kpi_id))
+
+    @property
+    def social_value_total(self) -> float | None:
+        values = [s.social_value_gbp for s in self.statuses if s.social_value_gbp is not None]
+        return sum(values) if values else None
+
+
+# ---------------------------------------------------------------- arithmetic
+
+
+def elapsed_days(start: date, end: date, reporting_date: date | None) -> tuple[int, int]:
+    """(d, D): days from start to the reporting date clamped to 0..D, and days from start to end."""
+    total = (end - start).days
+    if reporting_date is None or total <= 0:
+        return 0, max(total, 0)
+    return min(max((reporting_date - start).days, 0), total), total
+
+
+def expected_to_date(target: float, start: date, end: date, reporting_date: date | None) -> float:
+    """Target × (d / D), evaluated in the same order as the template's formula (parity).
+
+    Dividing first keeps the result within 0..Target in floating point (Target × D / D
+    can exceed Target by one unit in the last place); the property tests check it.
+    """
+    d, total = elapsed_days(start, end, reporting_date)
+    if d == 0 or total == 0:
+        return 0.0
+    return target * (d / total)
+
+
+def percent_of_expected(delivered: float, expected: float) -> float | None:
+    return delivered / expected if expected > 0 else None
+
+
+def rating(percent: float | None, policy: Policy = DEFAULT_POLICY) -> str:
+    """Procurement Act 2023 s.71 words, from the unrounded percent (Policy bands)."""
+    if percent is None:
+        return NOT_YET_DUE
+    if percent >= policy.rating_good:
+        return GOOD
+    if percent >= policy.rating_approaching:
+        return APPROACHING
+    if percent > policy.rating_requires_improvement:
+        return REQUIRES_IMPROVEMENT
+    return INADEQUATE
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by calendar months; the 31st becomes the month's last day where needed."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def reporting_periods(start: date, end: date, frequency: str) -> list[Period]:
+    """The periods ``frequency`` implies from ``start`` to ``end`` (the last one ends on ``end``)."""
+    step = FREQUENCY_MONTHS[frequency]
+    periods: list[Period] = []
+    k = 0
+    while True:
+        p_start = add_months(start, k * step)
+        if p_start > end:
+            break
+        try:
+            p_end = min(add_months(start, (k + 1) * step) - timedelta(days=1), end)
+        except (ValueError, OverflowError):  # the calendar ends (year 9999): the period runs to the end date
+            p_end = end
+        periods.append(Period(k + 1, p_start, p_end))
+        if p_end >= end:
+            break
+        k += 1
+    return periods
+
+
+def due_periods(start: date, end: date, frequency: str, as_of: date, grace_days: int = 0) -> list[Period]:
+    """Periods that have ended more than ``grace_days`` before ``as_of``."""
+    return _due(reporting_periods(start, end, frequency), as_of, grace_days)
+
+
+def _due(periods: list[Period], as_of: date, grace_days: int) -> list[Period]:
+    return [p for p in periods if as_of > p.end + timedelta(days=grace_days)]
+
+
+# ---------------------------------------------------------------- rules
+
+
+def _at(where: Where, key: str) -> tuple[str, str]:
+    return where.get(key, ("", ""))
+
+
+def assess_register(register: Register, policy: Policy = DEFAULT_POLICY, as_of: date | None = None,
+                    library: MeasureLibrary | None = None, proxies: ProxySet | None = None) -> RegisterResult:
+    """Apply every rule: findings for what is wrong, and each KPI's status.
+
+    A poor rating is a result, not a finding: a correct register whose supplier is
+    behind has no errors.
+    """
+    as_of = as_of or date.today()
+    library = library or default_library()
+    c = register.contract
+    out: list[Finding] = []
+    kpis = _check_kpis(register, library, policy, out)
+    known = {norm(k.id): k for k in kpis}
+    # each Actuals row's KPI_ID normalised once: a register has hundreds of rows but a few dozen IDs
+    keys = {ident: norm(ident) for ident in {a.kpi_id for a in register.actuals}}
+    # the reporting periods, worked out once and shared by the two rules that need them
+    plan = (reporting_periods(c.start, c.end, c.frequency) if c.frequency in FREQUENCY_MONTHS and c.end > c.start
+            else [])
+    counted, reported = _check_actuals(register, known, keys, plan, as_of, out)
+    if c.frequency in FREQUENCY_MONTHS:
+        _check_overdue(register, kpis, plan, reported, as_of, policy, out)
+    if proxies is not None:
+        for k in kpis:
+            if k.measure_code and library.get(k.measure_code) and proxies.get(k.measure_code) is None:
+                out.append(info("KPI-NO-PROXY", f"KPI '{k.id}' ({k.measure_code}) has no value in the proxy set "
+                                f"{proxies.label}; it is reported as a quantity only.",
+                                "Add a row for this code to the proxy CSV if the trust has a value for it.",
+                                *_at(k.where, "measure_code")))
+
+    reporting_date = max((a.period_end for a in counted), default=None)
+    d, total = elapsed_days(c.start, c.end, reporting_date)
+    delivered: dict[str, float] = defaultdict(float)
+    for a in counted:
+        delivered[keys[a.kpi_id]] += a.actual
+    statuses = tuple(_status(k, delivered[norm(k.id)], c, reporting_date, policy, proxies) for k in kpis)
+    return RegisterResult(register, statuses, _totals(statuses, policy), tuple(out), as_of, reporting_date,
+                          d / total if total else 0.0, policy.policy_label(), proxies.label if proxies else None)
+
+
+def _check_kpis(register: Register, library: MeasureLibrary, policy: Policy, out: list[Finding]) -> list[KPI]:
+    """Unique KPIs (first of any duplicate), with findings for every rule they break."""
+    c = register.contract
+    first: dict[str, KPI] = {}
+    for k in register.kpis:
+        key = norm(k.id)
+        if key in first:
+            out.append(error("KPI-ID-DUPLICATE", f"KPI_ID '{k.id}' is used twice in the KPIs table (first at "
+                             f"{_at(first[key].where, 'id')[1] or 'an earlier row'}).",
+                             "Give every KPI its own ID, e.g. K1, K2…; only the first is used until then.",
+                             *_at(k.where, "id")))
+            continue
+        first[key] = k
+        if k.target is not None and k.target <= 0:
+            out.append(error("KPI-TARGET-NOT-POSITIVE", f"KPI '{k.id}' has target {k.target:g}; a whole-contract "
+                             "commitment must be greater than 0.", "Enter the quantity the supplier committed to "
+                             "deliver over the whole contract.", *_at(k.where, "target")))
+        measure = library.get(k.measure_code) if k.measure_code else None
+        if k.measure_code and measure is None:
+            close = library.suggest(k.measure_code)
+            out.append(error("KPI-UNKNOWN-MEASURE", f"KPI '{k.id}' uses measure code '{k.measure_code}', which is not "
+                             "in the measure library.", (f"Did you mean {close}? " if close else "") +
+                             "Choose a code from the dropdown (the list is on the Lists sheet and from "
+                             "`sv-workbook measures`), or add the measure to the trust's measures file.",
+                             *_at(k.where, "measure_code")))
+        if measure is not None and k.unit and norm(k.unit) != norm(measure.unit):
+            out.append(error("KPI-UNIT-MISMATCH", f"KPI '{k.id}' is recorded in '{k.unit}' but measure "
+                             f"{measure.code} is measured in '{measure.unit}'.",
+                             f"Change the unit to '{measure.unit}' and make sure the target and actuals are in it.",
+                             *_at(k.where, "unit")))
+        if k.priority:
+            priority = library.find_priority(k.priority)
+            if priority is None:
+                close = get_close_matches(k.priority, library.priorities, n=1, cutoff=0.5)
+                out.append(error("KPI-UNKNOWN-PRIORITY", f"KPI '{k.id}' serves priority '{k.priority}', which is "
+                                 f"neither a national priority nor a local priority in the measure library "
+                                 f"({', '.join(library.priorities)}).",
+                                 (f"Did you mean '{close[0]}'? " if close else "") +
+                                 "Choose from the dropdown, or add the local priority to the trust's measures file.",
+                                 *_at(k.where, "priority")))
+            elif measure is not None and priority != measure.priority:
+                out.append(warning("KPI-PRIORITY-MISMATCH", f"KPI '{k.id}' is filed under '{priority}' but measure "
+                                   f"{measure.code} serves '{measure.priority}'.",
+                                   f"Check the priority; the report totals it under '{priority}'.",
+                                   *_at(k.where, "priority")))
+    kpis = list(first.values())
+    if not kpis:
+        out.append(error("KPI-NONE", "The KPIs table has no KPIs.", "Enter the social value KPIs agreed with the "
+                         "supplier, one per row.", "KPIs", "A2"))
+    if c.value is not None and c.value > policy.kpi_min_count_threshold_gbp and len(kpis) < policy.kpi_min_count:
+        out.append(error("KPI-COUNT-BELOW-S52", f"The contract is worth £{c.value:,.2f}, over "
+                         f"£{policy.kpi_min_count_threshold_gbp:,.0f}, so it needs at least {policy.kpi_min_count} "
+                         f"KPIs (Procurement Act 2023 s.52); the register has {len(kpis)}.",
+                         "Agree and record further KPIs with the supplier.", *_at(c.where, "value")))
+    return kpis
+
+
+def _check_actuals(register: Register, known: dict[str, KPI], keys: dict[str, str], plan: list[Period],
+                   as_of: date, out: list[Finding]) -> tuple[list[Actual], dict[str, set[int]]]:
+    """The Actuals rows that count, with a finding for each that does not (or lacks evidence),
+    and the periods of ``plan`` each KPI (normalised ID) has any row in.
+
+    ``keys`` maps each row's KPI_ID to its normalised form."""
+    c = register.contract
+    counted: list[Actual] = []
+    reported: dict[str, set[int]] = defaultdict(set)
+    periods: Counter[tuple[str, int]] = Counter()
+    starts = [p.start for p in plan]
+    for a in register.actuals:
+        ok = True
+        key = keys[a.kpi_id]
+        if key not in known:
+            ids = ", ".join(k.id for k in known.values()) or "none yet"
+            out.append(error("ACTUAL-UNKNOWN-KPI", f"Actuals row for KPI '{a.kpi_id}', which is not in the KPIs "
+                             f"table (KPIs: {ids}).", "Correct the KPI_ID, or add the KPI to the KPIs table.",
+                             *_at(a.where, "kpi_id")))
+            ok = False
+        if a.period_end is not None:
+            if a.period_end > as_of:
+                out.append(error("PERIOD-IN-FUTURE", f"PeriodEnd {a.period_end:%d/%m/%Y} of KPI '{a.kpi_id}' is "
+                                 f"after the as-of date {as_of:%d/%m/%Y}; it is not counted.",
+                                 "Record a period only once it has ended (check the year).",
+                                 *_at(a.where, "period_end")))
+                ok = False
+            if not c.start <= a.period_end <= c.end:
+                out.append(error("PERIOD-OUTSIDE-CONTRACT", f"PeriodEnd {a.period_end:%d/%m/%Y} of KPI "
+                                 f"'{a.kpi_id}' is outside the contract ({c.start:%d/%m/%Y} to {c.end:%d/%m/%Y}); "
+                                 "it is not counted.", "Check the date against the contract's StartDate and EndDate.",
+                                 *_at(a.where, "period_end")))
+                ok = False
+            else:
+                hit = _period_of(a.period_end, plan, starts)
+                if hit is not None:
+                    reported[key].add(hit.index)
+                if hit is not None and ok:
+                    periods[(key, hit.index)] += 1
+                    if periods[(key, hit.index)] == 2:
+                        out.append(warning("ACTUAL-DUPLICATE-PERIOD", f"KPI '{a.kpi_id}' has more than one Actuals "
+                                           f"row in {hit.label}; all of them are added up.",
+                                           "If this repeats an earlier row, delete it so delivery is not counted "
+                                           "twice.", *_at(a.where, "kpi_id")))
+        else:
+            ok = False
+        if a.actual is None or a.actual < 0:
+            if a.actual is not None:
+                out.append(error("ACTUAL-NEGATIVE", f"Actual {a.actual:g} for KPI '{a.kpi_id}' is negative.",
+                                 "Enter the quantity delivered in the period (0 or more); correct an earlier "
+                                 "over-report in that period's row.", *_at(a.where, "actual")))
+            ok = False
+        if not a.evidence and (not a.where or "evidence" in a.where):  # parsed without the column: bind warned
+            out.append(warning("EVIDENCE-MISSING", f"The Actuals row for KPI '{a.kpi_id}'"
+                               + (f" ending {a.period_end:%d/%m/%Y}" if a.period_end else "") + " has no evidence.",
+                               "Add the reference or link to the evidence (timesheets, certificates, invoices).",
+                               *_at(a.where, "evidence")))
+        if ok:
+            counted.append(a)
+    return counted, reported
+
+
+def _check_overdue(register: Register, kpis: list[KPI], plan: list[Period], reported: dict[str, set[int]],
+                   as_of: date, policy: Policy, out: list[Finding]) -> None:
+    """A warning for each due period of ``plan`` in which a KPI has no row (``reported``,
+    from ``_check_actuals``: every row with a PeriodEnd in the period, counted or not)."""
+    c = register.contract
+    due = _due(plan, as_of, policy.kpi_overdue_grace_days)
+    # the dates formatted once per register, not once per finding (there may be hundreds)
+    due_by = f"{c.frequency.lower()} reporting makes due by {as_of:%d/%m/%Y}"
+    texts = {p.index: (p.label, f"{p.end:%d/%m/%Y}") for p in due}
+    for k in kpis:
+        done = reported.get(norm(k.id), ())
+        for p in due:
+            if p.index not in done:
+                label, end = texts[p.index]
+                out.append(warning("KPI-OVERDUE", f"KPI '{k.id}' has no Actuals row for {label}, which the "
+                                   f"{due_by}.",
+                                   f"Add an Actuals row for {k.id} with PeriodEnd {end} "
+                                   "(enter 0 if nothing was delivered).", *_at(k.where, "id")))
+
+
+def _period_of(day: date, periods: list[Period], starts: list[date]) -> Period | None:
+    """The period holding ``day``, by bisection: ``periods`` (from ``reporting_periods``)
+    are in order and never overlap, each starting the day after the previous one ends."""
+    i = bisect_right(starts, day) - 1
+    if i >= 0 and day <= periods[i].end:
+        return periods[i]
+    return None
+
+
+def _status(k: KPI, delivered: float, c: ContractInfo, reporting_date: date | None, policy: Policy,
+            proxies: ProxySet | None) -> KPIStatus:
+    proxy = proxies.get(k.measure_code) if proxies and k.measure_code else None
+    gbp = social_value_gbp(delivered, proxy) if proxy else None
+    label = proxies.label_for(proxy) if proxy else ""
+    if k.target is None or k.target <= 0:
+        return KPIStatus(k.id, k.priority or "", k.measure_code or "", k.unit or "", k.target, None, delivered, None,
+                         NOT_RATED, gbp, label)
+    expected = expected_to_date(k.target, c.start, c.end, reporting_date)
+    percent = percent_of_expected(delivered, expected)
+    return KPIStatus(k.id, k.priority or "", k.measure_code or "", k.unit or "", k.target, expected, delivered,
+                     percent, rating(percent, policy), gbp, label)
+
+
+def _totals(statuses: tuple[KPIStatus, ...], policy: Policy) -> tuple[PriorityTotal, ...]:
+    groups: dict[str, list[KPIStatus]] = defaultdict(list)
+    for s in statuses:
+        groups[s.priority or "(no priority)"].append(s)
+    totals = []
+    for priority, members in groups.items():
+        rated = [s for s in members if s.expected is not None and s.target]
+        exp = sum(s.expected / s.target for s in rated) / len(rated) if rated else None
+        dlv = sum(s.delivered / s.target for s in rated) / len(rated) if rated else None
+        pct = dlv / exp if exp else None
+        gbps = [s.social_value_gbp for s in members if s.social_value_gbp is not None]
+        totals.append(PriorityTotal(priority, len(members), exp, dlv, pct,
+                                    rating(pct, policy) if rated else NOT_RATED, sum(gbps) if gbps else None))
+    return tuple(totals)
+
+
+__all__ = ["ContractInfo", "KPI", "Actual", "Register", "Period", "KPIStatus", "PriorityTotal", "RegisterResult",
+           "assess_register", "expected_to_date", "percent_of_expected", "rating", "reporting_periods",
+           "due_periods", "add_months", "elapsed_days", "FREQUENCY_MONTHS", "RATINGS", "NOT_YET_DUE", "NOT_RATED"]

@@ -1,0 +1,2 @@
+"""Outputs for people and scripts: batch result formats, terminal lines, portfolio workbook and web
+page, Word assessment summaries."""

@@ -1,0 +1,495 @@
+"""Fast read-only reader: the same ``RawBook`` as ``xlsx_read.read_rawbook``, without openpyxl.
+
+Batch validation reads hundreds of workbooks and only needs a few hundred cells of each:
+the contract's defined names and Tables. openpyxl builds its whole object model (every
+cell, style and validation) and, when an input holds a formula, reads the file twice.
+Here the package structure (sheets, defined names, Table definitions) is read with
+defusedxml from the parts the package check (``safe_open.check_package``) has already
+inflated, and cell values with python-calamine (Rust), which reads these files about 19×
+faster than openpyxl.
+
+The result must be *identical* to the openpyxl reader's, because both feed the same
+validators and people must get the same findings whichever path ran. So:
+
+* value types follow openpyxl (whole numbers as ``int``, dates as ``datetime``,
+  empty text as ``None``);
+* defined names are judged by the same ``resolve_name`` and files are refused by the
+  same ``precheck``;
+* formula cells are found by a cheap scan of the sheet XML (calamine only gives the
+  cached value); their text is rebuilt as openpyxl does, shared formulas included;
+* merged cells other than the top-left one read as empty, as in openpyxl.
+
+Anything this reader cannot promise to read the openpyxl way (array formulas in an
+input, formulas in a header row, prefixed XML, a damaged package...) *declines*: the
+file is then read by openpyxl, which is slower but gives the reference result and the
+reference wording for damaged files.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import posixpath
+import re
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache, partial
+from itertools import repeat
+from pathlib import Path
+from typing import Any
+
+import python_calamine
+from openpyxl.formula.translate import Translator
+from openpyxl.utils.cell import coordinate_to_tuple as _coordinate_to_tuple, get_column_letter, range_boundaries
+from openpyxl.workbook.defined_name import DefinedName
+
+from sv_workbook.core.policy import DEFAULT_POLICY, Policy
+from sv_workbook.core.rawbook import CellValue, RawBook, RawTable
+from sv_workbook.xlsx.package_check import WorkbookUnreadable, check_package, check_table_size, parse_part
+from sv_workbook.xlsx.openpyxl_read import CONTRACT_HEADERS, hidden_sheet_note, merged_input_findings, read_rawbook, resolve_name
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+#: Global names openpyxl does not expose as workbook names (``DefinedNameList.by_sheet``).
+SKIPPED_GLOBAL_NAMES = ("_xlnm.Print_Titles", "_xlnm.Print_Area", "_xlnm._FilterDatabase")
+#: Integral floats below this are read as ``int``, as openpyxl does for ``<v>5</v>``.
+INT_LIMIT = 1e15
+#: Merged ranges bigger than this are not expanded cell by cell (the openpyxl reader copes).
+MAX_MERGED_CELLS = 100_000
+
+#: A formula element; the optional group is missing for markup the scan does not understand.
+_FORMULA = re.compile(rb"<f\b(?:([^>]*?)(?:/>|>([^<]*)</f>))?")
+_CELL_HEAD = re.compile(rb'<c\b[^>]*\br="([A-Z]{1,3}[0-9]+)"[^>]*>\s*')
+_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+_ERROR_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(?:\s*<f\b[^>]*?(?:/>|>[^<]*</f>))?\s*<v>([^<]*)</v>')
+_MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([^"]+)"')
+_TABLE_PART = re.compile(rb'<tablePart\b[^>]*\b(?:\w+:)?id="([^"]+)"')
+_PREFIXED_SHEETDATA = re.compile(rb"<\w+:sheetData\b")
+_DIMENSION = re.compile(rb'<dimension\b[^>]*\bref="([A-Z]*[0-9]*(?::[A-Z]*[0-9]*)?)"')
+_ROW = re.compile(rb'<row\b[^>]*?\br="([0-9]+)"')
+#: A cell in a 3-letter column, or a cell whose first attribute is not its reference.
+_ODD_CELL = re.compile(rb'<c(?: r="[A-Z]{3}|(?! r=")[\s>/])')
+#: Table columns up to this many rows have their cell references remembered across files.
+CACHED_COLUMN_ROWS = 2_000
+
+
+#: Marks array and data-table formula cells, which openpyxl reads as objects, not text.
+UNSUPPORTED = "\0unsupported formula"
+
+
+#: (row, column) of a cell reference, remembered: files made from one template name the
+#: same few hundred formula cells, and openpyxl's parser is slow next to a lookup.
+coordinate_to_tuple = lru_cache(maxsize=16384)(_coordinate_to_tuple)
+
+
+class Declined(Exception):
+    """The fast path cannot promise openpyxl's reading of this file (the reason says why)."""
+
+
+def read_rawbook_fast(path: str | Path, policy: Policy = DEFAULT_POLICY, strict: bool = False) -> RawBook:
+    """Read ``path`` like ``read_rawbook``; fall back to openpyxl when the fast path declines.
+
+    The same ``check_package`` gate runs first (so both readers refuse the same files with
+    the same words, and report the same package notices). ``strict`` raises ``Declined``
+    instead of falling back, so tests can prove the fast path really ran.
+    """
+    path = Path(path)
+    package = check_package(path, policy, keep_parts=True)
+    try:
+        raw = _read(path, package.data, policy, package.parts)
+    except WorkbookUnreadable:
+        raise  # refused for a reason both readers share (a Table too big to read)
+    except Declined:
+        if strict:
+            raise
+        return read_rawbook(path, policy)
+    except Exception as exc:  # a damaged package: openpyxl gives the reference wording for it
+        if strict:
+            raise Declined(f"{type(exc).__name__}: {exc}") from exc
+        return read_rawbook(path, policy)
+    raw.notes[:0] = package.findings
+    return raw
+
+
+class _Package:
+    """The parts of the zip package the contracts need, read without openpyxl.
+
+    ``parts`` are the bytes ``check_package`` inflated and checked (``keep_parts``), so no
+    part is inflated twice; ``data`` is the whole file, for calamine.
+    """
+
+    def __init__(self, data: bytes, parts: dict[str, bytes]):
+        self.data = data
+        self.parts = parts
+        self.names = parts.keys()
+        self.scanned: set[str] = set()
+
+    def read(self, part: str) -> bytes:
+        try:
+            return self.parts[part]
+        except KeyError:
+            raise KeyError(f"There is no item named {part!r} in the archive") from None
+
+    def xml(self, part: str):
+        """The part parsed (by defusedxml); the result is only read, never changed."""
+        return parse_part(self.read(part))
+
+    def sheet(self, part: str) -> bytes:
+        """A worksheet's XML for the byte scans, which cannot see through comments, CDATA or
+        processing instructions: a sheet holding any declines the fast path (checked once)."""
+        xml = self.read(part)
+        if part not in self.scanned:
+            if _has_hidden_markup(xml):
+                raise Declined("comments, CDATA or processing instructions in the sheet XML")
+            self.scanned.add(part)
+        return xml
+
+    def rels(self, part: str) -> dict[str, tuple[str, str]]:
+        """``{rId: (type, target part)}`` for ``part`` (empty when it has no rels)."""
+        folder, base = posixpath.split(part)
+        rels_part = posixpath.join(folder, "_rels", base + ".rels")
+        if rels_part not in self.names:
+            return {}
+        out = {}
+        for rel in self.xml(rels_part).iter(f"{{{PKG_REL_NS}}}Relationship"):
+            if rel.get("TargetMode") == "External":
+                continue
+            target = rel.get("Target", "")
+            target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            out[rel.get("Id", "")] = (rel.get("Type", ""), target)
+        return out
+
+
+def _read(path: Path, data: bytes, policy: Policy, parts: dict[str, bytes]) -> RawBook:
+    return _read_package(path, _Package(data, parts), policy)
+
+
+def _read_package(path: Path, pkg: _Package, policy: Policy) -> RawBook:
+    workbook_part = next((t for typ, t in pkg.rels("").values() if typ.endswith("/officeDocument")), None)
+    if workbook_part is None:
+        raise Declined("no officeDocument relationship")
+    wb_rels = pkg.rels(workbook_part)
+    root = pkg.xml(workbook_part)
+
+    sheets: list[tuple[str, str, str | None]] = []  # (name, state, worksheet part or None for chartsheets)
+    for el in root.iter(f"{{{MAIN_NS}}}sheet"):
+        typ, target = wb_rels.get(el.get(f"{{{REL_NS}}}id", ""), ("", ""))
+        if typ.endswith("/worksheet"):
+            sheets.append((el.get("name", ""), el.get("state") or "visible", target))
+        elif typ.endswith("/chartsheet"):
+            sheets.append((el.get("name", ""), el.get("state") or "visible", None))
+        else:
+            raise Declined(f"sheet of type {typ!r}")
+    sheetnames = [s[0] for s in sheets]
+    raw = RawBook(label=path.name, sheets=sheetnames)
+    for name, state, part in sheets:
+        if part is not None and state in ("hidden", "veryHidden"):
+            raw.notes.append(hidden_sheet_note(name, state))
+
+    parts = {name: part for name, _, part in sheets}
+    name_targets: dict[str, tuple[str, str]] = {}
+    for name, text in _global_names(root).items():
+        target = _resolve(text, tuple(sheetnames))
+        if isinstance(target, str):
+            raw.bad_names[name] = target
+            continue
+        if parts.get(target[0]) is None:
+            raise Declined("a defined name points at a chartsheet")
+        name_targets[name] = target
+
+    table_defs: list[tuple[str, str, str]] = []  # (sheet, table name, ref), in openpyxl's order
+    for name, _, part in sheets:
+        if part is None:
+            continue
+        rels = pkg.rels(part)
+        if not any(typ.endswith("/table") for typ, _ in rels.values()):
+            continue
+        xml = pkg.sheet(part)
+        for rid in _last_list(xml, b"<tableParts", b"</tableParts>", _TABLE_PART):
+            typ, target = rels.get(rid.decode(), ("", ""))
+            if not typ.endswith("/table"):
+                raise Declined("tablePart without a table relationship")
+            el = pkg.xml(target)
+            table_defs.append((name, el.get("name") or "", el.get("ref") or ""))
+
+    layouts = []
+    for sheet, tname, ref in table_defs:
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        letters = [get_column_letter(c) for c in range(min_col, max_col + 1)]
+        header_cells = [f"{letter}{min_row}" for letter in letters]
+        layouts.append((sheet, tname, ref, letters, header_cells, min_row, max_row))
+
+    values = _SheetValues(pkg, parts, policy)
+    try:
+        for name, (sheet, coord) in name_targets.items():
+            raw.names[name] = values.cell(sheet, coord)
+        for sheet, tname, ref, letters, header_cells, min_row, max_row in layouts:
+            raw.tables[tname] = _table(path, values, sheet, tname, ref, letters, header_cells, min_row, max_row)
+    finally:
+        values.close()
+    merges = {name: values.merge_refs[name] for name, _, part in sheets if name in values.merge_refs}
+    raw.notes.extend(merged_input_findings(raw, merges))
+    return raw
+
+
+def _table(path: Path, values: "_SheetValues", sheet: str, name: str, ref: str, letters: list[str],
+           header_cells: list[str], min_row: int, max_row: int) -> RawTable:
+    """As ``xlsx_read._read_table``: headers as text, contract columns cell by cell.
+
+    Built column by column: every cell of every table passes through here, so the cells
+    of a column are made by comprehensions and ``map`` (no Python call per cell), and the
+    few cells with a formula, an error or under a merge are then replaced one by one.
+    """
+    headers = []
+    for coord in header_cells:
+        cv = values.cell(sheet, coord)
+        if cv.formula is not None:
+            raise Declined("formula in a table header")  # openpyxl would use the formula text as header
+        headers.append("" if cv.value is None else str(cv.value))
+    keep = [h.strip().casefold() in CONTRACT_HEADERS for h in headers]
+    first_col = coordinate_to_tuple(header_cells[0])[1]
+    # As openpyxl: only rows up to the sheet's last cell (a Table may span whole columns).
+    last = min(max_row, values.max_row[sheet])
+    check_table_size(path, name, sheet, last - min_row, len(letters), values.policy)
+    if last <= min_row:
+        return RawTable(name, sheet, ref, headers, header_cells, [])
+    lines = values.grids[sheet][min_row:last]
+    lines += [()] * (last - min_row - len(lines))
+    # ``tuple.__new__(CellValue, ...)`` is the NamedTuple without its Python-level constructor
+    make = partial(tuple.__new__, CellValue)
+    column_cells = _remembered_column_cells if last - min_row <= CACHED_COLUMN_ROWS else _column_cells
+    columns = []
+    for i, (letter, k) in enumerate(zip(letters, keep)):
+        col = first_col - 1 + i
+        coords = column_cells(letter, min_row + 1, last)
+        cells = (_plain([line[col] if col < len(line) else None for line in lines]) if k
+                 else repeat(None))
+        columns.append(list(map(make, zip(repeat(sheet), coords, cells, repeat(None)))))
+    for row, col, coord in values.special_at[sheet]:
+        i = col - first_col
+        if min_row < row <= last and 0 <= i < len(keep) and keep[i]:
+            columns[i][row - min_row - 1] = values.cell(sheet, coord)
+    return RawTable(name, sheet, ref, headers, header_cells, list(map(list, zip(*columns))))
+
+
+def _column_cells(letter: str, first: int, last: int) -> tuple[str, ...]:
+    """``('A2', 'A3', ...)``: a Table column's cell references."""
+    return tuple(f"{letter}{r}" for r in range(first, last + 1))
+
+
+#: The same, made once for every file whose table has the same place and size (in a batch,
+#: most of them); only for columns of up to ``CACHED_COLUMN_ROWS`` rows, so what is kept
+#: stays small whatever the files claim.
+_remembered_column_cells = lru_cache(maxsize=128)(_column_cells)
+
+
+def _plain(raw: list[Any]) -> list[Any]:
+    """Calamine's values as openpyxl gives them (``_as_openpyxl``), with the common types inline."""
+    return [(v or None) if type(v) is str else
+            (int(v) if v.is_integer() and -INT_LIMIT < v < INT_LIMIT else v) if type(v) is float else
+            None if v is None else _as_openpyxl(v) for v in raw]
+
+
+def _global_names(root) -> dict[str, str | None]:
+    """Workbook-scoped names and their text, as openpyxl's ``wb.defined_names`` holds them
+    (last one wins)."""
+    out: dict[str, str | None] = {}
+    for el in root.iter(f"{{{MAIN_NS}}}definedName"):
+        name = el.get("name") or ""
+        if el.get("localSheetId") is not None or name in SKIPPED_GLOBAL_NAMES:
+            continue
+        out[name] = el.text
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _resolve(text: str | None, sheetnames: tuple[str, ...]) -> tuple[str, str] | str:
+    """``resolve_name`` for a name's text, remembered: a batch of workbooks made from one
+    template repeats the same few names, and openpyxl's formula tokenizer is not cheap."""
+    return resolve_name(DefinedName(name="_", attr_text=text), list(sheetnames))
+
+
+class _SheetValues:
+    """Cell values of the sheets we need: calamine for values, a scan of the XML for formulas."""
+
+    def __init__(self, pkg: _Package, parts: dict[str, str | None], policy: Policy):
+        self.policy = policy
+        self.pkg = pkg
+        self.parts = parts
+        self.book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(pkg.data))
+        self.grids: dict[str, list[list[Any]]] = {}
+        self.formulas: dict[str, dict[str, str]] = {}
+        self.merged: dict[str, list[tuple[int, int, int, int]]] = {}
+        self.errors: dict[str, dict[str, str]] = {}
+        #: cells with a formula, an error or under a merge, as sorted (row, column, cell)
+        self.special_at: dict[str, list[tuple[int, int, str]]] = {}
+        self.merge_refs: dict[str, list[str]] = {}
+        #: openpyxl's ``ws.max_row``: the last row holding a cell element, or a cell read so far
+        self.max_row: dict[str, int] = {}
+
+    def close(self) -> None:
+        self.book.close()
+
+    def _load(self, sheet: str) -> None:
+        xml = self.pkg.sheet(self.parts[sheet])
+        # presence tests by ``rfind``: much faster than ``in`` on XML (needles starting with the
+        # frequent "<" defeat the forward search; the reverse one skips on other bytes)
+        if xml.rfind(b":sheetData") >= 0 and _PREFIXED_SHEETDATA.search(xml):
+            raise Declined("prefixed sheet XML")
+        rows, columns = _extent(xml, self.policy.max_columns)
+        if rows > self.policy.max_rows or columns > self.policy.max_columns:
+            # calamine holds a sheet as one dense grid: a stray value in XFD1048576 would ask for
+            # billions of cells. openpyxl keeps only the cells present, so it reads this one.
+            raise Declined(f"sheet reaches {rows} rows and {columns} columns")
+        last = xml.rfind(b"<c ")
+        head = _CELL_HEAD.match(xml, last) if last >= 0 else None
+        if last >= 0 and head is None:
+            raise Declined("cell without a coordinate")
+        self.max_row[sheet] = coordinate_to_tuple(head.group(1).decode())[0] if head else 1
+        self.formulas[sheet] = _scan_formulas(xml)
+        self.errors[sheet] = _scan_errors(xml) if xml.rfind(b't="e"') >= 0 else {}
+        self.merge_refs[sheet] = [ref.decode() for ref in _last_list(xml, b"<mergeCells", b"</mergeCells>", _MERGE)]
+        self.merged[sheet] = [range_boundaries(ref) for ref in self.merge_refs[sheet]]
+        self.grids[sheet] = self.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        special = set(self.formulas[sheet]) | set(self.errors[sheet])
+        for min_col, min_row, max_col, max_row in self.merged[sheet]:
+            if (max_col - min_col + 1) * (max_row - min_row + 1) > MAX_MERGED_CELLS:
+                raise Declined("a huge merged range")
+            special.update(f"{get_column_letter(c)}{r}" for r in range(min_row, max_row + 1)
+                           for c in range(min_col, max_col + 1))
+        self.special_at[sheet] = sorted((*coordinate_to_tuple(coord), coord) for coord in special)
+
+    def cell(self, sheet: str, coord: str) -> CellValue:
+        if sheet not in self.grids:
+            self._load(sheet)
+        row, col = coordinate_to_tuple(coord)
+        self.max_row[sheet] = max(self.max_row[sheet], row)  # openpyxl makes the cell it is asked for
+        for min_col, min_row, max_col, max_row in self.merged[sheet]:
+            if min_row <= row <= max_row and min_col <= col <= max_col and (row, col) != (min_row, min_col):
+                return CellValue(sheet, coord, None)  # openpyxl's MergedCell
+        grid = self.grids[sheet]
+        value = grid[row - 1][col - 1] if row <= len(grid) and col <= len(grid[row - 1]) else None
+        value = self.errors[sheet].get(coord) or _as_openpyxl(value)
+        formula = self.formulas[sheet].get(coord)
+        if formula is UNSUPPORTED:
+            raise Declined("array or data-table formula in a cell the contract reads")
+        if isinstance(formula, bytes):
+            formula = _formula_text(formula)
+        return CellValue(sheet, coord, value, formula)
+
+
+def _extent(xml: bytes, max_columns: int) -> tuple[int, int]:
+    """Rows and columns a sheet reaches, cheaply: its last ``<row>``, its ``<dimension>``,
+    and (when the column limit is below column AAA) whether any cell sits in a 3-letter column.
+
+    A cell whose reference is missing, or not its first attribute, declines the fast path:
+    calamine would place such cells one after another, so a few thousand of them in a row
+    could make it build a grid of billions of cells, and the limits here could not see it."""
+    rows = columns = 0
+    dim = _DIMENSION.search(xml, 0, 4096)
+    if dim:
+        min_col, min_row, max_col, max_row = range_boundaries(dim.group(1).decode())
+        rows, columns = max_row or 0, max_col or 0
+    last = _ROW.match(xml, xml.rfind(b"<row ")) if b"<row " in xml else None
+    if last:
+        rows = max(rows, int(last.group(1)))
+    for odd in _ODD_CELL.finditer(xml):
+        if not odd.group().startswith(b'<c r="'):
+            raise Declined("a cell without its reference as first attribute")
+        columns = max(columns, 703)
+        if max_columns < 703:
+            break  # beyond the limit already; cells further on need no look
+    return rows, columns
+
+
+def _has_hidden_markup(xml: bytes) -> bool:
+    """True when the sheet XML holds a comment, a CDATA section or a processing instruction
+    after its declaration. The scans here read markup as bytes, so text hidden that way
+    (``<!-- <mergeCells> -->``) could look like cells, formulas or lists to them; openpyxl
+    reads such a sheet instead. Excel never writes them; the byte tests come first."""
+    if xml.rfind(b"!") >= 0 and (xml.rfind(b"<!--") >= 0 or xml.rfind(b"<![CDATA[") >= 0):
+        return True
+    if xml.rfind(b"?") < 0:
+        return False
+    start = xml.find(b"?>") + 2 if xml.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml") else 0
+    return xml.rfind(b"<?") >= start
+
+
+def _last_list(xml: bytes, start_tag: bytes, end_tag: bytes, item: re.Pattern[bytes]) -> list[bytes]:
+    """``item``'s matches inside the *last* ``start_tag`` element (``<tableParts>``,
+    ``<mergeCells>``), as openpyxl reads a sheet: each such element replaces the previous
+    one, and items outside one are ignored. Excel writes these lists after the cells, so
+    searching from the end finds them at once."""
+    start = xml.rfind(start_tag)
+    if start < 0:
+        return []
+    end = xml.find(end_tag, start)
+    return item.findall(xml, start, end if end >= 0 else len(xml))
+
+
+def _scan_formulas(xml: bytes) -> dict[str, str | bytes]:
+    """``{coordinate: formula}`` for every formula cell: its text as openpyxl spells it, or
+    the raw XML text (bytes) for plain formulas, decoded only if the cell is read.
+
+    A regex over the raw XML is far cheaper than parsing the sheet; markup it does not
+    understand makes the fast path decline rather than miss a formula.
+    """
+    out: dict[str, str | bytes] = {}
+    shared: dict[str, Translator] = {}
+    for m in _FORMULA.finditer(xml):  # find the few formulas, then the cell each sits in
+        if m.group(1) is None:
+            raise Declined("formula markup the scan does not understand")
+        start = xml.rfind(b"<c ", 0, m.start())
+        head = _CELL_HEAD.fullmatch(xml, start, m.start()) if start >= 0 else None
+        if head is None:
+            raise Declined("formula outside a cell the scan understands")
+        coord, f_attrs, raw = head.group(1).decode(), m.group(1), m.group(2) or b""
+        if b"t=" not in f_attrs:
+            out[coord] = raw
+            continue
+        kind = dict(_ATTR.findall(f_attrs)).get(b"t", b"normal")
+        if kind == b"shared":
+            si = dict(_ATTR.findall(f_attrs)).get(b"si", b"")
+            text = _formula_text(raw)
+            if si in shared:
+                text = shared[si].translate_formula(coord)
+            elif text != "=":
+                shared[si] = Translator(text, coord)
+            out[coord] = text
+        elif kind == b"normal":
+            out[coord] = raw
+        else:
+            out[coord] = UNSUPPORTED  # openpyxl gives an object here, not text: decline if the cell is read
+    return out
+
+
+def _formula_text(raw: bytes) -> str:
+    """openpyxl's value for a formula cell: '=' and the unescaped formula text."""
+    return "=" + html.unescape(raw.decode("utf-8"))
+
+
+def _scan_errors(xml: bytes) -> dict[str, str]:
+    """``{coordinate: '#N/A'}`` for error cells: openpyxl gives their text, calamine does not."""
+    out = {}
+    for m in _ERROR_CELL.finditer(xml):
+        coord = dict(_ATTR.findall(m.group(1))).get(b"r", b"").decode()
+        if not coord:
+            raise Declined("error cell without a coordinate")
+        out[coord] = html.unescape(m.group(2).decode("utf-8"))
+    if len(out) != xml.count(b't="e"'):
+        raise Declined("error-cell markup the scan does not understand")
+    return out
+
+
+def _as_openpyxl(value: Any) -> Any:
+    """Calamine's value as openpyxl gives it, so both readers produce equal ``RawBook``s."""
+    kind = type(value)
+    if kind is str:
+        return value if value != "" else None
+    if kind is float:
+        return int(value) if value.is_integer() and abs(value) < INT_LIMIT else value
+    if kind is date:
+        return datetime(value.year, value.month, value.day)
+    if kind in (bool, int, datetime, time, timedelta) or value is None:
+        return value
+    raise Declined(f"cell value of type {kind.__name__}")

@@ -1,0 +1,548 @@
+"""Check an untrusted file before any spreadsheet parser sees it.
+
+Workbooks come from suppliers and from dozens of staff; a few will be wrong, old,
+damaged or hostile. openpyxl trusts the zip package it is given: a zip bomb, a sheet of
+a million rows or a Table claiming the whole grid would make it (and us) hang or run
+out of memory, and a binary ``.xls`` or an encrypted file only gives an obscure
+exception. So every read goes through ``check_package`` first. It uses only the
+standard library and ``defusedxml`` and looks at the package cheaply: magic bytes, the
+zip directory (declared sizes and ratios), then one streaming pass that counts the
+bytes each part really inflates to (never more than the policy allows), refuses XML
+document type declarations (the door to entity-expansion attacks, which Excel never
+writes) and counts worksheet rows. What it cannot accept raises ``WorkbookUnreadable``
+with a reason and what to do; what people should know (macros, embedded objects,
+links to other workbooks) comes back as findings.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeET
+
+from sv_workbook.core.findings import Finding, info, warning
+from sv_workbook.core.policy import DEFAULT_POLICY, Policy
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+CHUNK = 1 << 20
+#: Ratios are judged only on parts at least this big: small XML legitimately compresses well.
+RATIO_MIN_BYTES = 1 << 20
+HEAD_BYTES = 4096
+#: A zip local file header before its name and extra field (APPNOTE 4.3.7).
+LOCAL_HEADER_BYTES = 30
+#: Package parts up to this size are parsed once per distinct content (``parse_part``).
+SMALL_PART_BYTES = 16 * 1024
+#: The fewest bytes the row and cell counters match (``<row`` or ``<c`` and one more byte):
+#: a part of N bytes holds at most N // 5 rows and N // 3 cells as they count them.
+MIN_ROW_BYTES, MIN_CELL_BYTES = 5, 3
+
+CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+OFFICE_DOC_REL = "/officeDocument"
+WORKBOOK_TYPES = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+    "application/vnd.ms-excel.template.macroEnabled.main+xml",
+}
+XLSB_TYPE = "application/vnd.ms-excel.sheet.binary.macroEnabled.main"
+WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+TABLE_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
+VBA_TYPE = "application/vnd.ms-office.vbaProject"
+EXTERNAL_LINK_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml"
+#: What a reader of sheets, names and Tables needs (with the relationship parts): kept for the
+#: fast reader; images, embedded files and shared strings (calamine reads those) are not.
+KEPT_TYPES = frozenset(WORKBOOK_TYPES | {WORKSHEET_TYPE, TABLE_TYPE})
+
+SAVE_AS_XLSX = "Open it in Excel and use File › Save As › Excel Workbook (*.xlsx), then use the .xlsx file."
+DTD_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+ROW_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+CELL_EL_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>/]")
+#: The same elements without a namespace prefix. A pattern with a literal start is about
+#: twice as fast to count; it is used only on text that cannot hold a prefixed one.
+PLAIN_ROW_RE = re.compile(rb"<row[\s>/]")
+PLAIN_CELL_EL_RE = re.compile(rb"<c[\s>/]")
+DIMENSION_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\s[^>]*\bref\s*=\s*[\"']([^\"']*)[\"']")
+TABLE_REF_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?table\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']", re.DOTALL)
+CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
+
+
+class WorkbookUnreadable(Exception):
+    """The file cannot be read at all; ``reason`` and ``hint`` are for people."""
+
+    def __init__(self, path: str | Path, reason: str, hint: str):
+        super().__init__(f"{path}: {reason}. {hint}")
+        self.path = str(path)
+        self.reason = reason
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class Package:
+    """What the pre-parse check learnt: every part's content type, and notices for people."""
+
+    path: Path
+    content_types: dict[str, str]
+    findings: tuple[Finding, ...] = field(default=())
+    #: Part name → its bytes for the structure parts (``KEPT_TYPES`` and relationships), when
+    #: asked for (``keep_parts``): the fast reader uses the bytes inflated and checked here
+    #: instead of inflating them a second time.
+    parts: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
+    #: The whole file as it was checked (with ``keep_parts``): the fast reader reads these bytes,
+    #: not the file again, so what was checked is what is read.
+    data: bytes = field(default=b"", compare=False, repr=False)
+
+
+def check_package(path: str | Path, policy: Policy = DEFAULT_POLICY, keep_parts: bool = False) -> Package:
+    """Refuse (``WorkbookUnreadable``) what no parser should be given; otherwise describe it.
+
+    ``keep_parts`` keeps the structure parts' bytes in ``Package.parts`` and the file's in
+    ``Package.data``. The file is read once, here.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise WorkbookUnreadable(path, "the file does not exist", "Check the path and the file name.")
+    if not path.is_file():
+        raise WorkbookUnreadable(path, "this is a folder, not a workbook file", "Give the path of an .xlsx file.")
+    size = path.stat().st_size
+    if size == 0:
+        raise WorkbookUnreadable(path, "the file is empty (0 bytes)",
+                                 "It was probably not saved or copied completely; get the file again.")
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(policy.max_file_bytes + 1)  # never more, even if the file grows meanwhile
+    except OSError as exc:
+        raise WorkbookUnreadable(path, f"the file cannot be opened ({exc.strerror or exc})",
+                                 "Check that you may read it and that no other program holds it locked, "
+                                 "then try again.") from exc
+    if max(size, len(data)) > policy.max_file_bytes:
+        raise WorkbookUnreadable(path, f"the file is {_mb(max(size, len(data)))}, over the limit of "
+                                 f"{_mb(policy.max_file_bytes)} set in the policy (max_file_bytes)",
+                                 "Check it is the right file; if it really is this big, raise max_file_bytes in "
+                                 "the policy file.")
+    head = data[:8]
+    if head == OLE2_MAGIC:
+        _refuse_ole2(path, data)
+    if head[:4] not in ZIP_MAGICS:
+        raise WorkbookUnreadable(path, _not_zip_reason(head), SAVE_AS_XLSX)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return _check_zip(path, data, zf, policy, keep_parts)
+    except zipfile.BadZipFile as exc:
+        why = ("its zip directory is missing" if "not a zip file" in str(exc).lower() else str(exc))
+        raise WorkbookUnreadable(path, f"the file is truncated or damaged ({why}); it may be an incomplete "
+                                 "download or copy", "Get the file again from its source, or open it in Excel "
+                                 "and let it repair the file, then save it.") from exc
+    except (EOFError, OSError, RuntimeError, NotImplementedError, ValueError, zlib.error) as exc:
+        raise WorkbookUnreadable(path, f"the file is damaged ({type(exc).__name__}: {exc})",
+                                 "Open it in Excel, let it repair the file if asked, and save it as .xlsx.") from exc
+
+
+def _refuse_ole2(path: Path, data: bytes) -> None:
+    """An OLE2 compound file is an old .xls, or an encrypted (password-protected) .xlsx."""
+    if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
+        raise WorkbookUnreadable(path, "the workbook is password-protected (encrypted), so its contents "
+                                 "cannot be read", "Open it in Excel with the password, choose File › Info › "
+                                 "Protect Workbook › Encrypt with Password, clear the password, and save it. "
+                                 "Keep the file somewhere access-controlled instead.")
+    lowered = data.lower()  # stream names are UTF-16; bytes.lower() folds their ASCII letters
+    if "workbook".encode("utf-16-le") in lowered or "book".encode("utf-16-le") in lowered:
+        raise WorkbookUnreadable(path, "this is an old binary Excel 97-2003 workbook (.xls)", SAVE_AS_XLSX)
+    raise WorkbookUnreadable(path, "this is an old binary Office document, not an Excel workbook",
+                             "Check it is the right file; workbooks must be saved as .xlsx.")
+
+
+def _not_zip_reason(head: bytes) -> str:
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"%PDF"):
+        return "this is a PDF document, not an Excel workbook"
+    if stripped.startswith(b"<"):
+        return ("this is a web page or XML file (perhaps an Excel 2003 XML workbook) with a workbook's name, not an "
+                "Excel .xlsx workbook")
+    return "this is not an Excel workbook (an .xlsx file is a zip package and this file is not one)"
+
+
+def _check_zip(path: Path, data: bytes, zf: zipfile.ZipFile, policy: Policy, keep_parts: bool = False) -> Package:
+    infos = zf.infolist()
+    names = {i.filename for i in infos}
+    if "mimetype" in names and b"opendocument" in _read_small(zf, "mimetype", 200):
+        raise WorkbookUnreadable(path, "this is an OpenDocument spreadsheet (.ods), not an Excel workbook",
+                                 "Open it in LibreOffice Calc or Excel and save it as Excel 2007-365 (.xlsx).")
+    if len(infos) > policy.max_package_parts:
+        raise _bomb(path, f"it holds {len(infos):,} parts, over the limit of {policy.max_package_parts:,} "
+                    "(max_package_parts)")
+    _check_declared(path, infos, policy, len(data))
+    if any(i.flag_bits & 0x1 for i in infos):
+        raise WorkbookUnreadable(path, "parts of the package are zip-encrypted", SAVE_AS_XLSX)
+    if "[Content_Types].xml" not in names:
+        raise WorkbookUnreadable(path, "this zip file is not an Office document (it has no [Content_Types].xml)",
+                                 "Check it is the right file; workbooks must be saved from Excel as .xlsx.")
+    content_types = _content_types(path, zf, infos)
+    main = _main_type(path, zf, content_types)
+    if main == XLSB_TYPE:
+        raise WorkbookUnreadable(path, "this is a binary Excel workbook (.xlsb)", SAVE_AS_XLSX)
+    if main is None and any("\\" in n for n in content_types):
+        raise WorkbookUnreadable(path, "the package names its parts with backslashes (\\), so it was written by a "
+                                 "non-standard tool and cannot be read reliably",
+                                 "Open it in Excel and save it again as .xlsx.")
+    if main not in WORKBOOK_TYPES:
+        what = ("a Word document" if main and "wordprocessingml" in main else
+                "a PowerPoint presentation" if main and "presentationml" in main else "not an Excel workbook")
+        raise WorkbookUnreadable(path, f"this Office file is {what}", "Check it is the right file.")
+    sheets = _sheet_names(path, zf, content_types)
+    parts: dict[str, bytes] = {}
+    oversized = _stream_parts(path, data, infos, content_types, sheets, policy, parts if keep_parts else None)
+    notices = _notices(path, content_types)
+    for part, what, ref in oversized:
+        if what == "sheet":
+            notices.append(info("HUGE-RANGE", f"Sheet '{sheets.get(part, part)}' declares its used range as {ref}, "
+                                "far beyond the policy's rows/columns; only the cells really present were read.",
+                                "No action needed; the tool that saved it declared the whole grid.",
+                                sheets.get(part, "")))
+        else:
+            notices.append(info("HUGE-RANGE", f"An Excel Table ({part}) covers {ref}, far beyond the policy's "
+                                "rows/columns; only the rows holding data were read.",
+                                "Resize the table to its data (Table Design › Resize Table)."))
+    return Package(path, content_types, tuple(notices), parts, data if keep_parts else b"")
+
+
+def _check_declared(path: Path, infos: list[zipfile.ZipInfo], policy: Policy, file_bytes: int) -> None:
+    """Zip-bomb check on what the zip directory claims, before inflating anything.
+
+    Parts may not claim more compressed bytes than the file holds: that only happens when
+    directory entries share their data (overlapping parts, a zip-bomb trick that makes a
+    reader inflate the same bytes thousands of times)."""
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos)
+    if packed > file_bytes:
+        raise _bomb(path, f"its parts claim {_mb(packed)} of compressed data in a file of {_mb(file_bytes)}, so "
+                    "they overlap")
+    unsupported = {i.compress_type for i in infos} - {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
+    if unsupported:
+        raise WorkbookUnreadable(path, f"its parts use a compression method Excel does not write "
+                                 f"(zip method {min(unsupported)})", SAVE_AS_XLSX)
+    if total > policy.max_uncompressed_bytes:
+        raise _bomb(path, f"its parts would unpack to {_mb(total)}, over the limit of "
+                    f"{_mb(policy.max_uncompressed_bytes)} (max_uncompressed_bytes)")
+    for i in infos:
+        if i.file_size >= RATIO_MIN_BYTES and i.file_size / max(i.compress_size, 1) > policy.max_compression_ratio:
+            raise _bomb(path, f"its part {i.filename} is compressed {i.file_size / max(i.compress_size, 1):.0f} to 1, "
+                        f"over the limit of {policy.max_compression_ratio:g} to 1 (max_compression_ratio)")
+    if total >= RATIO_MIN_BYTES and total / max(packed, 1) > policy.max_compression_ratio:
+        raise _bomb(path, f"it is compressed {total / max(packed, 1):.0f} to 1 overall, over the limit of "
+                    f"{policy.max_compression_ratio:g} to 1 (max_compression_ratio)")
+
+
+def _bomb(path: Path, why: str) -> WorkbookUnreadable:
+    return WorkbookUnreadable(path, f"the file looks like a zip bomb: {why}",
+                              "Do not open it; ask the sender for the real workbook. If it is genuine, raise the "
+                              "limit in the policy file.")
+
+
+def _read_small(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    with zf.open(name) as fh:
+        return fh.read(limit)
+
+
+def _content_types(path: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dict[str, str]:
+    """Part name → content type, from [Content_Types].xml (Override first, then Default by extension)."""
+    root = _parse_xml(path, zf, "[Content_Types].xml")
+    defaults, overrides = {}, {}
+    for el in root:
+        if el.tag == f"{CT_NS}Default":
+            defaults[(el.get("Extension") or "").lower()] = el.get("ContentType") or ""
+        elif el.tag == f"{CT_NS}Override":
+            overrides[(el.get("PartName") or "").lstrip("/").lower()] = el.get("ContentType") or ""
+    result = {}
+    for i in infos:
+        if i.is_dir():
+            continue
+        name = i.filename
+        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        result[name] = overrides.get(name.lower(), defaults.get(ext, ""))
+    return result
+
+
+def _main_type(path: Path, zf: zipfile.ZipFile, content_types: dict[str, str]) -> str | None:
+    """Content type of the package's main part (via _rels/.rels, as Office finds it)."""
+    if "_rels/.rels" in content_types:
+        for rel in _parse_xml(path, zf, "_rels/.rels"):
+            if (rel.get("Type") or "").endswith(OFFICE_DOC_REL):
+                target = posixpath.normpath((rel.get("Target") or "").lstrip("/"))
+                for name, ct in content_types.items():
+                    if name.lower() == target.lower():
+                        return ct
+    found = [ct for ct in content_types.values() if ct in WORKBOOK_TYPES or ct == XLSB_TYPE]
+    return found[0] if found else None
+
+
+def _parse_xml(path: Path, zf: zipfile.ZipFile, name: str):
+    """A small package part parsed by defusedxml (entity and DTD tricks are refused)."""
+    info_ = zf.getinfo(name)
+    if info_.file_size > 10 * CHUNK:
+        raise WorkbookUnreadable(path, f"the package part {name} is implausibly large ({_mb(info_.file_size)})",
+                                 "Open it in Excel and save it again as .xlsx.")
+    try:
+        return parse_part(zf.read(name))
+    except SafeET.ParseError as exc:
+        raise WorkbookUnreadable(path, f"the package part {name} is not well-formed XML ({exc})",
+                                 "Open it in Excel, let it repair the file if asked, and save it.") from exc
+    except DefusedXmlException as exc:  # DTDForbidden, EntitiesForbidden and friends
+        raise _xml_attack(path, name) from exc
+
+
+def parse_part(data: bytes):
+    """A package part parsed by defusedxml; small parts are parsed once per distinct content.
+
+    A batch of workbooks made from one template repeats the same content types,
+    relationships, workbook and Table parts byte for byte, and parsing them again for
+    every file was a tenth of the fast reader's Python time. Callers only read the tree
+    (it may be shared between files); errors are raised, never remembered.
+    """
+    return _parse_small(data) if len(data) <= SMALL_PART_BYTES else SafeET.fromstring(data)
+
+
+@lru_cache(maxsize=64)
+def _parse_small(data: bytes):
+    return SafeET.fromstring(data)
+
+
+def _xml_attack(path: Path, name: str) -> WorkbookUnreadable:
+    return WorkbookUnreadable(path, f"the package part {name} contains an XML document type declaration "
+                              "(<!DOCTYPE or <!ENTITY), which Excel never writes and which is how XML entity "
+                              "attacks work", "Do not open it; ask the sender for a workbook saved by Excel.")
+
+
+def _stream_parts(path: Path, data: bytes, infos: list[zipfile.ZipInfo], content_types: dict[str, str],
+                  sheets: dict[str, str], policy: Policy,
+                  kept: dict[str, bytes] | None = None) -> list[tuple[str, str, str]]:
+    """Inflate every part once, counting real bytes, DTDs, worksheet rows and cells as we go
+    (and keeping the structure parts' bytes in ``kept`` when it is given).
+
+    Returns (part, what, range) for sheets and Tables whose declared range is beyond the
+    policy's rows/columns: real files do that (some tools declare the whole grid), so it
+    is reported, and only the cells actually present are ever read.
+
+    A worksheet is a part with the worksheet content type or one the workbook names as a
+    sheet (openpyxl reads it either way). Counting is skipped where the sizes already prove
+    the limits cannot be reached: the counter matches ``MIN_ROW_BYTES`` or ``MIN_CELL_BYTES``
+    bytes at least, and no part gets past this loop bigger than it declares. Typical
+    registers are far below, and counting was a fifth of this check's time.
+    """
+    total = cells = 0
+
+    def is_sheet_part(i: zipfile.ZipInfo) -> bool:
+        return content_types.get(i.filename, "") == WORKSHEET_TYPE or i.filename in sheets
+
+    count_cells = sum(i.file_size for i in infos if is_sheet_part(i)) // MIN_CELL_BYTES > policy.max_cells
+    oversized: list[tuple[str, str, str]] = []
+    with io.BytesIO(data) as raw:
+        for i in infos:
+            if i.is_dir():
+                continue
+            ct = content_types.get(i.filename, "")
+            is_xml = ct.endswith("xml") or i.filename.lower().endswith((".xml", ".rels", ".vml"))
+            is_sheet = is_sheet_part(i)
+            count = is_sheet and (count_cells or i.file_size // MIN_ROW_BYTES > policy.max_rows)
+            rows, size, head, tail = 0, 0, b"", b""
+            keep = kept is not None and (is_sheet or ct in KEPT_TYPES or i.filename.endswith(".rels"))
+            pieces: list[bytes] | None = [] if keep else None
+            for chunk in _inflate(raw, i):
+                size += len(chunk)
+                total += len(chunk)
+                if size > i.file_size:  # corrupted data does this too, so the words allow for both
+                    raise WorkbookUnreadable(path, f"the file is damaged or deliberately malformed: its part "
+                                             f"{i.filename} unpacks to more than the {i.file_size:,} bytes it "
+                                             "declares (as zip bombs do)", "Do not open it; get the file again "
+                                             "from its source, or ask the sender for the workbook as Excel saved it.")
+                if total > policy.max_uncompressed_bytes:
+                    raise _bomb(path, f"its parts unpack to more than {_mb(policy.max_uncompressed_bytes)} "
+                                "(max_uncompressed_bytes)")
+                if len(head) < HEAD_BYTES:
+                    head += chunk[:HEAD_BYTES - len(head)]
+                if pieces is not None:
+                    pieces.append(chunk)
+                if is_xml:
+                    window = tail + chunk
+                    if b"!" in window and DTD_RE.search(window):  # the byte test is far cheaper
+                        raise _xml_attack(path, i.filename)
+                    if count:
+                        # counted in C (findall), not match by match: this runs for every cell of
+                        # every file a batch validates; elements wholly inside ``tail`` were
+                        # counted with the previous chunk
+                        # (a prefixed row or cell element needs ":row" or ":c" in the text; ``tail``
+                        # is part of ``window``, so both are counted with the same pattern)
+                        row_re, cell_re = ((ROW_RE, CELL_EL_RE) if b":row" in window or b":c" in window
+                                           else (PLAIN_ROW_RE, PLAIN_CELL_EL_RE))
+                        rows += len(row_re.findall(window)) - len(row_re.findall(tail))
+                        cells += len(cell_re.findall(window)) - len(cell_re.findall(tail))
+                        if rows > policy.max_rows:
+                            raise _too_big(path, sheets.get(i.filename, i.filename),
+                                           f"more than {policy.max_rows:,} rows of cells", "max_rows")
+                        if cells > policy.max_cells:
+                            raise _too_big(path, sheets.get(i.filename, i.filename),
+                                           f"more than {policy.max_cells:,} cells in all",
+                                           "max_cells")
+                    tail = window[-32:]
+            if size < i.file_size:
+                raise zipfile.BadZipFile(f"part {i.filename} unpacks to {size} bytes, not the {i.file_size} it declares")
+            if pieces is not None:
+                kept[i.filename] = b"".join(pieces)
+            regex = DIMENSION_RE if is_sheet else TABLE_REF_RE if ct == TABLE_TYPE else None
+            m = regex.search(head) if regex else None
+            if m and _beyond_limits(m.group(1).decode("ascii", "replace"), policy):
+                oversized.append((i.filename, "sheet" if is_sheet else "table", m.group(1).decode("ascii", "replace")))
+    return oversized
+
+
+def _inflate(raw: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A part's bytes as they really inflate, in pieces of at most ``CHUNK``.
+
+    ``zipfile`` stops reading a part at the size the zip directory declares, so a part
+    that lies about its size (how zip bombs get past size checks) would look harmless
+    to it while other readers inflate all of it. Here the part is read straight from the
+    file and inflated with zlib, bounded piece by piece, so the caller sees the real size;
+    the local header and the CRC are checked as ``zipfile`` checks them. Only stored and
+    deflated parts get here (``_check_declared`` refuses the methods Excel never writes).
+    """
+    raw.seek(info.header_offset)
+    header = raw.read(LOCAL_HEADER_BYTES)
+    if len(header) != LOCAL_HEADER_BYTES or header[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"bad local header for part {info.filename}")
+    flags, = struct.unpack("<H", header[6:8])
+    if flags & 0x60:  # compressed patched data, strong encryption
+        raise NotImplementedError(f"part {info.filename} uses a zip feature Excel does not write")
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    name = raw.read(name_length).decode("utf-8" if flags & 0x800 else "cp437")  # strict, as zipfile
+    if name != info.orig_filename:  # as zipfile refuses it: the two directories disagree
+        raise zipfile.BadZipFile(f"File name in directory {info.orig_filename!r} and header {name!r} differ.")
+    raw.seek(extra_length, 1)
+    left, crc = info.compress_size, 0
+    if info.compress_type == zipfile.ZIP_STORED:
+        while left > 0:
+            data = raw.read(min(CHUNK, left))
+            if not data:
+                raise EOFError(f"part {info.filename} is cut short")
+            left -= len(data)
+            crc = zlib.crc32(data, crc)
+            yield data
+    elif left > 0:  # an empty deflated part (no bytes at all) reads as empty, as in zipfile
+        inflater, data = zlib.decompressobj(-zlib.MAX_WBITS), b""
+        while not inflater.eof:
+            if not data and left > 0:
+                data = raw.read(min(CHUNK, left))
+                if not data:
+                    raise EOFError(f"part {info.filename} is cut short")
+                left -= len(data)
+            piece = inflater.decompress(data, CHUNK)  # never more than CHUNK at a time
+            data = inflater.unconsumed_tail
+            if piece:
+                crc = zlib.crc32(piece, crc)
+                yield piece
+            elif not data and left <= 0 and not inflater.eof:
+                raise EOFError(f"part {info.filename} is cut short")
+    if crc != info.CRC:
+        raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
+
+
+def _beyond_limits(ref: str, policy: Policy) -> bool:
+    """True when a range such as A1:XFD1048576 spans more rows or columns than the policy allows."""
+    corners = [CELL_RE.match(c.strip()) for c in ref.split(":")]
+    if not corners or any(c is None for c in corners):
+        return False
+    rows = [int(c.group(2)) for c in corners]
+    cols = [_col_number(c.group(1)) for c in corners]
+    return max(rows) - min(rows) + 1 > policy.max_rows or max(cols) - min(cols) + 1 > policy.max_columns
+
+
+def check_table_size(path: Path, table: str, sheet: str, rows: int, columns: int, policy: Policy) -> None:
+    """Refuse a Table whose rows down to the sheet's last cell hold more cells than the
+    policy allows: a tiny file can hold a Table of a hundred thousand rows and one stray
+    cell at its bottom, and either reader would make an object for every one of its cells."""
+    if rows * columns > policy.max_cells:
+        raise WorkbookUnreadable(path, f"the Excel Table '{table}' on sheet '{sheet}' reaches {rows:,} rows of "
+                                 f"{columns} columns, more than the {policy.max_cells:,} cells the policy allows "
+                                 "(max_cells)", "Resize the table to its data (Table Design › Resize Table), "
+                                 "delete any stray cells below it, and save; if the data really is this large, "
+                                 "raise max_cells in the policy file.")
+
+
+def _too_big(path: Path, sheet: str, what: str, key: str) -> WorkbookUnreadable:
+    return WorkbookUnreadable(path, f"the sheet '{sheet}' is too large to check safely: it has {what}, "
+                              f"over the policy limit ({key})",
+                              "Delete the unused rows and columns (select them, right-click › Delete) and save; if "
+                              f"the data really is this large, raise {key} in the policy file.")
+
+
+def _col_number(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _sheet_names(path: Path, zf: zipfile.ZipFile, content_types: dict[str, str]) -> dict[str, str]:
+    """Sheet part → sheet name, as the workbook and its relationships name them (best effort):
+    for messages people can act on, and so that a sheet is counted even when the package
+    does not give it the worksheet content type."""
+    try:
+        wb_part = next(n for n, ct in content_types.items() if ct in WORKBOOK_TYPES)
+        rels = {r.get("Id"): r.get("Target") or "" for r in _parse_xml(path, zf, _rels_name(wb_part))}
+        out = {}
+        for el in _parse_xml(path, zf, wb_part).iter():
+            if el.tag.endswith("}sheet"):
+                rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+                target = rels.get(rid, "")
+                part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                    posixpath.join(posixpath.dirname(wb_part), target))
+                out[part] = el.get("name") or ""
+        return out
+    except (StopIteration, KeyError, WorkbookUnreadable):
+        return {}
+
+
+def _rels_name(part: str) -> str:
+    """The relationships part of ``part``: xl/workbook.xml → xl/_rels/workbook.xml.rels."""
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def _notices(path: Path, content_types: dict[str, str]) -> list[Finding]:
+    """What a reader should know about a file the tool accepts: none of it is ever run or followed."""
+    out: list[Finding] = []
+    names = [n.lower() for n in content_types]
+    if any(ct == VBA_TYPE or n.endswith("vbaproject.bin") for n, ct in zip(names, content_types.values())):
+        if path.suffix.lower() == ".xlsm":
+            out.append(info("HAS-MACROS", "The workbook carries VBA macros; sv-workbook never runs them.",
+                            "No action needed; macros are kept when the tool writes an .xlsm file."))
+        else:
+            out.append(warning("HAS-MACROS", f"The workbook is named {path.suffix or 'without an extension'} but "
+                               "carries VBA macros; sv-workbook never runs them, and Excel may refuse the file.",
+                               "Ask the sender why; save it as .xlsx (macros removed) or name it .xlsm."))
+    if any(n.startswith(("xl/embeddings/", "xl/activex/")) for n in names):
+        out.append(info("EMBEDDED-OBJECTS", "The workbook contains embedded objects or ActiveX controls; "
+                        "sv-workbook never opens or runs them.", "No action needed."))
+    if any(ct == EXTERNAL_LINK_TYPE for ct in content_types.values()):
+        out.append(info("EXTERNAL-LINKS", "The workbook links to other workbooks; sv-workbook never follows or "
+                        "refreshes those links and uses the values stored in this file.",
+                        "If those values matter, open the file in Excel and update the links first "
+                        "(Data › Edit Links)."))
+    return out
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):,.1f} MB"
+
+
+__all__ = ["WorkbookUnreadable", "Package", "check_package", "check_table_size", "parse_part"]

@@ -1,0 +1,141 @@
+"""kpi_parse: RawBook (plain data, as any reader produces it) → Register + findings with cells."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl.utils.cell import get_column_letter
+
+from sv_workbook.core.bind import Coerce
+from sv_workbook.core.contracts import KPI_REGISTER
+from sv_workbook.core.kpi.rules import Actual, assess_register
+from sv_workbook.core.kpi.parse import _coerced_actual, _plain_actual, parse_register
+from sv_workbook.core.rawbook import CellValue, RawBook, RawTable
+
+NAMES = {"ContractRef": "C-1", "ContractTitle": "Repairs", "Supplier": "S Ltd", "SupplierIsSME": "Yes",
+         "SupplierIsVCSE": "No", "ContractValue": 900_000, "StartDate": datetime(2025, 4, 1),
+         "EndDate": datetime(2027, 3, 31), "BudgetHolder": "B. Holder", "ReportingFrequency": "Quarterly"}
+KPIS = [["K1", "Jobs & skills", "JS02", "Apprentices", "apprenticeships", 0, 12, "HR"]]
+ACTUALS = [["K1", datetime(2025, 6, 30), 2, "EV1", ""], ["K1", datetime(2025, 9, 30), 1, "EV2", ""]]
+
+
+def rawbook(names=None, kpis=None, actuals=None, drop_table=None) -> RawBook:
+    names = {**NAMES, **(names or {})}
+    raw = RawBook("reg.xlsx", list(KPI_REGISTER.sheets))
+    for i, (name, value) in enumerate(names.items()):
+        raw.names[name] = CellValue("Contract", f"B{3 + i}", value)
+    for spec, rows in ((KPI_REGISTER.table("KPIs"), kpis or KPIS), (KPI_REGISTER.table("Actuals"), actuals or ACTUALS)):
+        if spec.name == drop_table:
+            continue
+        letters = [get_column_letter(i + 1) for i in range(len(spec.headers))]
+        raw.tables[spec.name] = RawTable(
+            spec.name, spec.sheet, f"A1:{letters[-1]}{len(rows) + 1}", list(spec.headers), [f"{x}1" for x in letters],
+            [[CellValue(spec.sheet, f"{x}{r + 2}", v) for x, v in zip(letters, row)] for r, row in enumerate(rows)])
+    return raw
+
+
+def test_parses_a_clean_register():
+    register, findings = parse_register(rawbook())
+    assert findings == []
+    assert register.contract.start == date(2025, 4, 1) and register.contract.frequency == "Quarterly"
+    assert register.kpis[0].target == 12 and register.kpis[0].where["target"] == ("KPIs", "G2")
+    result = assess_register(register, as_of=date(2025, 10, 1))
+    assert result.ok and result.status("K1").delivered == 3
+
+
+def test_cell_errors_name_sheet_and_cell():
+    actuals = [["K1", "30 June", 2, "EV", ""], ["", datetime(2025, 6, 30), 1, "EV", ""],
+               ["K1", datetime(2025, 9, 30), "two", "EV", ""], ["K1", datetime(2025, 9, 30), None, "EV", ""]]
+    register, findings = parse_register(rawbook(actuals=actuals))
+    where = {(f.code, f.sheet, f.cell) for f in findings}
+    assert ("NOT-A-DATE", "Actuals", "B2") in where
+    assert ("KPI-ID-BLANK", "Actuals", "A3") in where
+    assert ("NOT-A-NUMBER", "Actuals", "C4") in where
+    assert ("BLANK", "Actuals", "C5") in where
+    assert len(register.actuals) == 3  # the row without a KPI_ID cannot be used
+
+
+def test_end_before_start_is_an_error_on_end_date():
+    register, findings = parse_register(rawbook(names={"EndDate": datetime(2025, 1, 1)}))
+    assert register is None
+    f = next(f for f in findings if f.code == "CONTRACT-DATES-REVERSED")
+    assert (f.sheet, f.cell) == ("Contract", "B10")
+
+
+def test_missing_table_and_name_are_reported():
+    raw = rawbook(drop_table="Actuals")
+    del raw.names["StartDate"]
+    register, findings = parse_register(raw)
+    assert register is None
+    assert {"MISSING-TABLE", "MISSING-NAME"} <= {f.code for f in findings}
+
+
+def test_blank_kpi_id_in_kpis_table():
+    register, findings = parse_register(rawbook(kpis=KPIS + [["", "Jobs & skills", "JS01", "", "FTE", "", 2, ""]]))
+    assert ("KPI-ID-BLANK", "KPIs", "A3") in {(f.code, f.sheet, f.cell) for f in findings}
+    assert len(register.kpis) == 1
+
+
+def test_missing_sheet_and_column_are_reported():
+    raw = rawbook()
+    raw.sheets.remove("KPI Report")
+    kpis = raw.tables["KPIs"]
+    kpis.headers[kpis.headers.index("Target")] = "Targets"
+    register, findings = parse_register(raw)
+    assert register is None
+    by_code = {f.code: f for f in findings}
+    assert by_code["MISSING-SHEET"].sheet == "KPI Report"
+    assert "Rename the header 'Targets' to 'Target'" in by_code["MISSING-COLUMN"].hint
+
+
+def test_register_without_kpis_is_an_error():
+    register, findings = parse_register(rawbook(kpis=[["", "", "", "", "", "", "", ""]], actuals=[["", "", "", "", ""]]))
+    result = assess_register(register, as_of=date(2025, 10, 1))
+    assert "KPI-NONE" in [f.code for f in result.findings] and not result.ok
+
+
+# Every kind of value a reader can put in an Actuals cell.
+_CELL_VALUES = st.one_of(
+    st.none(), st.text(alphabet=" \tK1x", max_size=4), st.booleans(), st.integers(-5, 5),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2030, 1, 1)),
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 1, 1)))
+# What each Actuals column usually holds, so that many examples are plain rows.
+_TYPICAL = (st.text(alphabet=" K19", min_size=1, max_size=4), st.datetimes(min_value=datetime(2000, 1, 1)),
+            st.one_of(st.integers(-5, 500), st.floats(),
+                      st.sampled_from([float("nan"), float("inf"), -float("inf")])),
+            st.one_of(st.none(), st.text(alphabet=" EV1", max_size=4)),
+            st.one_of(st.none(), st.text(alphabet=" ok", max_size=3)))
+
+
+def _mostly(typical, anything):
+    """Three times in four what the column usually holds, else anything (``one_of`` would
+    flatten the nested choices and pick the typical values only rarely)."""
+    return st.integers(0, 3).flatmap(lambda i: anything if i == 0 else typical)
+
+
+@settings(max_examples=500, deadline=None)
+@given(values=st.tuples(*(_mostly(typical, _CELL_VALUES) for typical in _TYPICAL)),
+       formulas=st.lists(_mostly(st.none(), st.just("=A1")), min_size=5, max_size=5),
+       present=st.sampled_from(["both", "no evidence", "no comment"]))
+def test_plain_actual_rows_read_as_coerce_reads_them(values, formulas, present):
+    """The one-step reading of plain Actuals rows must give exactly what Coerce gives, and be
+    taken only for rows where Coerce reports nothing."""
+    cells = [CellValue("Actuals", f"{x}7", v, f) for x, v, f in zip("ABCDE", values, formulas)]
+    ev = None if present == "no evidence" else cells[3]
+    cm = None if present == "no comment" else cells[4]
+    where = {"kpi_id": ("Actuals", "A7")}
+    plain = _plain_actual(cells[0], cells[1], cells[2], ev, cm, where)
+    findings: list = []
+    general = _coerced_actual(cells[0], cells[1], cells[2], ev, cm, where, Coerce(findings))
+    if plain is not None:
+        assert findings == [] and plain == general and plain.where is general.where
+
+
+def test_ordinary_actuals_rows_take_the_one_step_reading():
+    row = [CellValue("Actuals", "A7", " K1 "), CellValue("Actuals", "B7", datetime(2025, 6, 30)),
+           CellValue("Actuals", "C7", 2), CellValue("Actuals", "D7", "EV1"), CellValue("Actuals", "E7", None)]
+    assert _plain_actual(*row, {}) == Actual("K1", date(2025, 6, 30), 2.0, "EV1", None)
+    assert _plain_actual(*row[:2], CellValue("Actuals", "C7", "n/a"), *row[3:], {}) is None

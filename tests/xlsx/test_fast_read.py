@@ -1,0 +1,307 @@
+"""The fast (calamine) reader must give exactly what the openpyxl reader gives.
+
+Both feed the same validators; if they drifted apart, batch validation and `score` would
+disagree about the same file. Each test compares the whole ``RawBook`` and the findings.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl.workbook.defined_name import DefinedName
+
+from tests.support.example_tender import example_tender
+from sv_workbook.xlsx.fast_read import CACHED_COLUMN_ROWS, Declined, _remembered_column_cells, read_rawbook_fast
+from sv_workbook.app.jobs import analyse_file
+from sv_workbook.core.policy import DEFAULT_POLICY
+from sv_workbook.xlsx.safe_write import atomic_save
+from sv_workbook.xlsx.tender_template import build_tender_template
+from sv_workbook.xlsx.write_helpers import add_table
+from tests.support.fill import fill_tender, find_table
+from sv_workbook.xlsx.openpyxl_read import WorkbookUnreadable, read_rawbook
+
+from tests.support.paths import TODAY
+from tests.support.lo import needs_libreoffice, recalc
+from tests.support.zips import read_part, rewrite, sheet_part
+
+CORPUS = Path("/work/shared/corpus/calamine")
+
+
+def example_wb():
+    wb = build_tender_template(DEFAULT_POLICY)
+    fill_tender(wb, example_tender())
+    return wb
+
+
+def save(wb, path: Path) -> Path:
+    atomic_save(wb, path)
+    return path
+
+
+def assert_same(path: Path, strict: bool = True) -> None:
+    """Same RawBook and same findings from both readers (fast path really taken if strict)."""
+    slow = read_rawbook(path)
+    fast = read_rawbook_fast(path, strict=strict)
+    assert fast == slow
+    a = analyse_file(path, DEFAULT_POLICY, TODAY)
+    b = analyse_file(path, DEFAULT_POLICY, TODAY, reader=read_rawbook_fast)
+    assert (b.kind, b.findings) == (a.kind, a.findings)
+
+
+def test_template_and_example_read_identically(tmp_path):
+    assert_same(save(build_tender_template(DEFAULT_POLICY), tmp_path / "template.xlsx"))
+    assert_same(save(example_wb(), tmp_path / "example.xlsx"))
+
+
+def hostile_values_wb():
+    """The example tender with the awkward values people and tools put in cells (structure intact)."""
+    wb = example_wb()
+    setup, bidders, scores = wb["Setup"], wb["Bidders"], wb["Scores"]
+    setup["B3"] = '="PPHT-"&2026'                     # formula where a value belongs, never calculated
+    setup["B4"].value = "=cmd|' /C calc'!A0"           # text that looks like a formula, kept as text
+    setup["B4"].data_type = "s"
+    setup["B5"] = 1e20                                 # a huge number: stays a float
+    setup["B6"] = "#N/A"                               # an error value
+    bidders["D2"] = True                               # a boolean where Yes/No belongs
+    bidders["B2"] = 1_640_000.5
+    bidders["C3"] = 7                                  # a number in a Yes/No column
+    bidders["A4"] = 2026                               # a number as a bidder's name
+    bidders["B4"] = datetime(2026, 3, 31)              # a date where a price belongs
+    bidders.merge_cells("B5:D5")                       # merged over inputs: only B5 keeps its value
+    scores["D3"] = "four"                              # a word where a mark belongs
+    scores["D4"] = date(2026, 1, 1)
+    scores["C5"] = "  A. Patel  "
+    wb["Lists"].sheet_state = "hidden"
+    wb["Scoring"].sheet_state = "veryHidden"
+    return wb
+
+
+def hostile_structure_wb():
+    """Broken names and a renamed header: the contract itself does not fit."""
+    wb = example_wb()
+    wb.defined_names["Spare"] = DefinedName("Spare", attr_text="Setup!$B$3:$B$5")
+    wb.defined_names["Gone"] = DefinedName("Gone", attr_text="#REF!")
+    wb.defined_names["Elsewhere"] = DefinedName("Elsewhere", attr_text="[1]Sheet1!$A$1")
+    wb.defined_names["NoSheet"] = DefinedName("NoSheet", attr_text="Nowhere!$A$1")
+    wb.defined_names["QualityWeight"] = DefinedName("QualityWeight", attr_text="Setup!$B$9:$B$10")
+    del wb.defined_names["TenderRef"]
+    ws, _ = find_table(wb, "Consensus")
+    ws["C1"] = 2024                                    # a header renamed to a number: contract column missing
+    return wb
+
+
+@pytest.mark.filterwarnings("ignore:File may not be readable")
+def test_hostile_workbooks_read_identically(tmp_path):
+    values = save(hostile_values_wb(), tmp_path / "values.xlsx")
+    structure = save(hostile_structure_wb(), tmp_path / "structure.xlsx")
+    assert_same(values)
+    assert_same(structure)
+    raw = read_rawbook_fast(values, strict=True)
+    assert raw.names["TenderRef"].formula == '="PPHT-"&2026' and raw.names["TenderRef"].value is None
+    assert raw.names["TenderTitle"].formula is None and raw.names["TenderTitle"].value.startswith("=cmd")
+    assert isinstance(raw.names["ContractValue"].value, float)
+    assert raw.names["ContractType"].value == "#N/A"
+    bidders = raw.find_table("Bidders").rows
+    assert bidders[2][1].value == datetime(2026, 3, 31)
+    assert [c.value for c in bidders[3][1:4]] == [1_498_000, None, None]  # merged B5:D5
+    codes = {f.code for f in analyse_file(values, DEFAULT_POLICY, TODAY, reader=read_rawbook_fast).findings}
+    assert {"FORMULA-NOT-CALCULATED", "NOT-A-NUMBER", "NOT-YES-NO", "HIDDEN-SHEET"} <= codes
+    codes = {f.code for f in analyse_file(structure, DEFAULT_POLICY, TODAY, reader=read_rawbook_fast).findings}
+    assert {"BAD-NAME", "MISSING-NAME", "MISSING-COLUMN"} <= codes
+
+
+def test_merge_and_table_lists_read_as_openpyxl_reads_them(tmp_path):
+    """openpyxl keeps only the last <mergeCells> and <tableParts> of a sheet and ignores items
+    outside them; the fast reader finds those lists from the end of the sheet and must agree."""
+    values = save(hostile_values_wb(), tmp_path / "values.xlsx")
+    part = sheet_part(values, "Bidders")
+    stray = (b'<mergeCells count="1"><mergeCell ref="A2:C2"/></mergeCells>'
+             b'<tablePart xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="rId99"/>')
+
+    def edit(name: str, data: bytes) -> bytes:
+        return data.replace(b"</sheetData>", b"</sheetData>" + stray, 1) if name == part else data
+    path = rewrite(values, tmp_path / "lists.xlsx", edit)
+    assert read_part(path, part).count(b"<mergeCells") == 2
+    assert_same(path)
+    bidders = read_rawbook_fast(path, strict=True).find_table("Bidders").rows
+    assert bidders[0][1].value is not None and bidders[3][2].value is None  # A2:C2 ignored, B5:D5 kept
+
+
+@pytest.mark.parametrize("hidden", [b"<!-- old <tableParts> and <mergeCells> lists removed -->",
+                                    b"<?tool <mergeCells count=\"1\"><mergeCell ref=\"A2:C2\"/> ?>"],
+                         ids=["comment", "processing instruction"])
+def test_markup_hidden_from_the_byte_scans_goes_to_openpyxl(tmp_path, hidden):
+    """Text inside a comment or processing instruction would look like markup to the byte
+    scans; such a sheet is read by openpyxl, so the results still agree."""
+    values = save(hostile_values_wb(), tmp_path / "values.xlsx")
+    part = sheet_part(values, "Bidders")
+    path = rewrite(values, tmp_path / "hidden.xlsx",
+                   lambda name, data: data.replace(b"</worksheet>", hidden + b"</worksheet>") if name == part else data)
+    with pytest.raises(Declined):
+        read_rawbook_fast(path, strict=True)
+    assert_same(path, strict=False)
+    assert read_rawbook_fast(path).find_table("Bidders") is not None
+
+
+def test_cells_without_their_reference_go_to_openpyxl(tmp_path):
+    """calamine places cells without a reference one after another; the fast path declines
+    rather than let a row of them stretch its grid, and openpyxl reads the file."""
+    values = save(hostile_values_wb(), tmp_path / "values.xlsx")
+    part = sheet_part(values, "Bidders")
+    path = rewrite(values, tmp_path / "no-ref.xlsx", lambda name, data: re.sub(
+        rb'<c r="[A-Z]+[0-9]+"', b"<c", data, count=3) if name == part else data)
+    assert b'<c r="A1"' not in read_part(path, part)
+    with pytest.raises(Declined, match="reference"):
+        read_rawbook_fast(path, strict=True)
+    assert_same(path, strict=False)
+
+
+def test_long_tables_leave_nothing_behind(tmp_path):
+    """Cell references are remembered across files only for short columns: a small file whose
+    Table claims thousands of rows must not leave them in memory for the rest of a batch."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    headers = [f"Column {i}" for i in range(20)]
+    add_table(wb.active, "Long", 1, 1, headers, CACHED_COLUMN_ROWS + 500)
+    wb.active.cell(row=CACHED_COLUMN_ROWS + 501, column=20, value=1)
+    path = save(wb, tmp_path / "long.xlsx")
+    before = _remembered_column_cells.cache_info().currsize
+    raw = read_rawbook_fast(path, strict=True)
+    assert len(raw.tables["Long"].rows) == CACHED_COLUMN_ROWS + 500
+    assert _remembered_column_cells.cache_info().currsize == before
+    assert raw == read_rawbook(path)
+
+
+def test_a_table_too_big_to_read_is_refused_by_both_readers(tmp_path):
+    """A small file can hold a Table of many rows and one stray cell at its bottom; both
+    readers would make an object per cell, so both refuse it against max_cells, in the same words."""
+    from dataclasses import replace
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    add_table(wb.active, "Wide", 1, 1, [f"Column {i}" for i in range(20)], 99)
+    wb.active.cell(row=100, column=20, value=1)
+    path = save(wb, tmp_path / "wide.xlsx")
+    tight = replace(DEFAULT_POLICY, max_cells=1_000)  # the Table reaches 99 rows x 20 columns = 1,980 cells
+    with pytest.raises(WorkbookUnreadable) as slow:
+        read_rawbook(path, tight)
+    with pytest.raises(WorkbookUnreadable) as fast:
+        read_rawbook_fast(path, tight, strict=True)
+    assert fast.value.reason == slow.value.reason and "max_cells" in slow.value.reason and "'Wide'" in slow.value.reason
+    roomy = replace(DEFAULT_POLICY, max_cells=1_980)
+    assert read_rawbook_fast(path, roomy, strict=True) == read_rawbook(path, roomy)
+
+
+def test_xlsm_and_sheet_states_read_identically(tmp_path):
+    wb = example_wb()
+    wb["Lists"].sheet_state = "hidden"
+    path = save(wb, tmp_path / "macro.xlsm")
+    assert_same(path)
+    assert "HIDDEN-SHEET" in [f.code for f in read_rawbook_fast(path, strict=True).notes]
+
+
+def _shared_formulas(path: Path, out: Path) -> Path:
+    """Rewrite Bidders!B2:B5 as one shared formula with cached values, as Excel saves them."""
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if b"<dimension" in data and b">Price<" in data:
+                for row in range(2, 6):
+                    f = (f'<f t="shared" ref="B2:B5" si="0">E{row}*1000</f>' if row == 2
+                         else '<f t="shared" si="0"/>')
+                    data = re.sub(rf'<c r="B{row}"([^>]*)><v>([^<]*)</v>'.encode(),
+                                  lambda m: b'<c r="B%d"%s>%s<v>%s</v>' % (row, m.group(1), f.encode(), m.group(2)),
+                                  data)
+            zout.writestr(item, data)
+    return out
+
+
+def test_shared_formulas_are_translated_like_openpyxl(tmp_path):
+    path = _shared_formulas(save(example_wb(), tmp_path / "plain.xlsx"), tmp_path / "shared.xlsx")
+    assert_same(path)
+    prices = [r[1] for r in read_rawbook_fast(path, strict=True).find_table("Bidders").rows[:4]]
+    assert [c.formula for c in prices] == ["=E2*1000", "=E3*1000", "=E4*1000", "=E5*1000"]
+    assert prices[0].value == 1_640_000  # the cached value Excel stored
+
+
+def test_array_formula_in_an_input_falls_back_to_openpyxl(tmp_path):
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    wb = example_wb()
+    wb["Setup"]["D20"] = ArrayFormula("D20", "=SUM({1,2})")  # a live check beside the inputs: still fast
+    assert_same(save(wb, tmp_path / "array-beside.xlsx"))
+    wb["Setup"]["B5"] = ArrayFormula("B5", "=SUM({1,2})")
+    path = save(wb, tmp_path / "array.xlsx")
+    with pytest.raises(Declined):
+        read_rawbook_fast(path, strict=True)
+    fallback, slow = read_rawbook_fast(path), read_rawbook(path)
+    assert fallback.names["ContractValue"].formula is not None
+    assert fallback.tables == slow.tables and fallback.names.keys() == slow.names.keys()
+
+
+def test_unreadable_files_are_refused_with_the_same_words(tmp_path):
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"not a zip")
+    old = tmp_path / "old.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0")
+    truncated = tmp_path / "truncated.xlsx"
+    truncated.write_bytes(save(example_wb(), tmp_path / "whole.xlsx").read_bytes()[:5000])
+    for path in (junk, old, truncated, tmp_path / "missing.xlsx"):
+        with pytest.raises(WorkbookUnreadable) as slow:
+            read_rawbook(path)
+        with pytest.raises(WorkbookUnreadable) as fast:
+            read_rawbook_fast(path)
+        assert fast.value.reason == slow.value.reason
+
+
+@needs_libreoffice
+@pytest.mark.filterwarnings("ignore:File may not be readable")
+def test_libreoffice_saved_workbook_reads_identically(tmp_path):
+    """LibreOffice writes shared strings, cached formula values and its own XML style."""
+    wb = hostile_values_wb()
+    for row in range(2, 26):
+        wb["Consensus"][f"C{row}"] = "=3+ROW()*0"  # calculated once LibreOffice saves it
+    (tmp_path / "src").mkdir()
+    path = recalc(save(wb, tmp_path / "src" / "lo.xlsx"), tmp_path / "out")
+    assert_same(path)
+    consensus = read_rawbook_fast(path, strict=True).find_table("Consensus").rows
+    assert consensus[0][2].formula is not None and consensus[0][2].value == 3
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="real-world corpus not present")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # openpyxl leaks a zip on bad files
+def test_real_world_files_read_identically_or_better():
+    """Every corpus file openpyxl can read gives the same RawBook; files it cannot read are refused
+    by both, or read by the fast reader alone (a more lenient reader is not a regression)."""
+    for path in sorted(CORPUS.glob("*.xls[xm]")):
+        try:
+            slow = read_rawbook(path)
+        except WorkbookUnreadable:
+            continue
+        assert read_rawbook_fast(path) == slow, path.name
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_committed_templates_and_examples_read_identically():
+    for path in [*sorted((ROOT / "workbooks").glob("*.xlsx")), *sorted((ROOT / "examples").glob("*.xlsx"))]:
+        assert_same(path)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_kpi_registers_with_planted_errors_read_identically(tmp_path, seed):
+    from tests.support.example_registers import make_register, write_register
+
+    data = make_register(seed, n_kpis=12, n_periods=6, error_rate=0.3)
+    path = write_register(data, tmp_path / f"register-{seed}.xlsx")
+    assert_same(path)
+    outcome = analyse_file(path, DEFAULT_POLICY, data.as_of, reader=read_rawbook_fast)
+    assert outcome.kind == "kpi-register"
+    assert {i.code for i in data.injected} & {f.code for f in outcome.findings}  # the planted mistakes are found
