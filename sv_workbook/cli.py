@@ -23,7 +23,8 @@ from sv_workbook import __version__
 from sv_workbook.app.batch import BatchUsageError, discover, iter_batch, progress_bar
 from sv_workbook.core.contracts import CONTRACTS
 from sv_workbook.core.findings import Severity
-from sv_workbook.app.jobs import Outcome, WriteRefused, analyse_file, exit_code, score_file
+from sv_workbook.app.jobs import WriteRefused, analyse_file, exit_code, score_file
+from sv_workbook.core.outcome import Outcome
 from sv_workbook.reports.batch_formats import FORMATS, write_results
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy, PolicyError, load_policy
 from sv_workbook.reports.terminal import summary_lines

@@ -24,7 +24,8 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from sv_workbook.xlsx.fast_read import read_rawbook_fast
 from sv_workbook.core.findings import Severity, error, info
-from sv_workbook.app.jobs import Outcome, _ensure_kinds, analyse_file
+from sv_workbook.app.jobs import _ensure_kinds, analyse_file
+from sv_workbook.core.outcome import Outcome
 from sv_workbook.core.policy import Policy
 from sv_workbook.xlsx.safe_write import owner_file
 from sv_workbook.reports.terminal import summary_lines
@@ -239,11 +240,6 @@ def _dask_chunks(targets: Sequence[Target], policy: Policy, today: date, options
             chunk = futures[i].result()
             futures[i] = None  # dropping the future lets the cluster forget a result already taken
             yield chunk
-
-
-def fails(outcome: Outcome, fail_on: Severity) -> bool:
-    """True when the workbook has a finding at or above the fail level."""
-    return any(f.severity.rank <= fail_on.rank for f in outcome.findings)
 
 
 @contextmanager

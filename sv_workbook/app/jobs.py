@@ -7,7 +7,7 @@ same commands serve tenders and KPI registers. Each kind registers an ``analyse`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -16,6 +16,7 @@ from sv_workbook.core.contracts import CONTRACTS, WorkbookContract
 from sv_workbook.core.findings import Finding, Severity, error, has_errors, sort_findings, warning
 from sv_workbook.core.policy import Policy
 from sv_workbook.xlsx.preserve import Loss, describe, find_losses
+from sv_workbook.core.outcome import Outcome
 from sv_workbook.core.rawbook import RawBook
 from sv_workbook.xlsx.safe_write import WriteRefused, atomic_save, check_not_open
 from sv_workbook.xlsx.openpyxl_read import WorkbookUnreadable, close_workbook, open_workbook, read_rawbook
@@ -44,26 +45,6 @@ KINDS: dict[str, Kind] = {}
 
 def register(kind: Kind) -> None:
     KINDS[kind.contract.kind] = kind
-
-
-@dataclass
-class Outcome:
-    """What happened to one workbook: its kind, its findings, and the analysis result."""
-
-    path: str
-    kind: str | None
-    findings: list[Finding] = field(default_factory=list)
-    result: Any = None
-    readable: bool = True
-    written: str | None = None
-    backup: str | None = None
-    #: Display lines of ``result`` (ranking, KPI statuses), made where the result lives so
-    #: batch workers send back text rather than results.
-    summary: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.readable and not has_errors(self.findings)
 
 
 def detect_kind(raw: RawBook) -> WorkbookContract | None:
@@ -200,5 +181,5 @@ def _ensure_kinds() -> None:
     from sv_workbook.app import kpi_kind, tender_kind  # noqa: F401  (each registers itself)
 
 
-__all__ = ["Kind", "KINDS", "register", "Outcome", "detect_kind", "analyse_file", "analyse_raw", "score_file", "exit_code",
+__all__ = ["Kind", "KINDS", "register", "detect_kind", "analyse_file", "analyse_raw", "score_file", "exit_code",
            "WriteRefused", "Severity", "has_errors"]

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sv_workbook.app.batch import Target, run_batch
-from sv_workbook.app.jobs import Outcome
+from sv_workbook.core.outcome import Outcome
 from sv_workbook.core.kpi.measures import MeasureLibrary
 from sv_workbook.core.periods import Period
 from sv_workbook.core.policy import Policy

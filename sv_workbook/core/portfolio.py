@@ -2,7 +2,7 @@
 
 The Strategy asks for 6-monthly reports to the Executive, an annual report to the Board
 and published social value reporting (4.4, 4.6.4, 5.1). This module turns the checked
-workbooks (``jobs.Outcome``) into plain tables (pandas DataFrames); the xlsx and HTML
+workbooks (``core.outcome.Outcome``) into plain tables (pandas DataFrames); the xlsx and HTML
 writers only lay them out, so both show the same numbers.
 
 Rules (stated once, here, and in docs/portfolio-reports.md):
@@ -134,7 +134,7 @@ KPI_COLUMNS = ["ContractRef", "ContractTitle", "Supplier", "Workbook", "KPI_ID",
 
 def build_portfolio(outcomes: Iterable[Any], period: Period, as_of: date, policy: Policy = DEFAULT_POLICY,
                     library: MeasureLibrary | None = None, proxies: ProxySet | None = None) -> Portfolio:
-    """The report's figures from checked workbooks (``jobs.Outcome``: path, kind, findings, result)."""
+    """The report's figures from checked workbooks (``core.outcome.Outcome``: path, kind, findings, result)."""
     library = library or default_library()
     outcomes = sorted(outcomes, key=lambda o: str(o.path))
     sources: dict[str, Source] = {}

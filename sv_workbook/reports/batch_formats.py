@@ -16,10 +16,9 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence, TextIO
 
-from sv_workbook.app.batch import fails
 from sv_workbook.core.findings import Severity
 from sv_workbook.reports.inert import csv_cell, html_text
-from sv_workbook.app.jobs import Outcome
+from sv_workbook.core.outcome import Outcome, fails
 
 FORMATS = ("text", "json", "csv", "junit", "html")
 CSV_COLUMNS = ("path", "kind", "ok", "severity", "code", "workbook", "sheet", "cell", "message", "hint")

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from sv_workbook.app.batch import Target, check_file, discover
 from sv_workbook.cli import main
 from sv_workbook.core.findings import Finding, Severity
-from sv_workbook.app.jobs import Outcome
+from sv_workbook.core.outcome import Outcome
 from sv_workbook.reports.batch_formats import render, to_csv
 from sv_workbook.core.policy import DEFAULT_POLICY
 from sv_workbook.xlsx.safe_write import atomic_save

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.support.example_tender import example_tender
-from sv_workbook.app.jobs import Outcome
+from sv_workbook.core.outcome import Outcome
 from sv_workbook.core.kpi.rules import KPI, Actual, ContractInfo, Register, assess_register
 from sv_workbook.core.periods import date_range, parse_period
 from sv_workbook.core.policy import DEFAULT_POLICY
