@@ -30,7 +30,6 @@ import argparse
 import calendar
 import json
 import os
-import random
 import resource
 import shutil
 import subprocess
@@ -38,7 +37,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,20 +50,12 @@ CALAMINE = "python-calamine alone, one process"
 
 # --- generating registers ------------------------------------------------------------------
 
-#: The KPI helper's generator, when this checkout has it (checked by file: an editable install of
-#: another checkout must not be picked up instead).
-HAVE_KPI_EXAMPLES = (ROOT / "tests" / "support" / "example_registers.py").exists()
-
-
 def write_one(args: tuple[int, str, int, int, float]) -> str:
     seed, path, n_kpis, n_periods, error_rate = args
-    if HAVE_KPI_EXAMPLES:
-        from tests.support.example_registers import make_register, write_register
+    from tests.support.example_registers import make_register, write_register
 
-        data = make_register(seed, n_kpis=n_kpis, n_periods=n_periods, error_rate=error_rate)
-        write_register(as_of_run_date(data), path)
-    else:
-        _write_minimal_register(seed, Path(path), n_kpis, n_periods, error_rate)
+    data = make_register(seed, n_kpis=n_kpis, n_periods=n_periods, error_rate=error_rate)
+    write_register(as_of_run_date(data), path)
     return path
 
 
@@ -91,59 +82,6 @@ def as_of_run_date(data):
     data.actuals = [{k: move(v) for k, v in row.items()} for row in data.actuals]
     data.as_of = move(data.as_of)
     return data
-
-
-def _write_minimal_register(seed: int, path: Path, n_kpis: int, n_periods: int, error_rate: float) -> None:
-    """A register laid out by the KPI_REGISTER contract, with planted mistakes (no template styling)."""
-    from openpyxl import Workbook
-
-    from sv_workbook.core.contracts import KPI_REGISTER, NATIONAL_PRIORITIES, REPORTING_FREQUENCIES
-    from sv_workbook.xlsx.safe_write import atomic_save
-    from sv_workbook.xlsx.write_helpers import add_table, define_name, put_value
-
-    rng = random.Random(seed)
-    wb = Workbook()
-    wb.remove(wb.active)
-    sheets = {name: wb.create_sheet(name) for name in KPI_REGISTER.sheets}
-    start = date(rng.randint(2020, 2024), 4, 1)
-    values = {"ContractRef": f"PPHT-{start.year}-{seed:04d}", "ContractTitle": "Responsive repairs",
-              "Supplier": rng.choice(("Moorland Property Services Ltd", "Peak Grounds CIC")),
-              "SupplierIsSME": "Yes", "SupplierIsVCSE": rng.choice(("Yes", "No")),
-              "ContractValue": rng.choice((250_000.0, 1_200_000.0, 7_500_000.0)), "StartDate": start,
-              "EndDate": start + timedelta(days=365 * 4), "BudgetHolder": "Head of Repairs",
-              "ReportingFrequency": rng.choice(REPORTING_FREQUENCIES)}
-    ws = sheets["Contract"]
-    for row, named in enumerate(KPI_REGISTER.names, 2):
-        ws.cell(row=row, column=1, value=named.name)
-        value = values[named.name]
-        if rng.random() < error_rate:
-            value = rng.choice((None, "tbc", "=1+1"))
-        put_value(ws, f"B{row}", value)
-        define_name(wb, named.name, "Contract", f"B{row}")
-    for spec, rows in (("KPIs", n_kpis), ("Actuals", n_kpis * n_periods), ("KPIStatus", n_kpis)):
-        table = KPI_REGISTER.table(spec)
-        add_table(sheets[table.sheet], table.name, 1, 1, list(table.headers), rows)
-    kpis = sheets["KPIs"]
-    for i in range(n_kpis):
-        row = [f"K{i + 1}", rng.choice(NATIONAL_PRIORITIES), f"NT{rng.randint(1, 90)}", "Local jobs", "people",
-               0, float(rng.randint(10, 500)), f"Owner {i + 1}"]
-        if rng.random() < error_rate:
-            row[rng.choice((1, 6))] = rng.choice(("Jobs and skill", -5, None))
-        for j, v in enumerate(row, 1):
-            put_value(kpis, f"{'ABCDEFGH'[j - 1]}{i + 2}", v)
-    actuals = sheets["Actuals"]
-    r = 2
-    for p in range(n_periods):
-        period_end = start + timedelta(days=91 * (p + 1))
-        for i in range(n_kpis):
-            row = [f"K{i + 1}", period_end, round(rng.uniform(0, 60), 2), f"EV-{i}-{p}", None]
-            if rng.random() < error_rate:
-                k = rng.choice((0, 1, 2, 3))
-                row[k] = {0: "K999", 1: f"Q{p % 4 + 1}", 2: rng.choice(("n/a", -3)), 3: None}[k]
-            for j, v in enumerate(row, 1):
-                put_value(actuals, f"{'ABCDE'[j - 1]}{r}", v)
-            r += 1
-    atomic_save(wb, path)
 
 
 def generate(folder: Path, n: int, n_kpis: int, n_periods: int, error_rate: float, seed: int, jobs: int) -> list[Path]:
@@ -291,6 +229,41 @@ def batch_path(folder: Path, jobs: int) -> dict:
     return result
 
 
+#: Libraries a batch worker should load only when its file needs them (issue 12: no openpyxl
+#: unless a file falls back to it; no click or tqdm in workers).
+HEAVY = ("openpyxl", "numpy", "pandas", "click", "tqdm", "docx", "xlwings", "dask")
+
+
+def startup(repeat: int) -> None:
+    """Print the command line's start-up against a bare interpreter, and what a worker imports.
+
+    Each command runs ``repeat`` times, interleaved; min, median and max are printed (the median
+    is the figure to quote on a shared machine)."""
+    import statistics
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    commands = {
+        "bare python (-c pass)": [sys.executable, "-c", "pass"],
+        "sv-workbook --version": [sys.executable, "-m", "sv_workbook", "--version"],
+        "a batch worker's imports": [sys.executable, "-c", "import sv_workbook.app.batch"],
+    }
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, cmd in commands.items():
+            t = time.perf_counter()
+            subprocess.run(cmd, env=env, check=True, capture_output=True)
+            times[name].append(time.perf_counter() - t)
+    bare = statistics.median(times["bare python (-c pass)"])
+    print(f"\nstart-up ({repeat} runs each, interleaved): min / median / max seconds, median over bare python")
+    for name, ts in times.items():
+        med = statistics.median(ts)
+        print(f"  {name:28} {min(ts):.3f} / {med:.3f} / {max(ts):.3f}   +{med - bare:.3f} s")
+    probe = ("import sys, sv_workbook.app.batch; "
+             f"print(' '.join(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))))")
+    loaded = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    print(f"  libraries a worker's imports load of {', '.join(HEAVY)}: {loaded.stdout.strip() or 'none'}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=1000, help="registers to generate")
@@ -308,6 +281,7 @@ def main() -> None:
     ap.add_argument("--dir", type=Path, default=None, help="where registers are kept (reused between runs)")
     ap.add_argument("--repeat", type=int, default=3,
                     help="runs of each path, interleaved; the fastest of each is compared (default 3)")
+    ap.add_argument("--startup-only", action="store_true", help="only measure the command line's start-up")
     ap.add_argument("--batch-child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     from sv_workbook.app.batch import default_jobs
@@ -316,11 +290,12 @@ def main() -> None:
     if args.batch_child:
         batch_child(args.batch_child, jobs)
         return
+    if args.startup_only:
+        startup(max(args.repeat, 5))
+        return
 
-    source = ("tests.support.example_registers.make_register" if HAVE_KPI_EXAMPLES
-              else "minimal register writer in this benchmark (kpi_examples not in this branch yet)")
-    folder = args.dir or Path(f"/tmp/sv-bench-{args.n}x{args.kpis}x{args.periods}-s{args.seed}-"
-                              f"{'kpi-' + AS_OF.isoformat() if HAVE_KPI_EXAMPLES else 'minimal'}")
+    source = "tests.support.example_registers.make_register"
+    folder = args.dir or Path(f"/tmp/sv-bench-{args.n}x{args.kpis}x{args.periods}-s{args.seed}-kpi-{AS_OF.isoformat()}")
     paths = generate(folder, args.n, args.kpis, args.periods, args.error_rate, args.seed, jobs)
     replicate(paths, folder, args.copies)
     total = args.n * args.copies
@@ -381,6 +356,7 @@ def main() -> None:
     print(f"peak RSS: largest single process {largest:.0f} MB; whole batch (parent + workers, sampled) "
           f"{max(trees):.0f} MB (target < 400 MB for 10,000 files)" if trees
           else f"peak RSS: largest single process {largest:.0f} MB (psutil not installed)")
+    startup(max(args.repeat, 5))
     batch = batches[-1]
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other work on the machine "
           "slows the wall-clock figures, the multi-process path most)")
