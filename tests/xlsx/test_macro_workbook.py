@@ -152,3 +152,16 @@ def test_score_refuses_an_xlsm_whose_buttons_it_would_lose(tmp_path):
             zout.writestr(item, data)
     losses = find_losses(src, stripped)
     assert [(loss.what, loss.count, loss.where) for loss in losses] == [("buttons (form controls)", 1, ("Setup",))]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_committed_xlsm_embeds_the_xlwings_the_package_requires(kind):
+    """The standalone module loads xlwings' DLL of its own version: it must be the version pip installs."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    pin = next(Requirement(d) for d in deps if Requirement(d).name == "xlwings").specifier
+    embedded = re.search(r'XLWINGS_VERSION As String = "([\d.]+)"', macros(ROOT / "workbooks" / KINDS[kind])["xlwings"])
+    assert str(pin) == f"=={embedded.group(1)}"
