@@ -17,6 +17,7 @@ Thin wrappers hand them to each host:
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sv_workbook.core.contracts import CONTRACTS
@@ -82,9 +83,52 @@ def score() -> None:
     _desktop(score_book)
 
 
+def new_tender() -> None:
+    """Ribbon button "New tender" (the add-in): a blank tender workbook in Documents, opened in Excel."""
+    _new_workbook("tender")
+
+
+def new_kpi_register() -> None:
+    """Ribbon button "New KPI register" (the add-in): a blank KPI register in Documents, opened in Excel."""
+    _new_workbook("kpi-register")
+
+
+#: File names of the workbooks the ribbon's New buttons write (" (2)", " (3)"... if taken).
+NEW_NAMES = {"tender": "Tender evaluation", "kpi-register": "KPI register"}
+
+
+def _target_book(caller: Any) -> Any:
+    """The workbook a button means: its own, or for the add-in's ribbon the workbook in front."""
+    if caller.name.lower().endswith(".xlam"):  # xlwings' caller is the workbook holding the VBA
+        return caller.app.books.active
+    return caller
+
+
+def new_workbook_path(kind: str, folder: Path) -> Path:
+    """The first free ``NAME.xlsx`` / ``NAME (n).xlsx`` in ``folder``: the ribbon never overwrites a file."""
+    stem = NEW_NAMES[kind]
+    path, n = folder / f"{stem}.xlsx", 2
+    while path.exists():
+        path, n = folder / f"{stem} ({n}).xlsx", n + 1
+    return path
+
+
+def _new_workbook(kind: str) -> None:
+    import xlwings as xw
+
+    from sv_workbook.xlsx.kpi_template import write_kpi_template
+    from sv_workbook.xlsx.tender_template import write_tender_template
+
+    caller = xw.Book.caller()
+    documents = Path.home() / "Documents"
+    path = new_workbook_path(kind, documents if documents.is_dir() else Path.home())
+    (write_tender_template if kind == "tender" else write_kpi_template)(path)
+    caller.app.books.open(str(path))
+
+
 def _desktop(job) -> None:
     import xlwings as xw
 
-    book = xw.Book.caller()  # inside the function, never at import: see the xlwings docs on RunPython
+    book = _target_book(xw.Book.caller())  # inside the function, never at import: see the xlwings docs
     outcome = job(book)
     book.app.alert(summary(outcome), title="sv-workbook")

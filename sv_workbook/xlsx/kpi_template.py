@@ -74,7 +74,7 @@ def build_kpi_template(policy: Policy = DEFAULT_POLICY, library: MeasureLibrary 
 
 def write_kpi_template(path: str | Path, policy: Policy = DEFAULT_POLICY, library: MeasureLibrary | None = None
                        ) -> Path:
-    return write_template(build_kpi_template, path, policy, library)
+    return write_template(build_kpi_template, path, policy, library, kind="kpi-register")
 
 
 def _col(table: str, column: str) -> str:

@@ -78,6 +78,9 @@ KINDS = (
 REDRAWN = {"charts": "charts made outside this tool (openpyxl redraws them; their formatting may change)"}
 SHAPES = "shapes (text boxes, arrows, buttons)"
 PROPERTIES = "custom document properties"
+BUTTONS = "buttons (form controls)"
+#: A legacy (VML) form control: Excel's buttons, check boxes, lists...; ObjectType "Note" is a comment's box.
+VML_CONTROL_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?ClientData\s[^>]*\bObjectType\s*=\s*[\"'](?!Note[\"'])")
 PROPERTY_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?property[\s>]")
 SHAPE_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:sp|grpSp|cxnSp)[\s>]")
 EXT_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?ext\s[^>]*\buri\s*=\s*[\"'](\{[0-9A-Fa-f-]+\})[\"']")
@@ -157,6 +160,10 @@ def inventory(path: str | Path, rebuilt: set[str]) -> dict[str, Counter[str]]:
                     n = len(SHAPE_RE.findall(zf.read(target)))
                     if n:
                         counts.setdefault(SHAPES, Counter())[child_owner] += n
+                if "vmlDrawing" in ct:
+                    n = len(VML_CONTROL_RE.findall(zf.read(target)))
+                    if n:
+                        counts.setdefault(BUTTONS, Counter())[child_owner] += n
                 if "custom-properties+xml" in ct:
                     n = len(PROPERTY_RE.findall(zf.read(target)))
                     if n:

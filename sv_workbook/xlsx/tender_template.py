@@ -79,7 +79,7 @@ def build_tender_template(policy: Policy = DEFAULT_POLICY) -> Workbook:
 
 
 def write_tender_template(path: str | Path, policy: Policy = DEFAULT_POLICY) -> Path:
-    return write_template(build_tender_template, path, policy)
+    return write_template(build_tender_template, path, policy, kind="tender")
 
 
 def _col(table: str, column: str) -> str:

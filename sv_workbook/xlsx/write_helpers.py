@@ -227,11 +227,17 @@ def settings_sheet(wb: Workbook, contract: WorkbookContract, sheet: str, title: 
     return ws
 
 
-def write_template(build: Callable[..., Workbook], path: str | Path, *args: Any) -> Path:
-    """Build a template and save it atomically (a replaced file is backed up first)."""
+def write_template(build: Callable[..., Workbook], path: str | Path, *args: Any, kind: str) -> Path:
+    """Build a template and save it atomically (a replaced file is backed up first).
+
+    A path ending in .xlsm gets the macro-enabled form: the VBA module, its buttons and
+    xlwings' settings (``macro_workbook``); any other path the plain workbook.
+    """
+    from sv_workbook.xlsx.macro_workbook import is_macro_path, make_macro_enabled
 
     path = Path(path)
-    atomic_save(build(*args), path)
+    wb = build(*args)
+    atomic_save(make_macro_enabled(wb, kind) if is_macro_path(path) else wb, path)
     return path
 
 

@@ -16,7 +16,7 @@ def test_every_button_sub_runs_an_existing_macro_without_arguments():
     text = (MACROS / "sv_workbook.bas").read_bytes().decode("ascii")
     assert "\r\n" in text and "\n" not in text.replace("\r\n", "")  # the VBA editor imports CRLF files
     calls = re.findall(r'^Sub (\w+)\(\)\r\n\s+RunPython "import ([\w.]+) as m; m\.(\w+)\(\)"', text, re.M)
-    assert [c[0] for c in calls] == ["SvCheckWorkbook", "SvScoreWorkbook"]
+    assert [c[0] for c in calls] == ["SvCheckWorkbook", "SvScoreWorkbook", "SvNewTender", "SvNewKpiRegister"]
     for _, module, func in calls:
         target = getattr(importlib.import_module(module), func)
         assert not inspect.signature(target).parameters
@@ -41,3 +41,11 @@ def test_lite_requirements_pin_an_xlwings_the_package_accepts():
             if ln.strip().startswith("xlwings")]
     assert len(pins) == 1 and str(pins[0].specifier).startswith("==")
     assert accepted.contains(str(pins[0].specifier)[2:])
+
+
+def test_ribbon_callbacks_call_the_button_subs():
+    """Each ribbon callback of the add-in (``control As IRibbonControl``) runs one of the button Subs."""
+    text = (MACROS / "sv_workbook.bas").read_bytes().decode("ascii")
+    subs = set(re.findall(r"^Sub (\w+)\(\)", text, re.M))
+    callbacks = re.findall(r"^Sub (\w+)\(control As IRibbonControl\)\r\n\s+(\w+)\r\nEnd Sub", text, re.M)
+    assert len(callbacks) == 4 and all(target in subs for _, target in callbacks)

@@ -325,3 +325,21 @@ def test_check_after_score_leaves_no_stale_summary(tmp_path):
     assert labels[1:4] == ["Result", "Findings", "Generated"] and not any(labels[4:])
     assert "click Build KPI report" in ws["B2"].value
     assert ws.tables["KPIStatus"].ref == "A15:K16" and ws["A16"].value is None
+
+
+def test_ribbon_buttons_work_on_the_workbook_in_front_and_new_never_overwrites(tmp_path):
+    """From the add-in, xlwings' caller is the .xlam itself: the buttons take the active workbook."""
+    from types import SimpleNamespace
+
+    from sv_workbook.macros import _target_book, new_workbook_path
+
+    front = SimpleNamespace(name="Tender 42.xlsx")
+    app = SimpleNamespace(books=SimpleNamespace(active=front))
+    assert _target_book(SimpleNamespace(name="sv_workbook.xlam", app=app)) is front
+    own = SimpleNamespace(name="tender_evaluation.xlsm", app=app)
+    assert _target_book(own) is own
+    assert new_workbook_path("tender", tmp_path) == tmp_path / "Tender evaluation.xlsx"
+    (tmp_path / "Tender evaluation.xlsx").write_bytes(b"")
+    (tmp_path / "Tender evaluation (2).xlsx").write_bytes(b"")
+    assert new_workbook_path("tender", tmp_path) == tmp_path / "Tender evaluation (3).xlsx"
+    assert new_workbook_path("kpi-register", tmp_path) == tmp_path / "KPI register.xlsx"
