@@ -265,6 +265,31 @@ def score(path: str, output: str | None, in_place: bool, verbose: bool, allow_lo
 
 @main.command()
 @click.argument("path", type=click.Path())
+@policy_option
+def verify(path: str, policy_path: str | None) -> None:
+    """Check a scored tender workbook against the fingerprint `score` wrote into it.
+
+    Exit codes: 0 the inputs and unrounded totals are as scored; 1 something changed (each change
+    is named), or the workbook carries no record; 2 the workbook cannot be read. Give the same
+    --policy file as when it was scored: policy values are part of the record. The fingerprint is
+    a checksum, not a signature (see docs/evaluation-workflow.md).
+    """
+    from sv_workbook.app.verify import MATCH, verify_file
+
+    verdict = verify_file(path, _policy(policy_path))
+    for f in verdict.findings:
+        click.echo(str(f), err=verdict.code != MATCH)
+    if verdict.code == MATCH:
+        click.echo(f"{path}: VERIFIED – the inputs and unrounded totals are exactly as scored "
+                   f"(fingerprint {verdict.fingerprint}).")
+    else:
+        changed = sum(f.code == "VERIFY-CHANGED" for f in verdict.findings)
+        click.echo(f"{path}: NOT VERIFIED" + (f" – {changed} change(s) since scoring" if changed else ""), err=True)
+    sys.exit(verdict.code)
+
+
+@main.command()
+@click.argument("path", type=click.Path())
 @click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False),
               help="Folder for the Word documents (created if needed).")
 @policy_option
