@@ -91,4 +91,18 @@ def declarations_statement(tender: Tender, policy: Policy) -> str:
     return text
 
 
-__all__ = ["declaration_findings", "declarations_statement", "evaluators_with_marks", "declarations_by_evaluator"]
+def declarations_for_suppliers(tender: Tender, policy: Policy) -> str:
+    """The sentence an assessment summary carries: as the Report says, but naming no evaluator."""
+    markers = evaluators_with_marks(tender)
+    by = declarations_by_evaluator(tender)
+    if tender.declarations is None or policy.declarations_kept_elsewhere and any(norm(m) not in by for m in markers):
+        return "Evaluators' conflict-of-interest declarations are held with the trust's procurement records."
+    conflicts = sum(1 for m in markers if norm(m) in by and by[norm(m)].conflict)
+    text = (f"Each of the {len(markers)} evaluators declared any conflict of interest before scoring "
+            "(Procurement Act 2023 ss.81-83)")
+    if conflicts:
+        return text + f"; {conflicts} declared a possible conflict, and the steps taken to mitigate it are recorded."
+    return text + "; none declared a conflict."
+
+
+__all__ = ["declarations_for_suppliers", "declaration_findings", "declarations_statement", "evaluators_with_marks", "declarations_by_evaluator"]
