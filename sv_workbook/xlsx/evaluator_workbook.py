@@ -85,6 +85,11 @@ def build_evaluator_workbook(tender: Tender, evaluator: str, today: date) -> Wor
     _criteria(wb, tender)
     _bidders(wb, tender)
     _scores(wb, tender, evaluator, fingerprint)
+    for sheet in wb.worksheets:  # printable: each sheet one page wide, landscape
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
     wb.active = wb.sheetnames.index("Declaration")
     fix_properties(wb)
     return wb
@@ -101,6 +106,8 @@ def _declaration(wb: Workbook, tender: Tender, evaluator: str) -> None:
                                    d.details, d.mitigation) if d else (None,) * 4):
         mark_input(ws, f"{col}4", "dd/mm/yyyy" if col == "B" else None)
         put_value(ws, f"{col}4", value)
+        ws[f"{col}4"].alignment = WRAP
+    ws.row_dimensions[4].height = 48
     date_validation(ws, "B4", "The date you declared (before scoring).")
     list_validation(ws, "C4", YES_NO, "Yes if you have or may have a conflict of interest in any bid.")
     ws["A6"] = ("A conflict is any interest that could be seen to affect your impartiality: a past or present "
