@@ -264,6 +264,91 @@ def score(path: str, output: str | None, in_place: bool, verbose: bool, allow_lo
     sys.exit(exit_code([outcome]))
 
 
+def _refused(exc) -> None:
+    for f in exc.findings:
+        click.echo(f"  {f}", err=True)
+    click.echo(str(exc), err=True)
+    sys.exit(2)
+
+
+@main.command()
+@click.argument("path", type=click.Path())
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False),
+              help="Folder for the evaluator workbooks (created if needed).")
+@policy_option
+def split(path: str, outdir: str, policy_path: str | None) -> None:
+    """Write one evaluator workbook per member of the panel (Evaluators table) into a folder.
+
+    Each holds the criteria and descriptors, the bidders' names (no prices), that evaluator's
+    pre-listed Scores rows (their marks already in the master carried over) and their declaration;
+    no other evaluator's marks or names. Exit 2 when the tender cannot be split.
+    """
+    from sv_workbook.app.evaluation import Refused, split_file
+
+    try:
+        result = split_file(path, outdir, _policy(policy_path))
+    except Refused as exc:
+        _refused(exc)
+    except (WorkbookUnreadable, WriteRefused, OSError) as exc:
+        click.echo(f"Not split: {exc}", err=True)
+        sys.exit(2)
+    for written in result.written:
+        click.echo(f"Wrote {written}")
+
+
+@main.command()
+@click.argument("path", type=click.Path())
+@click.argument("returns", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Where to write the merged workbook (default: NAME.merged.xlsx beside the master).")
+@click.option("--in-place", is_flag=True, help="Replace the master workbook (a timestamped backup is kept).")
+@policy_option
+def merge(path: str, returns: tuple[str, ...], output: str | None, in_place: bool, policy_path: str | None) -> None:
+    """Merge evaluators' returned workbooks (marks and declarations) into the master tender workbook.
+
+    Each evaluator's earlier rows are replaced, so merging twice changes nothing. If any return is
+    from another tender, stale, edited in its locked cells, from someone not on the panel, or
+    disagrees with another return of the same evaluator, nothing is written (exit 2) and each
+    problem names the return file and cell. Then run `sv-workbook validate` or `score`.
+    """
+    from sv_workbook.app.evaluation import Refused, merge_files
+
+    try:
+        result = merge_files(path, list(returns), output, _policy(policy_path), in_place=in_place)
+    except Refused as exc:
+        _refused(exc)
+    except (WorkbookUnreadable, WriteRefused, OSError) as exc:
+        click.echo(f"Not merged: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"Merged {len(result.evaluators)} evaluator(s) ({', '.join(result.evaluators)}) into {result.written}"
+               + (f" (backup: {result.backup})" if result.backup else ""))
+
+
+@main.command()
+@click.argument("path", type=click.Path())
+@policy_option
+def verify(path: str, policy_path: str | None) -> None:
+    """Check a scored tender workbook against the fingerprint `score` wrote into it.
+
+    Exit codes: 0 the inputs and unrounded totals are as scored; 1 something changed (each change
+    is named), or the workbook carries no record; 2 the workbook cannot be read. Give the same
+    --policy file as when it was scored: policy values are part of the record. The fingerprint is
+    a checksum, not a signature (see docs/evaluation-workflow.md).
+    """
+    from sv_workbook.app.verify import MATCH, verify_file
+
+    verdict = verify_file(path, _policy(policy_path))
+    for f in verdict.findings:
+        click.echo(str(f), err=verdict.code != MATCH)
+    if verdict.code == MATCH:
+        click.echo(f"{path}: VERIFIED – the inputs and unrounded totals are exactly as scored "
+                   f"(fingerprint {verdict.fingerprint}).")
+    else:
+        changed = sum(f.code == "VERIFY-CHANGED" for f in verdict.findings)
+        click.echo(f"{path}: NOT VERIFIED" + (f" – {changed} change(s) since scoring" if changed else ""), err=True)
+    sys.exit(verdict.code)
+
+
 @main.command()
 @click.argument("path", type=click.Path())
 @click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False),

@@ -56,3 +56,81 @@ def _code(code: str, severity: Severity, title: str, meaning: str, fix: str, are
 
 
 # --- Files and packages ----------------------------------------------------------------------
+
+
+# --- Independent evaluation: declarations, evaluator returns, verifiable results (issue 16) ---------
+
+DECLARATION_MISSING = _code(
+    "DECLARATION-MISSING", ERROR, "Evaluator with marks has no declaration",
+    "An evaluator has marks in the Scores table but no row in the Declarations table: the record cannot show "
+    "that they declared any conflict of interest before scoring (Procurement Act 2023 ss.81-83).",
+    "Add the evaluator's row to the Declarations table on the Setup sheet (DeclaredOn, Conflict, and Details and "
+    "Mitigation where there is a conflict).", "Evaluation", also=(WARNING,))
+DECLARATION_NO_MITIGATION = _code(
+    "DECLARATION-NO-MITIGATION", ERROR, "Conflict declared without mitigation",
+    "A declaration says Conflict = Yes but records no Mitigation: the steps taken to keep the evaluation fair "
+    "(s.82) are not on record.",
+    "Write the mitigation agreed (e.g. the evaluator stood down from that bid) in the Mitigation column.",
+    "Evaluation", also=(WARNING,))
+DECLARATION_DUPLICATE = _code(
+    "DECLARATION-DUPLICATE", WARNING, "Two declarations for one evaluator",
+    "The Declarations table has more than one row for an evaluator; only the first is used.",
+    "Keep one declaration per evaluator (update it rather than adding another row).", "Evaluation")
+DECLARATIONS_NOT_RECORDED = _code(
+    "DECLARATIONS-NOT-RECORDED", INFO, "Workbook has no Declarations table",
+    "The workbook was made before the Declarations table existed, so this tool cannot check the panel's "
+    "conflict-of-interest declarations.",
+    "Keep the declarations with the tender records, or copy the data into a workbook from "
+    "`sv-workbook new tender`.", "Evaluation")
+RETURN_NOT_A_RETURN = _code(
+    "RETURN-NOT-A-RETURN", ERROR, "Not an evaluator workbook",
+    "A file given to `merge` is not an evaluator workbook written by `sv-workbook split` (its ReturnTenderRef, "
+    "ReturnEvaluator or ReturnFingerprint is missing), or it cannot be read.",
+    "Give the evaluator workbooks that `sv-workbook split` wrote and the evaluators sent back.", "Evaluation")
+RETURN_OTHER_TENDER = _code(
+    "RETURN-OTHER-TENDER", ERROR, "Return from another tender",
+    "The evaluator workbook was split from a tender with another TenderRef.",
+    "Merge it into the tender it came from; for this tender, use the returns split from this workbook.",
+    "Evaluation")
+RETURN_STALE = _code(
+    "RETURN-STALE", ERROR, "Return split before the criteria or bidders changed",
+    "The evaluator workbook was split from this tender, but the criteria, weights, scale or bidders have changed "
+    "since, so its marks may be for a different question or bid.",
+    "Split the tender again and ask the evaluator to mark the new workbook (their earlier marks are carried "
+    "over once merged).", "Evaluation")
+RETURN_TAMPERED = _code(
+    "RETURN-TAMPERED", ERROR, "Locked cells of a return were edited",
+    "A locked cell of the evaluator workbook (a bidder, criterion or evaluator label, the row check, or the "
+    "criteria shown) differs from what `split` wrote, or rows were added or deleted.",
+    "Ask the evaluator to enter marks only in the Score and Comment columns of a fresh copy from "
+    "`sv-workbook split`.", "Evaluation")
+RETURN_NOT_ON_PANEL = _code(
+    "RETURN-NOT-ON-PANEL", ERROR, "Return from an evaluator not on the panel",
+    "The evaluator named in the return is not in the tender's Evaluators table.",
+    "Add them to the panel on the Setup sheet (if they were appointed) and split again, or set the return "
+    "aside.", "Evaluation")
+RETURN_CONFLICTING = _code(
+    "RETURN-CONFLICTING", ERROR, "Two returns for one evaluator disagree",
+    "Two evaluator workbooks for the same evaluator hold different marks, comments or declarations, so it is "
+    "not clear which is final.",
+    "Ask the evaluator which return is final and merge only that one.", "Evaluation")
+VERIFY_NO_RECORD = _code(
+    "VERIFY-NO-RECORD", ERROR, "No record of the scored inputs",
+    "The workbook has no ResultFingerprint or Scored inputs sheet, so there is nothing to verify against: it was "
+    "never scored by `sv-workbook score`, or the record was removed.",
+    "Verify the scored copy that `sv-workbook score` wrote.", "Evaluation")
+VERIFY_RECORD_EDITED = _code(
+    "VERIFY-RECORD-EDITED", ERROR, "The record of scored inputs was edited",
+    "The Scored inputs sheet no longer hashes to the ResultFingerprint written with it: the record itself was "
+    "changed after scoring.",
+    "Use the scored copy as it was issued (a backup or the copy sent to the panel).", "Evaluation")
+VERIFY_CHANGED = _code(
+    "VERIFY-CHANGED", ERROR, "An input or result changed since scoring",
+    "A value that decides the result differs from what was scored, or a total recomputed now differs from the "
+    "total recorded.",
+    "Find out who changed it and why; score again if the change is legitimate, keeping the earlier copy as the "
+    "record.", "Evaluation")
+VERIFY_OTHER_VERSION = _code(
+    "VERIFY-OTHER-VERSION", INFO, "Verified with another version of the tool",
+    "The workbook was scored by another version of sv-workbook; the inputs and totals were compared "
+    "value by value.", "No action when everything else matches.", "Evaluation")

@@ -209,6 +209,15 @@ TENDER = WorkbookContract(
         TableSpec("Evaluators", "Setup", (
             _f("Evaluator", Kind.TEXT, "Name of an evaluator on the panel."),
         ), "the panel; feeds the Evaluator dropdown and flags unknown names.", required=False),
+        TableSpec("Declarations", "Setup", (
+            _f("Evaluator", Kind.TEXT, "An evaluator on the panel."),
+            _f("DeclaredOn", Kind.DATE, "When the evaluator declared, before scoring (Procurement Act 2023 s.81)."),
+            _f("Conflict", Kind.YESNO, "Yes if the evaluator has or may have a conflict of interest.", choices=YES_NO),
+            _f("Details", Kind.TEXT, "What the conflict is (blank when Conflict is No).", required=False),
+            _f("Mitigation", Kind.TEXT, "The steps taken to mitigate it (s.82); required when Conflict is Yes.",
+               required=False),
+        ), "one conflict-of-interest declaration per evaluator, made before they score; every evaluator with marks "
+           "needs one.", required=False),
         TableSpec("Ranking", "Report", (
             _f("Rank", Kind.NUMBER, "1 = best; tied bids share a rank; blank when not ranked."),
             _f("Bidder", Kind.TEXT, "Bidder's name."),
@@ -220,6 +229,13 @@ TENDER = WorkbookContract(
                "100 × the lowest £ per quality point ÷ this bid's."),
             _f("Status", Kind.TEXT, "Ranked, Tie, Excluded (with the criterion) or Incomplete (with the reason)."),
         ), "the result, written by `sv-workbook score`.", output=True),
+        TableSpec("ScoredInputs", "Scored inputs", (
+            _f("Key", Kind.TEXT, "Stable identity of one input, e.g. score|Bob Khan|Alpha Ltd|Q2."),
+            _f("Item", Kind.TEXT, "The input in words."),
+            _f("Place", Kind.TEXT, "Where it was when scored, e.g. Scores row 14."),
+            _f("Value", Kind.TEXT, "Its canonical value when scored (numbers unrounded)."),
+        ), "the record `sv-workbook verify` compares with: every input that decides the result, and the unrounded "
+           "totals; the defined name `ResultFingerprint` holds their SHA-256.", output=True, required=False),
     ),
 )
 

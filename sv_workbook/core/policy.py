@@ -58,6 +58,11 @@ class Policy:
     # Award stage: a bid this percent below the median of qualifying bids is abnormally low.
     abnormally_low_percent: float = 20.0
 
+    # Conflict-of-interest declarations (Procurement Act 2023 ss.81-83): a missing declaration, or a
+    # conflict without mitigation, is an error; a trust that keeps declarations elsewhere sets this to
+    # true to make both warnings.
+    declarations_kept_elsewhere: bool = False
+
     # Reading untrusted files: limits checked before parsing.
     max_file_bytes: int = 50 * 1024 * 1024
     max_uncompressed_bytes: int = 500 * 1024 * 1024

@@ -13,7 +13,10 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sv_workbook import __version__
+from sv_workbook.core.contracts import TENDER
 from sv_workbook.core.findings import Finding
+from sv_workbook.core.tender.fingerprint import digest, result_entries
 from sv_workbook.core.policy import Policy
 from sv_workbook.core.tender.scoring import TenderResult
 from sv_workbook.core.tender.report_rows import (ABNORMALLY_LOW_FORMATS, ABNORMALLY_LOW_HEADERS, ABNORMALLY_LOW_TITLE,
@@ -21,8 +24,8 @@ from sv_workbook.core.tender.report_rows import (ABNORMALLY_LOW_FORMATS, ABNORMA
                                  MODERATION_TITLE, RANKING_FORMATS, RANKING_HEADERS, RANKING_ROW, SENSITIVITY_HEADERS,
                                  SENSITIVITY_TITLE, TITLE, abnormally_low_rows, finding_rows, moderation_rows,
                                  next_block, ranking_rows, sensitivity_rows, summary_rows)
-from sv_workbook.xlsx.write_helpers import (BOLD, TITLE_FONT, add_table, put_text, put_value, report_placeholder, set_widths,
-                          text_table)
+from sv_workbook.xlsx.write_helpers import (BOLD, TITLE_FONT, WRAP, add_table, define_name, protect, put_text, put_value,
+                                            report_placeholder, set_widths, text_table)
 
 CHART_HELPER = "Quality excl. social value"
 
@@ -64,6 +67,43 @@ def write_tender_report(wb: Workbook, result: TenderResult, policy: Policy, find
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    write_scored_inputs(wb, result, policy)
+    return ws
+
+
+RECORD_SHEET = TENDER.table("ScoredInputs").sheet
+RECORD_HEADER_ROW = 6
+
+
+def write_scored_inputs(wb: Workbook, result: TenderResult, policy: Policy) -> Worksheet:
+    """Rebuild the ``Scored inputs`` sheet: every entry of the fingerprint record and its SHA-256.
+
+    ``sv-workbook verify`` compares the workbook with this record, so all of it is written as text.
+    """
+    entries = result_entries(result, policy, __version__)
+    index = wb.sheetnames.index(RECORD_SHEET) if RECORD_SHEET in wb.sheetnames else len(wb.sheetnames)
+    if RECORD_SHEET in wb.sheetnames:
+        wb.remove(wb[RECORD_SHEET])
+    ws = wb.create_sheet(RECORD_SHEET, index)
+    ws["A1"] = "Scored inputs: the record `sv-workbook verify` checks"
+    ws["A1"].font = TITLE_FONT
+    ws["A2"] = ("Every value that decided the result when this workbook was scored, and the unrounded totals. "
+                "`sv-workbook verify THIS.xlsx` recomputes both and names anything that changed. The fingerprint "
+                "is a checksum, not a signature: it shows the file is unchanged since scoring, not who scored it.")
+    ws["A2"].alignment = WRAP
+    ws.merge_cells("A2:D2")
+    ws.row_dimensions[2].height = 45
+    ws["A4"] = "ResultFingerprint (SHA-256)"
+    ws["A4"].font = BOLD
+    put_text(ws, "B4", digest(entries))
+    define_name(wb, "ResultFingerprint", RECORD_SHEET, "B4")
+    headers = list(TENDER.table("ScoredInputs").headers)
+    add_table(ws, "ScoredInputs", 1, RECORD_HEADER_ROW, headers, len(entries))
+    for i, e in enumerate(entries):
+        for j, value in enumerate((e.key, e.item, e.place, e.value)):
+            put_text(ws, ws.cell(row=RECORD_HEADER_ROW + 1 + i, column=1 + j).coordinate, value)
+    set_widths(ws, {"A": 44, "B": 60, "C": 18, "D": 70})
+    protect(ws)
     return ws
 
 

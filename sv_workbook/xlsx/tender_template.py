@@ -130,8 +130,24 @@ def _setup(wb: Workbook, policy: Policy) -> None:
     add_table(ws, "Evaluators", 5, 3, list(TENDER.table("Evaluators").headers), EVALUATOR_ROWS)
     for row in range(4, 4 + EVALUATOR_ROWS):
         mark_input(ws, f"E{row}")
-    set_widths(ws, {"A": 36, "B": 26, "C": 70, "D": 3, "E": 28})
+    _declarations(ws)
+    set_widths(ws, {"A": 36, "B": 26, "C": 70, "D": 3, "E": 28, "F": 3, "G": 28, "H": 13, "I": 10, "J": 40,
+                    "K": 40})
     protect(ws)
+
+
+def _declarations(ws: Worksheet) -> None:
+    """Conflict-of-interest declarations beside the panel: one row per evaluator, made before scoring."""
+    ws["G2"] = "Conflict-of-interest declarations (each evaluator, before scoring)"
+    ws["G2"].font = BOLD
+    add_table(ws, "Declarations", 7, 3, list(TENDER.table("Declarations").headers), EVALUATOR_ROWS)
+    last = 3 + EVALUATOR_ROWS
+    for row in range(4, last + 1):
+        for col in "GHIJK":
+            mark_input(ws, f"{col}{row}", "dd/mm/yyyy" if col == "H" else None)
+    list_validation(ws, f"G4:G{last}", f"=$E$4:$E${last}", "An evaluator from the panel.", strict=False)
+    date_validation(ws, f"H4:H{last}", "The date the evaluator declared (before scoring).")
+    list_validation(ws, f"I4:I{last}", YES_NO, "Yes if the evaluator has or may have a conflict of interest.")
 
 
 def _award_setup(wb: Workbook, ws) -> None:
@@ -475,7 +491,11 @@ def _instructions(ws, policy: Policy) -> None:
         ("Yellow cells are for you to fill in; grey cells are calculated and locked. The sheets are protected "
          "without a password only so that formulas are not overwritten by accident (Review › Unprotect Sheet).", False),
         ("1. Setup: fill in the tender reference, title, contract value, type, route, price/quality split, the top "
-         "of the marking scale and the consensus rule, and list the evaluation panel.", False),
+         "of the marking scale and the consensus rule, and list the evaluation panel. Each evaluator declares any "
+         "conflict of interest in the Declarations table before scoring (Conflict = Yes needs a Mitigation).", False),
+        ("To score independently, `sv-workbook split THIS.xlsx -o FOLDER` writes one workbook per evaluator (no "
+         "prices, no other evaluator's marks); `sv-workbook merge THIS.xlsx RETURNS...` brings their marks and "
+         "declarations back.", False),
         ("2. Criteria: one row per quality criterion with its weight (percent of the quality score; the weights "
          "add up to 100). Mark social value criteria SocialValue = Yes and choose the priority they serve. "
          "MinScore (optional) excludes any bid marked below it.", False),

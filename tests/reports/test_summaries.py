@@ -258,3 +258,11 @@ def test_refuses_while_an_abnormally_low_case_is_open():
                                                       "Retained")])
     summaries, gaps = build_summaries(score_tender(decided, today=TODAY))
     assert not gaps and len(summaries) == len(FLAGGED)
+
+
+def test_summaries_say_the_declarations_were_complete_without_naming_evaluators(written):
+    for blocks in written.values():
+        text = "\n".join(b if isinstance(b, str) else str(b) for b in blocks)
+        assert ("Each of the 3 evaluators declared any conflict of interest before scoring (Procurement Act 2023 "
+                "ss.81-83); 1 declared a possible conflict, and the steps taken to mitigate it are recorded.") in text
+        assert "Okafor" not in text and "Patel" not in text

@@ -9,7 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy
-from sv_workbook.core.tender.model import Bidder, ConsensusMark, Criterion, EvaluatorScore, Setup, Tender
+from datetime import date
+
+from sv_workbook.core.tender.model import Bidder, ConsensusMark, Criterion, Declaration, EvaluatorScore, Setup, Tender
 
 EVALUATORS = ("A. Patel", "J. Okafor", "S. Lewis")
 
@@ -52,7 +54,15 @@ def example_tender() -> Tender:
             consensus.append(ConsensusMark(bidder, cid, float(agreed),
                                            f"Panel agreed {agreed}: the response to {cid} was weighed against the "
                                            "descriptors at moderation."))
-    return Tender(setup, criteria, bidders, tuple(scores), tuple(consensus), EVALUATORS)
+    declarations = (
+        Declaration("A. Patel", date(2026, 2, 2), False),
+        Declaration("J. Okafor", date(2026, 2, 2), True,
+                    "Worked for Northern Homes Repairs Group plc until 2019; no financial interest since.",
+                    "Declared to the chair before scoring; the chair reviewed J. Okafor's marks for that bid at "
+                    "moderation."),
+        Declaration("S. Lewis", date(2026, 2, 3), False),
+    )
+    return Tender(setup, criteria, bidders, tuple(scores), tuple(consensus), EVALUATORS, declarations=declarations)
 
 
 def write_example_tender(path: str | Path, policy: Policy = DEFAULT_POLICY) -> Path:

@@ -76,5 +76,12 @@ def fill_tender(wb: Workbook, tender: Tender) -> None:
     fill_table(wb, "AbnormallyLow", [{"Bidder": e.bidder, "FlaggedOn": e.flagged_on, "RequestSent": e.request_sent,
                                       "SupplierAnswer": e.supplier_answer, "Decision": e.decision}
                                      for e in tender.abnormally_low_log])
+    if tender.declarations is None:  # a workbook made before the Declarations table existed
+        ws, _ = find_table(wb, "Declarations")
+        del ws.tables["Declarations"]
+    else:
+        fill_table(wb, "Declarations", [{"Evaluator": d.evaluator, "DeclaredOn": d.declared_on,
+                                         "Conflict": yes_no(d.conflict), "Details": d.details,
+                                         "Mitigation": d.mitigation} for d in tender.declarations])
     fill_table(wb, "Consensus", [{"Bidder": m.bidder, "CriterionID": m.criterion_id, "Score": m.score,
                                   "Rationale": m.rationale} for m in tender.consensus])

@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from sv_workbook.app.jobs import WriteRefused, score_file
+from sv_workbook.core.contracts import TENDER
 from sv_workbook.core.policy import DEFAULT_POLICY
 from sv_workbook.xlsx.preserve import find_losses
 
@@ -16,7 +17,11 @@ from tests.support.lo import needs_libreoffice, recalc
 from tests.support.zips import add_custom_xml, add_shape, make_xlsm, read_part
 
 
-def snapshot(path: Path, skip: frozenset[str] = frozenset({"Report"})) -> dict:
+#: The sheets `score` rebuilds: the Report and the Scored inputs record (with its ResultFingerprint name).
+REBUILT = frozenset(t.sheet for t in TENDER.tables if t.output)
+
+
+def snapshot(path: Path, skip: frozenset[str] = REBUILT) -> dict:
     """Everything a person made outside the rebuilt sheets: cells, formulas, names, validations, tables."""
     wb = load_workbook(path)
     try:
@@ -33,7 +38,8 @@ def snapshot(path: Path, skip: frozenset[str] = frozenset({"Report"})) -> dict:
                 "merged": sorted(str(r) for r in ws.merged_cells.ranges),
                 "state": (ws.sheet_state, ws.protection.sheet),
             }
-        names = {n: d.attr_text for n, d in wb.defined_names.items()}
+        names = {n: d.attr_text for n, d in wb.defined_names.items()
+                 if not any(d.attr_text.startswith((f"'{s}'!", f"{s}!")) for s in skip)}
         return {"order": [s for s in wb.sheetnames if s not in skip], "names": names, "sheets": sheets}
     finally:
         wb.close()

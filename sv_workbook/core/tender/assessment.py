@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sv_workbook.core.bind import norm
+from sv_workbook.core.tender.declarations import declarations_for_suppliers
 from sv_workbook.core.tender.descriptors import descriptor
 from sv_workbook.core.findings import Finding, Severity, error
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy
@@ -164,6 +165,7 @@ def _summary(result: TenderResult, r: BidderResult, winner: BidderResult, policy
                 f"the same for the most advantageous tender, submitted by {winner.bidder}.")),
         Heading("How tenders were assessed", 2),
         Para(methodology_text(t, policy)),
+        Para(declarations_for_suppliers(t, policy)),
         Heading("Your result", 2),
         Para(_result_text(r, winner, ranked, d, is_winner)),
     ]

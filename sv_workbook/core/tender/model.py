@@ -81,6 +81,18 @@ class AbnormallyLowEntry:
 
 
 @dataclass(frozen=True)
+class Declaration:
+    """One evaluator's conflict-of-interest declaration (Procurement Act 2023 ss.81-83)."""
+
+    evaluator: str
+    declared_on: date | None = None
+    conflict: bool | None = None
+    details: str | None = None
+    mitigation: str | None = None
+    where: Where = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
 class Tender:
     setup: Setup
     criteria: tuple[Criterion, ...]
@@ -89,3 +101,6 @@ class Tender:
     consensus: tuple[ConsensusMark, ...] = ()
     evaluators: tuple[str, ...] = ()
     abnormally_low_log: tuple[AbnormallyLowEntry, ...] = ()
+    #: None when the workbook has no Declarations table (made before the table existed);
+    #: () when it has the table and nobody has declared yet.
+    declarations: tuple[Declaration, ...] | None = None

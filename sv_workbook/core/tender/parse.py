@@ -9,7 +9,8 @@ from sv_workbook.core.bind import BoundBook, Coerce, Row, bind, where_of
 from sv_workbook.core.contracts import PRICE_METHODS, TENDER
 from sv_workbook.core.findings import Finding
 from sv_workbook.core.rawbook import CellValue, RawBook
-from sv_workbook.core.tender.model import AbnormallyLowEntry, Bidder, ConsensusMark, Criterion, EvaluatorScore, Setup, Tender
+from sv_workbook.core.tender.model import (AbnormallyLowEntry, Bidder, ConsensusMark, Criterion, Declaration, EvaluatorScore,
+                                          Setup, Tender)
 
 
 def parse_tender(raw: RawBook) -> tuple[Tender | None, list[Finding]]:
@@ -28,9 +29,12 @@ def parse_tender(raw: RawBook) -> tuple[Tender | None, list[Finding]]:
     evaluators = tuple(e for e in (co.text(r.cell("Evaluator"), "Evaluator", required=False)
                                    for r in book.rows.get("Evaluators", [])) if e)
     log = tuple(e for e in (_al_entry(r, co) for r in book.rows.get("AbnormallyLow", [])) if e is not None)
+    declarations = None
+    if "Declarations" in book.rows:
+        declarations = tuple(d for d in (_declaration(r, co) for r in book.rows["Declarations"]) if d is not None)
     if setup is None:
         return None, findings
-    return Tender(setup, criteria, bidders, scores, consensus, evaluators, log), findings
+    return Tender(setup, criteria, bidders, scores, consensus, evaluators, log, declarations), findings
 
 
 def _setup(book: BoundBook, co: Coerce) -> Setup | None:
@@ -144,6 +148,21 @@ def _al_entry(row: Row, co: Coerce) -> AbnormallyLowEntry | None:
                ("request_sent", cells["RequestSent"]), ("supplier_answer", cells["SupplierAnswer"]),
                ("decision", cells["Decision"])) if v is not None})
     return AbnormallyLowEntry(bidder, flagged, sent, answer, decision, where)
+
+
+def _declaration(row: Row, co: Coerce) -> Declaration | None:
+    evaluator = co.text(row.cell("Evaluator"), "Declaration evaluator")
+    what = f"{evaluator}'s declaration" if evaluator else "Declaration"
+    declared_on = co.date(row.cell("DeclaredOn"), f"{what}: DeclaredOn")
+    conflict = co.yesno(row.cell("Conflict"), f"{what}: Conflict")
+    cells = {c: _opt(row, c) for c in ("Details", "Mitigation")}
+    details, mitigation = (co.text(cells[c], f"{what}: {c}", required=False) if cells[c] else None
+                           for c in ("Details", "Mitigation"))
+    if evaluator is None:
+        return None
+    where = where_of(evaluator=row.cell("Evaluator"), declared_on=row.cell("DeclaredOn"), conflict=row.cell("Conflict"),
+                     details=cells["Details"], mitigation=cells["Mitigation"])
+    return Declaration(evaluator, declared_on, conflict, details, mitigation, where)
 
 
 def _field(table: str, column: str):

@@ -20,6 +20,8 @@ from sv_workbook.core.contracts import TENDER
 from sv_workbook.core.findings import Finding, Severity
 from sv_workbook.core.policy import Policy
 from sv_workbook.core.tender.scoring import TenderResult
+from sv_workbook.core.tender.declarations import declarations_statement
+from sv_workbook.core.tender.fingerprint import digest, result_entries
 from sv_workbook.core.tender.sensitivity import sensitivity
 
 TITLE = "Tender evaluation report"
@@ -54,11 +56,18 @@ def summary_rows(result: TenderResult, policy: Policy, findings: list[Finding], 
                      f"consensus rule {s.consensus_rule}"),
         ("Social value weighting", f"{result.sv_weight:g}% of the quality score"),
         ("Policy applied", policy.policy_statement(now.date())),
-        ("Result", "FINAL: no errors" if errors == 0 else
-         f"PROVISIONAL: {errors} error(s) must be fixed before this ranking can be relied on"),
+        ("Result", ("FINAL: no errors" if errors == 0 else
+                    f"PROVISIONAL: {errors} error(s) must be fixed before this ranking can be relied on")
+         + "; " + declarations_statement(result.tender, policy)),
         ("Findings", f"{errors} error(s), {warnings_} warning(s); see the Findings table below"),
-        ("Generated", f"{now:%d %B %Y %H:%M} by sv-workbook {__version__}"),
+        ("Generated", f"{now:%d %B %Y %H:%M} by sv-workbook {__version__}; fingerprint (SHA-256 of the inputs and "
+                      f"totals, see the Scored inputs sheet) {result_fingerprint(result, policy)}"),
     ]
+
+
+def result_fingerprint(result: TenderResult, policy: Policy) -> str:
+    """The SHA-256 ``sv-workbook verify`` checks (``fingerprint.py``)."""
+    return digest(result_entries(result, policy, __version__))
 
 
 def ranking_rows(result: TenderResult) -> list[list[Any]]:

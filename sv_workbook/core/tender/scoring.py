@@ -16,6 +16,7 @@ from statistics import fmean
 from typing import Sequence
 
 from sv_workbook.core.tender.abnormally_low import LowBidCheck, check_abnormally_low
+from sv_workbook.core.tender.declarations import declaration_findings
 from sv_workbook.core.bind import norm
 from sv_workbook.core.contracts import PRICE_METHODS
 from sv_workbook.core.findings import Finding, error, info, sort_findings, warning
@@ -205,6 +206,7 @@ def score_tender(tender: Tender, policy: Policy = DEFAULT_POLICY, today: date | 
                                 sheet or "Setup", cell))
 
     evaluator_scores = _collect_scores(tender, crits, bidder_names, f)
+    f.extend(declaration_findings(tender, policy))
     consensus = _collect_consensus(tender, crits, bidder_names, f)
     moderation = _moderation(tender, crits, bidder_names, evaluator_scores, consensus, policy, f)
 
