@@ -7,7 +7,7 @@ It generates N realistic KPI registers (50 KPIs x 12 periods by default, a seede
 planted errors), then times, in one run:
 
 1. openpyxl: what `validate` did before: load each file with openpyxl (the reference
-   reader, ``xlsx_read.read_rawbook``) and check it, one process. Slow, so it is timed on
+   reader, ``xlsx.openpyxl_read.read_rawbook``) and check it, one process. Slow, so it is timed on
    a sample (``--baseline-sample``) and its throughput used for the ratio;
 2. batch: ``sv-workbook validate`` internals (discover, fast reader, process pool, JSON
    output) in a child process, whose peak RSS is measured: the largest single process
