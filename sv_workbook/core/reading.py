@@ -35,7 +35,7 @@ MAX_ROW, MAX_COLUMN = 1_048_576, 16_384
 _SINGLE_CELL = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
 #: ``Sheet!Ref`` or ``'My sheet'!Ref`` (quotes doubled inside a quoted name).
 _REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!(.+)$")
-_EXTERNAL = re.compile(r"^'?[^!]*\[[^\]]*\]")
+_EXTERNAL = re.compile(r"^'?[^!]*\[[^\]]*\][^!]*!")
 
 #: Table columns any contract reads; other (calculated) columns are not read cell by cell.
 CONTRACT_HEADERS = frozenset(c.name.strip().casefold() for k in CONTRACTS.values() for t in k.tables for c in t.columns)
