@@ -22,14 +22,15 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.utils.cell import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from tests.support.zips import rewrite
 
@@ -172,7 +173,7 @@ def write_contract_workbook(path: Path, kind: str, names: dict[str, Any], tables
                 c = ws.cell(row=first_row + 1 + i, column=first_col + j, value=value)
                 cells[(tname, i, header)] = (sheet, c.coordinate)
         last_row = first_row + max(1, len(rows_data))
-        totals = tname in layout.total_rows
+        totals = int(tname in layout.total_rows)
         if totals:
             last_row += 1
             ws.cell(row=last_row, column=first_col, value="Total")
@@ -182,12 +183,14 @@ def write_contract_workbook(path: Path, kind: str, names: dict[str, Any], tables
                     ws.cell(row=last_row, column=first_col + j,
                             value=f"=SUBTOTAL(109,{letter}{first_row + 1}:{letter}{last_row - 1})")
         ref = f"{get_column_letter(first_col)}{first_row}:{get_column_letter(first_col + len(present) - 1)}{last_row}"
-        table = Table(displayName=tname, name=tname, ref=ref,
+        body = f"{ref.split(':')[0]}:{get_column_letter(first_col + len(present) - 1)}{last_row - totals}"
+        # the Table's columns carry the header text, as Excel requires (openpyxl only fills them in
+        # for a Table without columns); Excel's filter excludes the Total Row
+        table = Table(displayName=tname, name=tname, ref=ref, autoFilter=AutoFilter(ref=body),
+                      tableColumns=[TableColumn(id=j + 1, name=h) for j, h in enumerate(present)],
                       tableStyleInfo=TableStyleInfo(name="TableStyleMedium2", showRowStripes=True))
         if totals:
             table.totalsRowCount = 1
-        table._initialise_columns()
-        if totals:
             table.tableColumns[0].totalsRowLabel = "Total"
         ws.add_table(table)
         next_col[sheet] = first_col + len(present) + 2
@@ -214,7 +217,3 @@ def _add_formulas(path: Path, wb: Workbook, formulas: dict[tuple[str, str], str]
     tmp = path.with_name(path.stem + ".formulas.xlsx")
     rewrite(path, tmp, edit)
     tmp.replace(path)
-
-
-def as_day(value: Any) -> date:
-    return value.date() if isinstance(value, datetime) else value

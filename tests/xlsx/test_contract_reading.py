@@ -156,8 +156,8 @@ def test_a_total_row_shown_once_but_switched_off_is_data(tmp_path):
     out = rewrite(path, tmp_path / "shown-only.xlsx",
                   lambda name, data: data.replace(b'<table ', b'<table totalsRowShown="1" ', 1)
                   if name.startswith("xl/tables/") else data)
-    raw = agreed(out)
-    assert len(raw.result.results) == 3
+    outcome = agreed(out)
+    assert len(outcome.result.results) == 3
 
 
 def test_formulas_saved_with_their_value_are_read_as_that_value(tmp_path, reference):
