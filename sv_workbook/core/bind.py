@@ -14,18 +14,21 @@ from datetime import date, datetime
 from difflib import get_close_matches
 from typing import Any, NamedTuple
 
+from sv_workbook.core.catalogue import DATE_AS_TEXT, NUMBER_AS_TEXT
 from sv_workbook.core.contracts import Field, TableSpec, WorkbookContract
-from sv_workbook.core.findings import Finding, Severity, error, warning
+from sv_workbook.core.findings import Finding, Severity, error
 from sv_workbook.core.rawbook import CellValue, RawBook, RawTable
+from sv_workbook.core.reading import clean_text, date_from_text, number_from_text
 
 
 @lru_cache(maxsize=8192)
 def _norm_text(text: str) -> str:
-    return text.strip().casefold()
+    return clean_text(text).casefold()
 
 
 def norm(text: Any) -> str:
-    """Header/ID matching tolerates case and surrounding spaces (contract rule).
+    """Header/ID matching tolerates case, surrounding spaces and the no-break and zero-width
+    spaces pasted text carries (contract rule; ``reading.clean_text``).
 
     Cached: a register's few dozen KPI IDs are matched thousands of times per workbook.
     """
@@ -188,23 +191,23 @@ class Coerce:
         self.findings = findings
 
     def _value(self, cv: CellValue, what: str) -> Any:
+        """The cell's value, text cleaned (``clean_text``); None when blank.
+
+        A formula is read as the value Excel calculated and saved with it, as Excel shows it
+        (people type ``=1600000+40000`` or link to another cell); only a formula saved
+        without a value (written by a tool that does not calculate) is a finding.
+        """
         value = cv.value
         if cv.formula is None and not isinstance(value, str):  # the common case first: runs for every cell read
             return value
-        if cv.formula is not None:
-            if cv.value is None:
-                self.findings.append(error(
-                    "FORMULA-NOT-CALCULATED", f"{what} holds the formula {cv.formula} but no calculated value.",
-                    "Type the value itself, or open and save the workbook in Excel so the formula is calculated.",
-                    cv.sheet, cv.cell))
-                return None
-            self.findings.append(warning(
-                "FORMULA-IN-INPUT", f"{what} holds the formula {cv.formula} where a value is expected; "
-                f"its calculated value {cv.value!r} was used.",
-                "Type the value itself, so the record cannot change when other cells do.", cv.sheet, cv.cell))
-        value = cv.value
+        if cv.formula is not None and value is None:
+            self.findings.append(error(
+                "FORMULA-NOT-CALCULATED", f"{what} holds the formula {cv.formula} but no calculated value.",
+                "Type the value itself, or open and save the workbook in Excel so the formula is calculated.",
+                cv.sheet, cv.cell))
+            return None
         if isinstance(value, str):
-            value = value.strip()
+            value = clean_text(value)
             if value == "":
                 return None
         return value
@@ -218,7 +221,7 @@ class Coerce:
     def text(self, cv: CellValue, what: str, required: bool = True) -> str | None:
         value = cv.value
         if cv.formula is None and type(value) is str:
-            stripped = value.strip()
+            stripped = clean_text(value)
             if stripped:
                 return stripped
         value = self._value(cv, what)
@@ -241,6 +244,8 @@ class Coerce:
             if required and cv.formula is None:
                 self._missing(cv, what, "a number")
             return None
+        if isinstance(value, str):
+            value = self._number_text(cv, what, value)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             self.findings.append(error(
                 "NOT-A-NUMBER", f"{what} should be a number but holds {str(value)!r}.",
@@ -254,6 +259,20 @@ class Coerce:
                 "OUT-OF-RANGE", f"{what} is {value:g}, outside the allowed range {rng}.",
                 f"Enter a number {rng}.", cv.sheet, cv.cell))
             return None
+        return value
+
+    def _number_text(self, cv: CellValue, what: str, text: str) -> float | str:
+        """A number stored as text, read with a warning saying what was read; else the text."""
+        read = number_from_text(text)
+        if read is None:
+            return text
+        value, unit = read
+        shown = f"{value:,.10g}" if abs(value) < 1e15 else repr(value)
+        self.findings.append(NUMBER_AS_TEXT(
+            f"{what} holds the text {text!r}; it was read as the number {shown}"
+            f"{' (percent)' if unit else ''}.",
+            "Retype it as a number (or choose the cell's warning sign › Convert to Number), so Excel "
+            "and every tool read the same value.", cv.sheet, cv.cell))
         return value
 
     def yesno(self, cv: CellValue, what: str, required: bool = True) -> bool | None:
@@ -302,10 +321,13 @@ class Coerce:
         if isinstance(value, date):
             return value
         if isinstance(value, str):
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                pass
+            day = date_from_text(value)
+            if day is not None:
+                self.findings.append(DATE_AS_TEXT(
+                    f"{what} holds the text {value!r}; it was read as the date {day.day} {day:%B %Y}.",
+                    "Retype it as a date (Excel then right-aligns it), so Excel and every tool read the same day.",
+                    cv.sheet, cv.cell))
+                return day
         self.findings.append(error(
             "NOT-A-DATE", f"{what} should be a date but holds {str(value)!r}.",
             "Enter a date such as 31/03/2026 (Excel shows it right-aligned when it is a real date).",

@@ -134,3 +134,25 @@ VERIFY_OTHER_VERSION = _code(
     "VERIFY-OTHER-VERSION", INFO, "Verified with another version of the tool",
     "The workbook was scored by another version of sv-workbook; the inputs and totals were compared "
     "value by value.", "No action when everything else matches.", "Evaluation")
+# --- Reading workbooks as Excel saves them (issue 13) -------------------------------------------
+
+NAME_SCOPE_CONFLICT = _code(
+    "NAME-SCOPE-CONFLICT", WARNING, "A name is defined twice, for the sheet and for the workbook",
+    "A contract name (such as TenderRef) exists both scoped to its sheet and for the whole workbook, and the "
+    "two point at different cells. As Excel does on that sheet, the sheet's own name is read.",
+    "In Formulas › Name Manager, delete the definition that is wrong (the Scope column tells them apart).",
+    "Reading workbooks")
+NUMBER_AS_TEXT = _code(
+    "NUMBER-AS-TEXT", WARNING, "A number stored as text was read",
+    "The cell holds text such as '£120,000.00', '1 250' or '15%' where a number is expected (Excel shows a "
+    "green triangle). It is read as the number it plainly means, and the finding says which number; text "
+    "that could mean two numbers ('1,2', '12.000,5') is an error instead (NOT-A-NUMBER).",
+    "Retype the number, or select the cell and choose the warning sign › Convert to Number.",
+    "Reading workbooks")
+DATE_AS_TEXT = _code(
+    "DATE-AS-TEXT", WARNING, "A date stored as text was read",
+    "The cell holds text such as '31/03/2026', '31-03-2026', '31 Mar 2026' or '2026-03-31' where a date is "
+    "expected. It is read day first, as UK dates are written (never month first), and the finding says which "
+    "date; other text is an error (NOT-A-DATE).",
+    "Retype the date so Excel recognises it (it is then right-aligned), or format the cell as a date.",
+    "Reading workbooks")

@@ -13,8 +13,9 @@ validators and people must get the same findings whichever path ran. So:
 
 * value types follow openpyxl (whole numbers as ``int``, dates as ``datetime``,
   empty text as ``None``);
-* defined names are judged by the same ``resolve_name`` and files are refused by the
-  same ``precheck``;
+* what is decided (which defined name, which columns and rows, what is said about
+  hidden sheets and merges) is decided by the shared rules of ``core.reading``, and files
+  are refused by the same ``check_package``;
 * formula cells are found by a cheap scan of the sheet XML (calamine only gives the
   cached value); their text is rebuilt as openpyxl does, shared formulas included;
 * merged cells other than the top-left one read as empty, as in openpyxl.
@@ -40,12 +41,12 @@ from typing import Any
 import python_calamine
 from openpyxl.formula.translate import Translator
 from openpyxl.utils.cell import coordinate_to_tuple as _coordinate_to_tuple, get_column_letter, range_boundaries
-from openpyxl.workbook.defined_name import DefinedName
 
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy
 from sv_workbook.core.rawbook import CellValue, RawBook, RawTable
+from sv_workbook.core.reading import (DefinedNameText, choose_names, data_rows, hidden_sheet_note, is_contract_header,
+                                      merged_input_findings)
 from sv_workbook.xlsx.package_check import WorkbookUnreadable, check_package, check_table_size, parse_part
-from sv_workbook.xlsx.openpyxl_read import CONTRACT_HEADERS, hidden_sheet_note, merged_input_findings, read_rawbook, resolve_name
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -102,13 +103,20 @@ def read_rawbook_fast(path: str | Path, policy: Policy = DEFAULT_POLICY, strict:
     except Declined:
         if strict:
             raise
-        return read_rawbook(path, policy)
+        return _openpyxl_read(path, policy)
     except Exception as exc:  # a damaged package: openpyxl gives the reference wording for it
         if strict:
             raise Declined(f"{type(exc).__name__}: {exc}") from exc
-        return read_rawbook(path, policy)
+        return _openpyxl_read(path, policy)
     raw.notes[:0] = package.findings
     return raw
+
+
+def _openpyxl_read(path: Path, policy: Policy) -> RawBook:
+    """The reference reader, imported only when a file needs it (batch workers rarely do)."""
+    from sv_workbook.xlsx.openpyxl_read import read_rawbook
+
+    return read_rawbook(path, policy)
 
 
 class _Package:
@@ -187,17 +195,14 @@ def _read_package(path: Path, pkg: _Package, policy: Policy) -> RawBook:
             raw.notes.append(hidden_sheet_note(name, state))
 
     parts = {name: part for name, _, part in sheets}
-    name_targets: dict[str, tuple[str, str]] = {}
-    for name, text in _global_names(root).items():
-        target = _resolve(text, tuple(sheetnames))
-        if isinstance(target, str):
-            raw.bad_names[name] = target
-            continue
-        if parts.get(target[0]) is None:
-            raise Declined("a defined name points at a chartsheet")
-        name_targets[name] = target
+    chosen = _choose_names(tuple(_defined_names(root, sheetnames)), tuple(sheetnames))
+    if any(parts.get(sheet) is None for sheet, _ in chosen.targets.values()):
+        raise Declined("a defined name points at a chartsheet")
+    raw.bad_names.update(chosen.bad)
+    raw.notes.extend(chosen.notes)
+    name_targets = chosen.targets
 
-    table_defs: list[tuple[str, str, str]] = []  # (sheet, table name, ref), in openpyxl's order
+    table_defs: list[tuple[str, str, str, int]] = []  # (sheet, table name, ref, total rows), in openpyxl's order
     for name, _, part in sheets:
         if part is None:
             continue
@@ -210,11 +215,12 @@ def _read_package(path: Path, pkg: _Package, policy: Policy) -> RawBook:
             if not typ.endswith("/table"):
                 raise Declined("tablePart without a table relationship")
             el = pkg.xml(target)
-            table_defs.append((name, el.get("name") or "", el.get("ref") or ""))
+            table_defs.append((name, el.get("name") or "", el.get("ref") or "", _totals_rows(el)))
 
     layouts = []
-    for sheet, tname, ref in table_defs:
+    for sheet, tname, ref, totals in table_defs:
         min_col, min_row, max_col, max_row = range_boundaries(ref)
+        max_row = data_rows(min_row, max_row, totals)[1]
         letters = [get_column_letter(c) for c in range(min_col, max_col + 1)]
         header_cells = [f"{letter}{min_row}" for letter in letters]
         layouts.append((sheet, tname, ref, letters, header_cells, min_row, max_row))
@@ -246,7 +252,7 @@ def _table(path: Path, values: "_SheetValues", sheet: str, name: str, ref: str, 
         if cv.formula is not None:
             raise Declined("formula in a table header")  # openpyxl would use the formula text as header
         headers.append("" if cv.value is None else str(cv.value))
-    keep = [h.strip().casefold() in CONTRACT_HEADERS for h in headers]
+    keep = [is_contract_header(h) for h in headers]
     first_col = coordinate_to_tuple(header_cells[0])[1]
     # As openpyxl: only rows up to the sheet's last cell (a Table may span whole columns).
     last = min(max_row, values.max_row[sheet])
@@ -290,23 +296,36 @@ def _plain(raw: list[Any]) -> list[Any]:
             None if v is None else _as_openpyxl(v) for v in raw]
 
 
-def _global_names(root) -> dict[str, str | None]:
-    """Workbook-scoped names and their text, as openpyxl's ``wb.defined_names`` holds them
-    (last one wins)."""
-    out: dict[str, str | None] = {}
+def _defined_names(root, sheetnames: list[str]):
+    """The workbook's defined names as openpyxl reads them: workbook-level ones (print
+    titles and the like skipped) and sheet-scoped ones (``localSheetId``, a sheet index)."""
     for el in root.iter(f"{{{MAIN_NS}}}definedName"):
         name = el.get("name") or ""
-        if el.get("localSheetId") is not None or name in SKIPPED_GLOBAL_NAMES:
+        local = el.get("localSheetId")
+        if local is None:
+            if name not in SKIPPED_GLOBAL_NAMES:
+                yield DefinedNameText(name, el.text)
             continue
-        out[name] = el.text
-    return out
+        try:
+            scope = sheetnames[int(local)]
+        except (ValueError, IndexError):
+            continue  # openpyxl drops a name scoped to a sheet that does not exist
+        yield DefinedNameText(name, el.text, scope)
 
 
-@lru_cache(maxsize=4096)
-def _resolve(text: str | None, sheetnames: tuple[str, ...]) -> tuple[str, str] | str:
-    """``resolve_name`` for a name's text, remembered: a batch of workbooks made from one
-    template repeats the same few names, and openpyxl's formula tokenizer is not cheap."""
-    return resolve_name(DefinedName(name="_", attr_text=text), list(sheetnames))
+def _totals_rows(table) -> int:
+    """A Table definition's ``totalsRowCount`` (its Total Row), 0 when absent."""
+    try:
+        return int(table.get("totalsRowCount") or 0)
+    except ValueError:
+        raise Declined("a Table's totalsRowCount is not a number") from None
+
+
+@lru_cache(maxsize=1024)
+def _choose_names(entries: tuple[DefinedNameText, ...], sheetnames: tuple[str, ...]):
+    """``choose_names``, remembered: a batch of workbooks made from one template repeats the
+    same names and sheets. Its result is only read."""
+    return choose_names(entries, list(sheetnames))
 
 
 class _SheetValues:

@@ -50,14 +50,18 @@ def payload_from_xlsx(path: str | Path) -> dict[str, Any]:
                 "values": values,
                 "visibility": {"visible": "Visible", "hidden": "Hidden"}.get(ws.sheet_state, "VeryHidden"),
                 "used_range_address": vws.dimensions if vws.max_row > 1 or vws.max_column > 1 or vws["A1"].value is not None else None,
-                "tables": [_table(name, ref) for name, ref in ws.tables.items()],
+                "tables": [_table(t.name, t.ref, t.totalsRowCount or 0) for t in ws.tables.values()],
                 "pictures": [], "shapes": [], "charts": [], "notes": [], "pivot_tables": [],
                 "show_gridlines": True, "print_area": None,
             })
         names = []
-        for name, dn in wb.defined_names.items():
+        scoped = [(name, dn, None) for name, dn in wb.defined_names.items()]
+        scoped += [(name, dn, i) for i, ws in enumerate(wb.worksheets) for name, dn in ws.defined_names.items()]
+        for name, dn, scope in scoped:
             entry = {"name": name, "refers_to": "=" + (dn.attr_text or ""), "sheet_index": None, "address": None,
-                     "book_scope": True, "scope_sheet_name": None, "scope_sheet_index": None}
+                     "book_scope": scope is None,
+                     "scope_sheet_name": None if scope is None else wb.worksheets[scope].title,
+                     "scope_sheet_index": scope}
             try:
                 dests = list(dn.destinations)
             except Exception:  # not a range (a constant or a formula): like Excel, no address
@@ -80,19 +84,21 @@ def payload_from_xlsx(path: str | Path) -> dict[str, Any]:
     return json.loads(json.dumps(payload))
 
 
-def _table(name: str, ref: str) -> dict[str, Any]:
+def _table(name: str, ref: str, totals: int) -> dict[str, Any]:
+    """A Table as the client describes it; a Total Row (``totalsRowCount``) is its last row."""
     min_col, min_row, max_col, max_row = range_boundaries(ref)
     first, last = ref.split(":")
     last_col = "".join(ch for ch in last if ch.isalpha())
     first_col = "".join(ch for ch in first if ch.isalpha())
+    body_end = max_row - (1 if totals else 0)
     return {
         "name": name,
         "range_address": ref,
         "header_row_range_address": f"{first_col}{min_row}:{last_col}{min_row}",
-        "data_body_range_address": f"{first_col}{min_row + 1}:{last_col}{max_row}",
-        "total_row_range_address": None,
+        "data_body_range_address": f"{first_col}{min_row + 1}:{last_col}{body_end}",
+        "total_row_range_address": f"{first_col}{max_row}:{last_col}{max_row}" if totals else None,
         "show_headers": True,
-        "show_totals": False,
+        "show_totals": bool(totals),
         "table_style": "TableStyleLight9",
         "show_autofilter": True,
         "row_count": max_row - min_row + 1,

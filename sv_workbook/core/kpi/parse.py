@@ -16,6 +16,7 @@ from sv_workbook.core.contracts import KPI_REGISTER
 from sv_workbook.core.findings import Finding, error
 from sv_workbook.core.kpi.rules import KPI, Actual, ContractInfo, Register
 from sv_workbook.core.rawbook import CellValue, RawBook
+from sv_workbook.core.reading import clean_text
 
 
 def parse_register(raw: RawBook) -> tuple[Register | None, list[Finding]]:
@@ -150,7 +151,7 @@ def _plain_actual(id_cell: CellValue, pe_cell: CellValue, ac_cell: CellValue, ev
             or id_cell.formula is not None or pe_cell.formula is not None or ac_cell.formula is not None
             or not math.isfinite(amount)):
         return None
-    ident = ident.strip()
+    ident = clean_text(ident)
     if not ident:
         return None
     texts = []
@@ -158,7 +159,7 @@ def _plain_actual(id_cell: CellValue, pe_cell: CellValue, ac_cell: CellValue, ev
         value = None if cell is None else cell.value
         if cell is not None and (cell.formula is not None or not (value is None or type(value) is str)):
             return None
-        texts.append(None if value is None else value.strip() or None)
+        texts.append(None if value is None else clean_text(value) or None)
     return Actual(ident, day.date(), float(amount), texts[0], texts[1], where)
 
 
