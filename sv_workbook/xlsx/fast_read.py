@@ -1,4 +1,4 @@
-"""Fast read-only reader: the same ``RawBook`` as ``xlsx_read.read_rawbook``, without openpyxl.
+"""Fast read-only reader: the same ``RawBook`` as ``openpyxl_read.read_rawbook``, without openpyxl.
 
 Batch validation reads hundreds of workbooks and only needs a few hundred cells of each:
 the contract's defined names and Tables. openpyxl builds its whole object model (every
@@ -39,9 +39,8 @@ from pathlib import Path
 from typing import Any
 
 import python_calamine
-from openpyxl.formula.translate import Translator
-from openpyxl.utils.cell import coordinate_to_tuple as _coordinate_to_tuple, get_column_letter, range_boundaries
 
+from sv_workbook.core import a1
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy
 from sv_workbook.core.rawbook import CellValue, RawBook, RawTable
 from sv_workbook.core.reading import (DefinedNameText, choose_names, data_rows, hidden_sheet_note, is_contract_header,
@@ -80,7 +79,25 @@ UNSUPPORTED = "\0unsupported formula"
 
 #: (row, column) of a cell reference, remembered: files made from one template name the
 #: same few hundred formula cells, and openpyxl's parser is slow next to a lookup.
-coordinate_to_tuple = lru_cache(maxsize=16384)(_coordinate_to_tuple)
+@lru_cache(maxsize=16384)
+def coordinate_to_tuple(coord: str) -> tuple[int, int]:
+    """``'B7'`` -> (7, 2); a reference openpyxl might read another way declines the fast path."""
+    cell = a1.parse_cell(coord)
+    if cell is None:
+        raise Declined(f"cell reference {coord!r}")
+    return cell
+
+
+def range_boundaries(ref: str) -> tuple[int, int, int, int]:
+    """``'A1:D9'`` -> (min_col, min_row, max_col, max_row), in openpyxl's order; anything else declines."""
+    box = a1.parse_range(ref)
+    if box is None:
+        raise Declined(f"range reference {ref!r}")
+    first_row, first_col, last_row, last_col = box
+    return first_col, first_row, last_col, last_row
+
+
+get_column_letter = lru_cache(maxsize=4096)(a1.column_letter)
 
 
 class Declined(Exception):
@@ -454,7 +471,7 @@ def _scan_formulas(xml: bytes) -> dict[str, str | bytes]:
     understand makes the fast path decline rather than miss a formula.
     """
     out: dict[str, str | bytes] = {}
-    shared: dict[str, Translator] = {}
+    shared: dict[bytes, Any] = {}  # si -> openpyxl's Translator, imported only for a file with shared formulas
     for m in _FORMULA.finditer(xml):  # find the few formulas, then the cell each sits in
         if m.group(1) is None:
             raise Declined("formula markup the scan does not understand")
@@ -473,6 +490,8 @@ def _scan_formulas(xml: bytes) -> dict[str, str | bytes]:
             if si in shared:
                 text = shared[si].translate_formula(coord)
             elif text != "=":
+                from openpyxl.formula.translate import Translator  # rebuilds formula text exactly as openpyxl does
+
                 shared[si] = Translator(text, coord)
             out[coord] = text
         elif kind == b"normal":
