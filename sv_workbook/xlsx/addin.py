@@ -122,6 +122,9 @@ def build_addin() -> Workbook:
     """The add-in as an openpyxl workbook, ready to save as .xlam."""
     wb = _AddinWorkbook()
     fix_properties(wb)  # reproducible: the committed add-in is compared with a fresh build
+    wb.properties.title = "Social value (sv-workbook)"  # Excel's Add-ins dialog lists an add-in by its title
+    wb.properties.description = ("A Social value ribbon tab: check and score tender workbooks and KPI registers, "
+                                 "or start a new one.")
     conf = wb.active
     conf.title = CONF_SHEET
     for row in conf_rows():

@@ -58,6 +58,8 @@ def test_addin_holds_the_module_xlwings_addin_module_ribbon_and_settings(tmp_pat
     with zipfile.ZipFile(path) as zf:
         types = ET.fromstring(zf.read("[Content_Types].xml"))
         rels = ET.fromstring(zf.read("_rels/.rels"))
+    with zipfile.ZipFile(path) as zf:
+        assert re.search(rb"<dc:title[^>]*>Social value \(sv-workbook\)</dc:title>", zf.read("docProps/core.xml"))
     overrides = {o.get("PartName"): o.get("ContentType") for o in types}
     assert overrides["/xl/workbook.xml"] == ADDIN_CONTENT_TYPE
     ribbon_rels = [r for r in rels if r.get("Type") == "http://schemas.microsoft.com/office/2006/relationships/ui/extensibility"]
