@@ -146,3 +146,13 @@ def test_libreoffice_opens_the_addin_and_shows_its_modules():
     assert body.strip() in project["SvWorkbook"].replace("\r\n", "\n")
     assert 'PROJECT_NAME As String = "sv_workbook"' in project["xlwings"]
     assert "Dictionary" in project
+
+
+def test_an_xlwings_without_the_project_name_line_is_refused(tmp_path, monkeypatch):
+    """The rename is what makes it our add-in (its settings, its config file): never ship it silently unrenamed."""
+    import sv_workbook.xlsx.addin as addin
+
+    (tmp_path / "xlwings_custom_addin.bas").write_bytes(b'Attribute VB_Name = "xlwings"\r\nPublic Const X = 1\r\n')
+    monkeypatch.setattr(addin.resources, "files", lambda package: tmp_path)
+    with pytest.raises(RuntimeError, match="PROJECT_NAME"):
+        xlwings_addin_module_text()
