@@ -121,6 +121,22 @@ def new_kpi_register(path: str, policy_path: str | None, measures_path: str | No
 
 
 @main.command()
+@click.argument("path", type=click.Path(dir_okay=False), default="sv_workbook.xlam")
+def addin(path: str) -> None:
+    """Write the Excel add-in (default sv_workbook.xlam): a Social value ribbon tab for any open workbook.
+
+    IT installs it once with `xlwings addin install --file PATH` (docs/live-excel.md). It carries
+    the VBA of the xlwings installed now: write it again after upgrading xlwings.
+    """
+    from sv_workbook.xlsx.addin import write_addin
+
+    try:
+        _write_template(lambda: write_addin(path), path)
+    except ValueError as exc:  # not an .xlam name
+        raise click.UsageError(str(exc)) from exc
+
+
+@main.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "csv"]), default="text", show_default=True)
 @measures_option
 def measures(fmt: str, measures_path: str | None) -> None:

@@ -26,20 +26,31 @@ Sub SvNewKpiRegister()
     RunPython "import sv_workbook.macros as m; m.new_kpi_register()"
 End Sub
 
-' The Social value ribbon tab of sv_workbook.xlam (customUI): each button runs a macro above
-' on the active workbook (Python picks the active workbook when the caller is the add-in).
+' The Social value ribbon tab of the add-in sv_workbook.xlam (its customUI.xml names these Subs):
+' each runs a macro above on the workbook in front. The add-in's xlwings module hands Python the
+' active workbook, and there must be one: Excel can be open with no workbook at all.
 Sub SvRibbonCheck(control As IRibbonControl)
+    If SvNoWorkbook() Then Exit Sub
     SvCheckWorkbook
 End Sub
 
 Sub SvRibbonScore(control As IRibbonControl)
+    If SvNoWorkbook() Then Exit Sub
     SvScoreWorkbook
 End Sub
 
 Sub SvRibbonNewTender(control As IRibbonControl)
+    If ActiveWorkbook Is Nothing Then Workbooks.Add
     SvNewTender
 End Sub
 
 Sub SvRibbonNewKpiRegister(control As IRibbonControl)
+    If ActiveWorkbook Is Nothing Then Workbooks.Add
     SvNewKpiRegister
 End Sub
+
+Private Function SvNoWorkbook() As Boolean
+    SvNoWorkbook = ActiveWorkbook Is Nothing
+    If SvNoWorkbook Then MsgBox "Open a tender evaluation workbook or a KPI register first, then click again.", _
+        vbInformation, "sv-workbook"
+End Function

@@ -68,7 +68,7 @@ def dump(doc):
     return out
 
 
-def main(path):
+def main(path, filter_name=None):
     profile = tempfile.mkdtemp(prefix="lo-uno-")
     pipe = f"svuno{os.getpid()}"
     proc = subprocess.Popen([shutil.which("soffice"), f"-env:UserInstallation=file://{profile}", "--headless",
@@ -88,8 +88,10 @@ def main(path):
             raise SystemExit("LibreOffice did not start")
         desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
         never_execute = 0  # com.sun.star.document.MacroExecMode.NEVER_EXECUTE
-        doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(os.path.abspath(path)), "_blank", 0,
-                                           (_prop("Hidden", True), _prop("MacroExecutionMode", never_execute)))
+        args = [_prop("Hidden", True), _prop("MacroExecutionMode", never_execute)]
+        if filter_name:  # a type LibreOffice's detection does not know (an .xlam): name its import filter
+            args.append(_prop("FilterName", filter_name))
+        doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(os.path.abspath(path)), "_blank", 0, tuple(args))
         if doc is None:
             raise SystemExit(f"LibreOffice could not open {path}")
         print(json.dumps(dump(doc)))
@@ -107,4 +109,4 @@ def main(path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:3])

@@ -43,8 +43,10 @@ def macros(path: Path) -> dict[str, str]:
         parser.close()
 
 
-def lo_dump(path: Path) -> dict:
-    proc = subprocess.run([UNO_PYTHON, str(ROOT / "tests" / "support" / "lo_uno_dump.py"), str(path)],
+def lo_dump(path: Path, filter_name: str = "") -> dict:
+    """What LibreOffice sees of ``path``; ``filter_name`` names the import filter for a type it does not detect."""
+    proc = subprocess.run([UNO_PYTHON, str(ROOT / "tests" / "support" / "lo_uno_dump.py"), str(path),
+                           *([filter_name] if filter_name else [])],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
