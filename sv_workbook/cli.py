@@ -147,6 +147,30 @@ def contract(kind: str | None) -> None:
 
 
 @main.command()
+@click.argument("code", required=False)
+def codes(code: str | None) -> None:
+    """List the finding codes, or explain CODE: what it means and how to fix it (as docs/findings.md)."""
+    from difflib import get_close_matches
+
+    from sv_workbook.core.catalogue import CATALOGUE, by_area, describe
+
+    if code is None:
+        for area, entries in by_area().items():
+            click.echo(area)
+            for e in entries:
+                click.echo(f"  {e.code:<34} {e.severity.value:<8} {e.title}")
+            click.echo("")
+        click.echo("`sv-workbook codes CODE` says what a code means and how to fix it.")
+        return
+    entry = CATALOGUE.get(code.strip().upper().replace("_", "-"))
+    if entry is None:
+        close = get_close_matches(code.strip().upper(), list(CATALOGUE), n=3, cutoff=0.5)
+        raise click.UsageError(f"There is no finding code {code!r}. " + (
+            f"Did you mean {' or '.join(close)}?" if close else "`sv-workbook codes` lists them all."))
+    click.echo(describe(entry), nl=False)
+
+
+@main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="text for people; json, csv or junit (one test case per workbook) for tools; html to e-mail. "

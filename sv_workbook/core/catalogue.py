@@ -56,6 +56,14 @@ def _code(code: str, severity: Severity, title: str, meaning: str, fix: str, are
     return entry
 
 
+def by_area() -> dict[str, list[Code]]:
+    """The entries grouped by area, areas in the order first declared (a later section may add to one)."""
+    areas: dict[str, list[Code]] = {}
+    for entry in CATALOGUE.values():
+        areas.setdefault(entry.area, []).append(entry)
+    return areas
+
+
 def describe(entry: Code) -> str:
     """One entry as plain text, for ``sv-workbook codes CODE``: what a user reads on meeting the code."""
     also = [s.value for s in entry.severities[1:]]
@@ -66,9 +74,7 @@ def describe(entry: Code) -> str:
 
 def catalogue_markdown() -> str:
     """``docs/findings.md``: every code by area, with an index (generated, so docs and code agree)."""
-    areas: dict[str, list[Code]] = {}
-    for entry in CATALOGUE.values():
-        areas.setdefault(entry.area, []).append(entry)
+    areas = by_area()
     lines = ["# Finding codes", "",
              "<!-- Generated from sv_workbook/core/catalogue.py by scripts/update-findings-doc.py: do not edit. -->",
              "",
