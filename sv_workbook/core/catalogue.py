@@ -83,7 +83,8 @@ def catalogue_markdown() -> str:
              "the precise ones; this page says what each code means in general. `sv-workbook codes CODE` prints "
              "one entry.", "",
              "Severities: **error** blocks a clean result (the report is marked provisional, `validate` exits "
-             "1); **warning** should be looked at; **info** is a notice (shown with `--verbose`).", ""]
+             "1); **warning** should be looked at; **info** is a notice (text output shows notices with "
+             "`--verbose`).", ""]
     for area, entries in areas.items():
         lines += [f"- [{area}](#{_anchor(area)}): " + ", ".join(f"[`{e.code}`](#{_anchor(e.code)})"
                                                                for e in entries)]
@@ -91,7 +92,7 @@ def catalogue_markdown() -> str:
     for area, entries in areas.items():
         lines += [f"## {area}", ""]
         for e in entries:
-            also = "".join(f", or {s.value}" for s in e.severities[1:])
+            also = "; can also be " + " or ".join(s.value for s in e.severities[1:]) if e.severities[1:] else ""
             lines += [f"### {e.code}", "", f"**{e.title}** ({e.severity.value}{also})", "", e.meaning, "",
                       f"Fix: {e.fix}", ""]
     return "\n".join(lines).rstrip() + "\n"
