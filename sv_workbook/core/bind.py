@@ -92,7 +92,8 @@ def bind(raw: RawBook, contract: WorkbookContract) -> BoundBook:
             elif named.field.required:
                 out.append(MISSING_NAME(f"The defined name '{named.name}' ({_about(named.field.doc)}) is missing.",
                                         f"Select the cell on sheet '{named.sheet}' that holds it and type "
-                                        f"'{named.name}' in the Name Box (left of the formula bar).", sheet=named.sheet))
+                                        f"'{named.name}' in the Name Box (left of the formula bar).",
+                                        sheet=named.sheet))
             continue
         book.names[named.name] = cv
     for spec in contract.input_tables:

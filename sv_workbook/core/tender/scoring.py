@@ -276,7 +276,8 @@ def _unique_bidders(tender: Tender, f: list[Finding]) -> list[str]:
     for b in tender.bidders:
         if norm(b.name) in seen:
             f.append(DUPLICATE_BIDDER(f"Bidder '{b.name}' appears more than once in the Bidders table.",
-                                      "Keep one row per bidder (merge or rename the duplicates).", *_at(b.where, "name")))
+                                      "Keep one row per bidder (merge or rename the duplicates).",
+                                      *_at(b.where, "name")))
             continue
         names.append(b.name)
         seen.add(norm(b.name))
