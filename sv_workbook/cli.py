@@ -21,6 +21,7 @@ import click
 
 from sv_workbook import __version__
 from sv_workbook.app.batch import BatchUsageError, discover, iter_batch, progress_bar
+from sv_workbook.core.catalogue import VERIFY_CHANGED
 from sv_workbook.core.contracts import CONTRACTS
 from sv_workbook.core.findings import Severity
 from sv_workbook.app.jobs import WriteRefused, analyse_file, exit_code, score_file
@@ -161,6 +162,30 @@ def contract(kind: str | None) -> None:
     """Print the workbook contract(s) as Markdown (the README embeds this text)."""
     kinds = [kind] if kind else list(CONTRACTS)
     click.echo("\n".join(CONTRACTS[k].to_markdown() for k in kinds), nl=False)
+
+
+@main.command()
+@click.argument("code", required=False)
+def codes(code: str | None) -> None:
+    """List the finding codes, or explain CODE: what it means and how to fix it (as docs/findings.md)."""
+    from difflib import get_close_matches
+
+    from sv_workbook.core.catalogue import CATALOGUE, by_area, describe
+
+    if code is None:
+        for area, entries in by_area().items():
+            click.echo(area)
+            for e in entries:
+                click.echo(f"  {e.code:<34} {e.severity.value:<8} {e.title}")
+            click.echo("")
+        click.echo("`sv-workbook codes CODE` says what a code means and how to fix it.")
+        return
+    entry = CATALOGUE.get(code.strip().upper().replace("_", "-"))
+    if entry is None:
+        close = get_close_matches(code.strip().upper(), list(CATALOGUE), n=3, cutoff=0.5)
+        raise click.UsageError(f"There is no finding code {code!r}. " + (
+            f"Did you mean {' or '.join(close)}?" if close else "`sv-workbook codes` lists them all."))
+    click.echo(describe(entry), nl=False)
 
 
 @main.command()
@@ -360,7 +385,7 @@ def verify(path: str, policy_path: str | None) -> None:
         click.echo(f"{path}: VERIFIED – the inputs and unrounded totals are exactly as scored "
                    f"(fingerprint {verdict.fingerprint}).")
     else:
-        changed = sum(f.code == "VERIFY-CHANGED" for f in verdict.findings)
+        changed = sum(f.code == VERIFY_CHANGED.code for f in verdict.findings)
         click.echo(f"{path}: NOT VERIFIED" + (f" – {changed} change(s) since scoring" if changed else ""), err=True)
     sys.exit(verdict.code)
 

@@ -15,7 +15,8 @@ from datetime import date
 from pathlib import Path
 
 from sv_workbook.core.bind import norm
-from sv_workbook.core.catalogue import RETURN_NOT_A_RETURN
+from sv_workbook.core.catalogue import (DUPLICATE_BIDDER, DUPLICATE_CRITERION, NO_BIDDERS, NO_CRITERIA,
+                                        RETURN_NOT_A_RETURN)
 from sv_workbook.core.findings import Finding, Severity
 from sv_workbook.core.policy import Policy
 from sv_workbook.core.tender.model import Tender
@@ -30,7 +31,7 @@ from sv_workbook.xlsx.safe_write import WriteRefused, atomic_save, check_not_ope
 from sv_workbook.xlsx.table_edit import TableMissing, replace_rows
 
 #: Master problems that make per-evaluator workbooks ambiguous: split refuses while they stand.
-BLOCKING = {"DUPLICATE-CRITERION", "DUPLICATE-BIDDER", "NO-CRITERIA", "NO-BIDDERS"}
+BLOCKING = {c.code for c in (DUPLICATE_CRITERION, DUPLICATE_BIDDER, NO_CRITERIA, NO_BIDDERS)}
 
 
 class Refused(Exception):

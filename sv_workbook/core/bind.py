@@ -16,7 +16,10 @@ from typing import Any, NamedTuple
 
 from sv_workbook.core.catalogue import DATE_AS_TEXT, NUMBER_AS_TEXT
 from sv_workbook.core.contracts import Field, TableSpec, WorkbookContract
-from sv_workbook.core.findings import Finding, Severity, error
+from sv_workbook.core.catalogue import (BAD_NAME, BLANK, DUPLICATE_HEADER, ERROR, FORMULA_NOT_CALCULATED,
+    MISSING_COLUMN, MISSING_NAME, MISSING_SHEET, MISSING_TABLE, NOT_A_DATE, NOT_A_NUMBER, NOT_YES_NO, OUT_OF_RANGE,
+    RENAMED_TABLE, UNKNOWN_CHOICE, WARNING)
+from sv_workbook.core.findings import Finding
 from sv_workbook.core.rawbook import CellValue, RawBook, RawTable
 from sv_workbook.core.reading import clean_text, date_from_text, number_from_text
 
@@ -77,8 +80,8 @@ def bind(raw: RawBook, contract: WorkbookContract) -> BoundBook:
     out.extend(raw.notes)
     for sheet in contract.sheets:
         if raw.find_sheet(sheet) is None:
-            out.append(error(
-                "MISSING-SHEET", f"The {contract.title.lower()} has no sheet named '{sheet}'.",
+            out.append(MISSING_SHEET(
+                f"The {contract.title.lower()} has no sheet named '{sheet}'.",
                 f"Add a sheet named '{sheet}' (or rename the sheet that holds it), as in the template "
                 f"from `sv-workbook new {contract.kind}`.", sheet=sheet))
     for named in contract.names:
@@ -86,13 +89,14 @@ def bind(raw: RawBook, contract: WorkbookContract) -> BoundBook:
         if cv is None:
             bad = next((why for k, why in raw.bad_names.items() if k.casefold() == named.name.casefold()), None)
             if bad:
-                out.append(error("BAD-NAME", f"The defined name '{named.name}' {bad}.",
-                                 f"In Formulas › Name Manager, point '{named.name}' at a single cell on "
-                                 f"sheet '{named.sheet}'.", sheet=named.sheet))
+                out.append(BAD_NAME(f"The defined name '{named.name}' {bad}.",
+                                    f"In Formulas › Name Manager, point '{named.name}' at a single cell on "
+                                    f"sheet '{named.sheet}'.", sheet=named.sheet))
             elif named.field.required:
-                out.append(error("MISSING-NAME", f"The defined name '{named.name}' ({_about(named.field.doc)}) is missing.",
-                                 f"Select the cell on sheet '{named.sheet}' that holds it and type "
-                                 f"'{named.name}' in the Name Box (left of the formula bar).", sheet=named.sheet))
+                out.append(MISSING_NAME(f"The defined name '{named.name}' ({_about(named.field.doc)}) is missing.",
+                                        f"Select the cell on sheet '{named.sheet}' that holds it and type "
+                                        f"'{named.name}' in the Name Box (left of the formula bar).",
+                                        sheet=named.sheet))
             continue
         book.names[named.name] = cv
     for spec in contract.input_tables:
@@ -100,24 +104,25 @@ def bind(raw: RawBook, contract: WorkbookContract) -> BoundBook:
         if table is None:
             renamed = _renamed(raw, spec, contract)
             if renamed is not None:
-                out.append(error(
-                    "RENAMED-TABLE", f"The Excel Table '{spec.name}' ({_about(spec.doc)}) is missing, but table "
+                out.append(RENAMED_TABLE(
+                    f"The Excel Table '{spec.name}' ({_about(spec.doc)}) is missing, but table "
                     f"'{renamed.name}' on sheet '{renamed.sheet}' has its columns: it looks renamed.",
                     f"Click in table '{renamed.name}' and type '{spec.name}' under Table Design › Table Name "
                     "(macros and other tools find the table by that name).", renamed.sheet, renamed.ref))
             elif spec.required:
-                out.append(error("MISSING-TABLE", f"The Excel Table '{spec.name}' ({_about(spec.doc)}) is missing.",
-                                 f"On sheet '{spec.sheet}', select the data with its header row "
-                                 f"({', '.join(spec.headers)}), choose Insert › Table, then name it "
-                                 f"'{spec.name}' under Table Design › Table Name.", sheet=spec.sheet))
+                out.append(MISSING_TABLE(f"The Excel Table '{spec.name}' ({_about(spec.doc)}) is missing.",
+                                         f"On sheet '{spec.sheet}', select the data with its header row "
+                                         f"({', '.join(spec.headers)}), choose Insert › Table, then name it "
+                                         f"'{spec.name}' under Table Design › Table Name.", sheet=spec.sheet))
             continue
         positions: dict[str, int] = {}
         seen: dict[str, int] = {}
         for i, header in enumerate(table.headers):
             key = norm(header)
             if key in seen:
-                out.append(error("DUPLICATE-HEADER", f"Table '{spec.name}' has the header '{header}' twice.",
-                                 "Rename or delete one of the two columns.", table.sheet, table.header_cells[i]))
+                out.append(DUPLICATE_HEADER(
+                    f"Table '{spec.name}' has the header '{header}' twice.",
+                    "Rename or delete one of the two columns.", table.sheet, table.header_cells[i]))
             seen.setdefault(key, i)
         missing = False
         for column in spec.columns:
@@ -127,11 +132,10 @@ def bind(raw: RawBook, contract: WorkbookContract) -> BoundBook:
                 close = get_close_matches(norm(column.name), list(seen), n=1)
                 hint = (f"Rename the header '{table.headers[seen[close[0]]]}' to '{column.name}'." if close
                         else f"Add a column headed '{column.name}' to the table.")
-                out.append(Finding(
-                    Severity.ERROR if column.required else Severity.WARNING,
-                    "MISSING-COLUMN",
+                out.append(MISSING_COLUMN(
                     f"Table '{spec.name}' has no column '{column.name}' ({column.doc}).",
-                    hint, table.sheet, table.header_cells[0] if table.header_cells else ""))
+                    hint, table.sheet, table.header_cells[0] if table.header_cells else "",
+                    severity=ERROR if column.required else WARNING))
                 continue
             positions[column.name] = idx
         if missing:
@@ -201,8 +205,8 @@ class Coerce:
         if cv.formula is None and not isinstance(value, str):  # the common case first: runs for every cell read
             return value
         if cv.formula is not None and value is None:
-            self.findings.append(error(
-                "FORMULA-NOT-CALCULATED", f"{what} holds the formula {cv.formula} but no calculated value.",
+            self.findings.append(FORMULA_NOT_CALCULATED(
+                f"{what} holds the formula {cv.formula} but no calculated value.",
                 "Type the value itself, or open and save the workbook in Excel so the formula is calculated.",
                 cv.sheet, cv.cell))
             return None
@@ -213,7 +217,7 @@ class Coerce:
         return value
 
     def _missing(self, cv: CellValue, what: str, expect: str) -> None:
-        self.findings.append(error("BLANK", f"{what} is blank.", f"Enter {expect}.", cv.sheet, cv.cell))
+        self.findings.append(BLANK(f"{what} is blank.", f"Enter {expect}.", cv.sheet, cv.cell))
 
     # text, number and date first try the plain case (a value of the expected type, no
     # formula) inline: they run for every cell of every table, and that case needs no check.
@@ -247,16 +251,16 @@ class Coerce:
         if isinstance(value, str):
             value = self._number_text(cv, what, value)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            self.findings.append(error(
-                "NOT-A-NUMBER", f"{what} should be a number but holds {str(value)!r}.",
+            self.findings.append(NOT_A_NUMBER(
+                f"{what} should be a number but holds {str(value)!r}.",
                 "Type a plain number (no units or words; put notes in the comment column).", cv.sheet, cv.cell))
             return None
         value = float(value)
         rng = _range_text(minimum, maximum, above)
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum) or (
                 above is not None and value <= above):
-            self.findings.append(error(
-                "OUT-OF-RANGE", f"{what} is {value:g}, outside the allowed range {rng}.",
+            self.findings.append(OUT_OF_RANGE(
+                f"{what} is {value:g}, outside the allowed range {rng}.",
                 f"Enter a number {rng}.", cv.sheet, cv.cell))
             return None
         return value
@@ -284,8 +288,8 @@ class Coerce:
         text = norm(value)
         if text in ("yes", "no"):
             return text == "yes"
-        self.findings.append(error("NOT-YES-NO", f"{what} should be Yes or No but holds {str(value)!r}.",
-                                   "Choose Yes or No from the dropdown.", cv.sheet, cv.cell))
+        self.findings.append(NOT_YES_NO(f"{what} should be Yes or No but holds {str(value)!r}.",
+                                        "Choose Yes or No from the dropdown.", cv.sheet, cv.cell))
         return None
 
     def choice(self, cv: CellValue, what: str, spec: Field, extra: tuple[str, ...] = (),
@@ -303,8 +307,8 @@ class Coerce:
             return str(value).strip()
         close = get_close_matches(str(value), options, n=1, cutoff=0.5)
         hint = f"Did you mean '{close[0]}'? " if close else ""
-        self.findings.append(error(
-            "UNKNOWN-CHOICE", f"{what} is {str(value)!r}, which is not one of: {', '.join(options)}.",
+        self.findings.append(UNKNOWN_CHOICE(
+            f"{what} is {str(value)!r}, which is not one of: {', '.join(options)}.",
             hint + "Choose a value from the dropdown.", cv.sheet, cv.cell))
         return None
 
@@ -328,8 +332,8 @@ class Coerce:
                     "Retype it as a date (Excel then right-aligns it), so Excel and every tool read the same day.",
                     cv.sheet, cv.cell))
                 return day
-        self.findings.append(error(
-            "NOT-A-DATE", f"{what} should be a date but holds {str(value)!r}.",
+        self.findings.append(NOT_A_DATE(
+            f"{what} should be a date but holds {str(value)!r}.",
             "Enter a date such as 31/03/2026 (Excel shows it right-aligned when it is a real date).",
             cv.sheet, cv.cell))
         return None

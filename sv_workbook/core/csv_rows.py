@@ -10,7 +10,8 @@ from __future__ import annotations
 import csv
 import io
 
-from sv_workbook.core.findings import Finding, error
+from sv_workbook.core.catalogue import CSV_EMPTY, CSV_MISSING_COLUMN, CSV_UNREADABLE, Code
+from sv_workbook.core.findings import Finding
 
 
 def read_csv_rows(text: str, label: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
@@ -24,15 +25,15 @@ def read_csv_rows(text: str, label: str, required: tuple[str, ...], optional: tu
     try:
         header = next(reader)
     except StopIteration:
-        return [], [csv_error(label, 0, "CSV-EMPTY", "The file is empty.",
+        return [], [csv_error(label, 0, CSV_EMPTY, "The file is empty.",
                               "Put the header row " + ",".join(required + optional) + " first.")]
     except csv.Error as exc:
-        return [], [csv_error(label, 1, "CSV-UNREADABLE", f"The file cannot be read as CSV ({exc}).",
+        return [], [csv_error(label, 1, CSV_UNREADABLE, f"The file cannot be read as CSV ({exc}).",
                               "Save it from Excel as 'CSV UTF-8 (Comma delimited)'.")]
     keys = [h.strip().casefold() for h in header]
     missing = [c for c in required if c.casefold() not in keys]
     if missing:
-        return [], [csv_error(label, 1, "CSV-MISSING-COLUMN",
+        return [], [csv_error(label, 1, CSV_MISSING_COLUMN,
                               f"The header row has no column {', '.join(repr(m) for m in missing)} "
                               f"(it has: {', '.join(h.strip() for h in header)}).",
                               "Use the header row " + ",".join(required + optional) + ".")]
@@ -49,14 +50,14 @@ def read_csv_rows(text: str, label: str, required: tuple[str, ...], optional: tu
                 row.setdefault(c, "")
             rows.append((line, row))
     except csv.Error as exc:
-        return rows, [csv_error(label, reader.line_num, "CSV-UNREADABLE", f"The file cannot be read as CSV ({exc}).",
+        return rows, [csv_error(label, reader.line_num, CSV_UNREADABLE, f"The file cannot be read as CSV ({exc}).",
                                 "Save it from Excel as 'CSV UTF-8 (Comma delimited)'.")]
     return rows, []
 
 
-def csv_error(label: str, line: int, code: str, message: str, hint: str) -> Finding:
+def csv_error(label: str, line: int, code: Code, message: str, hint: str) -> Finding:
     """A finding about a CSV file: ``workbook`` is the file, ``cell`` is 'row N' (N = line in the file)."""
-    return error(code, message, hint, cell=f"row {line}" if line else "").at_workbook(label)
+    return code(message, hint, cell=f"row {line}" if line else "").at_workbook(label)
 
 
 def parse_float(text: str) -> float | None:

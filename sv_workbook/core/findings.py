@@ -34,7 +34,8 @@ _RANKS = {"error": 0, "warning": 1, "info": 2}
 class Finding:
     """One problem (or notice) about a workbook.
 
-    ``code`` is stable and machine-readable (for scripts and dashboards); ``message``
+    ``code`` is stable and machine-readable (for scripts and dashboards), and declared with
+    its meaning in ``catalogue.py``, which makes every finding; ``message``
     says what is wrong in plain English and names the rule; ``hint`` says how to fix it.
     ``sheet`` and ``cell`` point at the place (``cell`` may be a range such as ``B4:B9``
     or empty when the problem is about the whole workbook).
@@ -92,18 +93,6 @@ class Finding:
             "message": self.message,
             "hint": self.hint,
         }
-
-
-def error(code: str, message: str, hint: str = "", sheet: str = "", cell: str = "") -> Finding:
-    return Finding(Severity.ERROR, code, message, hint, sheet, cell)
-
-
-def warning(code: str, message: str, hint: str = "", sheet: str = "", cell: str = "") -> Finding:
-    return Finding(Severity.WARNING, code, message, hint, sheet, cell)
-
-
-def info(code: str, message: str, hint: str = "", sheet: str = "", cell: str = "") -> Finding:
-    return Finding(Severity.INFO, code, message, hint, sheet, cell)
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:

@@ -14,7 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sv_workbook.core.findings import Finding, info, warning
+from sv_workbook.core.catalogue import POLICY_APPLIED, POLICY_REVIEW_OVERDUE
+from sv_workbook.core.findings import Finding
 
 FRAMEWORK_ROUTE = "Framework call-off"
 
@@ -92,15 +93,14 @@ class Policy:
         """Say plainly when the Strategy encoded here is past its review date (Strategy 4.7)."""
         if today > self.strategy_next_review:
             return [
-                warning(
-                    "POLICY-REVIEW-OVERDUE",
+                POLICY_REVIEW_OVERDUE(
                     f"The policy applied is {self.policy_label()}; its review date has passed, "
                     "so these rules may no longer be the trust's current policy.",
                     "Ask the Procurement & Risk Manager for the current Strategy and update the policy file "
                     "(--policy FILE.toml).",
                 )
             ]
-        return [info("POLICY-APPLIED", f"Policy applied: {self.policy_label()}.")]
+        return [POLICY_APPLIED(f"Policy applied: {self.policy_label()}.", hint="")]
 
     def sv_applies_minimum(self, contract_value: float, route: str) -> bool:
         """True when Strategy 4.2's minimum weighting binds this tender."""

@@ -39,7 +39,9 @@ import pandas as pd
 
 from sv_workbook.core.bind import norm
 from sv_workbook.core.contracts import NATIONAL_PRIORITIES
-from sv_workbook.core.findings import Finding, Severity, sort_findings, warning
+from sv_workbook.core.catalogue import (POLICY_APPLIED, POLICY_REVIEW_OVERDUE, PORTFOLIO_DUPLICATE_CONTRACT,
+    SV_WEIGHT_BELOW_MIN)
+from sv_workbook.core.findings import Finding, Severity, sort_findings
 from sv_workbook.core.kpi.rules import KPIStatus, NOT_RATED, Register, RegisterResult, assess_register, rating
 from sv_workbook.core.kpi.measures import MeasureLibrary, default_library
 from sv_workbook.core.periods import Period
@@ -125,7 +127,7 @@ H_TENDERS = "Tenders in the period"
 H_TENDERS_BELOW = "Tenders below the social value minimum"
 
 #: Said once for the whole report rather than once per workbook (they are about the policy, not the file).
-POLICY_CODES = ("POLICY-REVIEW-OVERDUE", "POLICY-APPLIED")
+POLICY_CODES = (POLICY_REVIEW_OVERDUE.code, POLICY_APPLIED.code)
 
 KPI_COLUMNS = ["ContractRef", "ContractTitle", "Supplier", "Workbook", "KPI_ID", "Priority", "PriorityType",
                "MeasureCode", "Measure", "Unit", "Target", "ExpectedToDate", "DeliveredInPeriod", "DeliveredToDate",
@@ -181,8 +183,7 @@ def build_portfolio(outcomes: Iterable[Any], period: Period, as_of: date, policy
         if others:
             ref = chosen.result.register.contract.ref
             names = ", ".join(Path(c.path).name for c in copies)
-            report_findings.append(warning(
-                "PORTFOLIO-DUPLICATE-CONTRACT",
+            report_findings.append(PORTFOLIO_DUPLICATE_CONTRACT(
                 f"ContractRef '{ref}' appears in {len(copies)} registers ({names}); it is counted once, from "
                 f"{Path(chosen.path).name} (the most recently reported; on a tie, the first by file name).",
                 "Keep one register per contract: archive or delete the old copy, or correct the ContractRef "
@@ -376,7 +377,7 @@ def _tender_row(o: Any, period: Period, policy: Policy) -> dict[str, Any] | None
     if s.route in policy.sv_exempt_routes:
         verdict = TENDER_EXEMPT
     elif policy.sv_applies_minimum(s.contract_value, s.route):
-        below = any(f.code == "SV-WEIGHT-BELOW-MIN" for f in result.findings)
+        below = any(f.code == SV_WEIGHT_BELOW_MIN.code for f in result.findings)
         verdict = TENDER_BELOW if below else TENDER_MET
     else:
         verdict = TENDER_NOT_REQUIRED

@@ -27,7 +27,8 @@ from typing import NamedTuple
 from sv_workbook.core import a1
 from sv_workbook.core.catalogue import NAME_SCOPE_CONFLICT
 from sv_workbook.core.contracts import CONTRACTS
-from sv_workbook.core.findings import Finding, error, info, warning
+from sv_workbook.core.catalogue import HIDDEN_SHEET, MERGED_INPUT, WARNING
+from sv_workbook.core.findings import Finding
 from sv_workbook.core.rawbook import RawBook
 
 #: The grid's limits (a name can say Setup!A, Setup!3 or Setup!A0, which are not cells).
@@ -272,13 +273,13 @@ def data_rows(min_row: int, max_row: int, totals_rows: int) -> tuple[int, int]:
 def hidden_sheet_note(sheet: str, state: str) -> Finding:
     """What people should know about a hidden (``hidden``) or very hidden (``veryHidden``) sheet."""
     if state == "hidden":
-        return info("HIDDEN-SHEET", f"Sheet '{sheet}' is hidden.",
-                    "Unhide it (right-click a sheet tab › Unhide) to see what it holds.", sheet)
-    return warning(
-        "HIDDEN-SHEET", f"Sheet '{sheet}' is very hidden: Excel's Unhide list does not show it, so "
+        return HIDDEN_SHEET(f"Sheet '{sheet}' is hidden.",
+                            "Unhide it (right-click a sheet tab › Unhide) to see what it holds.", sheet)
+    return HIDDEN_SHEET(
+        f"Sheet '{sheet}' is very hidden: Excel's Unhide list does not show it, so "
         "readers of this record cannot see what it holds.",
         "In Excel press Alt+F11, select the sheet under the workbook's objects and set its Visible property "
-        "to -1 - xlSheetVisible; or ask the sender why it is hidden.", sheet)
+        "to -1 - xlSheetVisible; or ask the sender why it is hidden.", sheet, severity=WARNING)
 
 
 def merged_input_findings(raw: RawBook, merges: dict[str, list[str]]) -> list[Finding]:
@@ -319,8 +320,8 @@ def merged_input_findings(raw: RawBook, merges: dict[str, list[str]]) -> list[Fi
                 where = ", ".join(a1.cell(r, c) for (r, c), _ in hidden[:5])
                 more = f" and {len(hidden) - 5} more" if len(hidden) > 5 else ""
                 whats = sorted({what for _, what in hidden})
-                out.append(error(
-                    "MERGED-INPUT", f"Cells {coord} are merged over input cells of {' and '.join(whats)} "
+                out.append(MERGED_INPUT(
+                    f"Cells {coord} are merged over input cells of {' and '.join(whats)} "
                     f"({where}{more}); a merged range keeps only its top-left value, so those inputs read as blank.",
                     "Select the range, choose Home › Merge & Center › Unmerge Cells, and re-enter the values.",
                     sheet, coord))

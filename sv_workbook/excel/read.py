@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from sv_workbook.core import a1
-from sv_workbook.core.findings import info
+from sv_workbook.core.catalogue import HAS_MACROS
 from sv_workbook.core.rawbook import CellValue, RawBook, RawTable
 from sv_workbook.core.reading import (INPUT_TABLES, DefinedNameText, choose_names, data_rows, hidden_sheet_note,
                                       is_contract_header)
@@ -44,8 +44,8 @@ def rawbook_from_xlwings(book: Any) -> RawBook:
             if table.name.casefold() in INPUT_TABLES:
                 raw.tables[table.name] = _read_table(s, table.name, table.range.address, _totals_rows(table))
     if book.name.lower().endswith(MACRO_SUFFIXES):
-        raw.notes.append(info("HAS-MACROS", "The workbook carries VBA macros; sv-workbook never runs them.",
-                              "No action needed; macros are kept when the tool writes an .xlsm file."))
+        raw.notes.append(HAS_MACROS("The workbook carries VBA macros; sv-workbook never runs them.",
+                                    "No action needed; macros are kept when the tool writes an .xlsm file."))
     return raw
 
 

@@ -24,7 +24,8 @@ from pathlib import Path
 from sv_workbook.core.bind import norm
 from sv_workbook.core.contracts import NATIONAL_PRIORITIES, YES_NO
 from sv_workbook.core.csv_rows import csv_error, read_csv_rows
-from sv_workbook.core.findings import Finding, info
+from sv_workbook.core.catalogue import CSV_UNREADABLE, MEASURE_REPLACED, MEASURE_ROW_INVALID
+from sv_workbook.core.findings import Finding
 
 COLUMNS = ("code", "priority", "description", "unit", "type", "financial", "source")
 TYPES = ("input", "outcome")
@@ -120,7 +121,7 @@ def parse_measures(text: str, label: str) -> tuple[list[Measure], list[Finding]]
             problems.append((f"The code {row['code']!r} is already used on row {seen[code_key]}.",
                              "Give each measure its own code."))
         for message, hint in problems:
-            findings.append(csv_error(label, line, "MEASURE-ROW-INVALID", message, hint))
+            findings.append(csv_error(label, line, MEASURE_ROW_INVALID, message, hint))
         if problems:
             continue
         seen[code_key] = line
@@ -150,14 +151,14 @@ def load_library(extra: str | Path | None = None) -> tuple[MeasureLibrary, list[
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return base, [csv_error(path.name, 0, "CSV-UNREADABLE", f"Cannot read the measures file: {exc}.",
+        return base, [csv_error(path.name, 0, CSV_UNREADABLE, f"Cannot read the measures file: {exc}.",
                                 "Check the path, and save it from Excel as 'CSV UTF-8 (Comma delimited)'.")]
     local, findings = parse_measures(text, path.name)
     merged = {norm(m.code): m for m in base.measures}
     for m in local:
         if norm(m.code) in merged:
-            findings.append(info("MEASURE-REPLACED", f"The trust's measure {m.code} replaces the default measure "
-                                 "with the same code.", "").at_workbook(path.name))
+            findings.append(MEASURE_REPLACED(f"The trust's measure {m.code} replaces the default measure "
+                                             "with the same code.", "").at_workbook(path.name))
         merged[norm(m.code)] = m
     return MeasureLibrary(tuple(merged.values()), (DEFAULT_LABEL, path.name)), findings
 

@@ -13,7 +13,8 @@ from functools import lru_cache
 
 from sv_workbook.core.bind import BoundBook, Coerce, Row, bind, where_of
 from sv_workbook.core.contracts import KPI_REGISTER
-from sv_workbook.core.findings import Finding, error
+from sv_workbook.core.catalogue import CONTRACT_DATES_REVERSED, KPI_ID_BLANK
+from sv_workbook.core.findings import Finding
 from sv_workbook.core.kpi.rules import KPI, Actual, ContractInfo, Register
 from sv_workbook.core.rawbook import CellValue, RawBook
 from sv_workbook.core.reading import clean_text
@@ -55,8 +56,8 @@ def _contract(book: BoundBook, co: Coerce) -> ContractInfo | None:
         return None
     if end <= start:
         cv = n["EndDate"]
-        co.findings.append(error(
-            "CONTRACT-DATES-REVERSED", f"EndDate {end:%d/%m/%Y} is not after StartDate {start:%d/%m/%Y}.",
+        co.findings.append(CONTRACT_DATES_REVERSED(
+            f"EndDate {end:%d/%m/%Y} is not after StartDate {start:%d/%m/%Y}.",
             "Check both dates (day/month order, year); the contract must end after it starts.", cv.sheet, cv.cell))
         return None
     return ContractInfo(ref or "", title or "", supplier or "", sme, vcse, value, start, end, holder or "", frequency,
@@ -67,8 +68,8 @@ def _contract(book: BoundBook, co: Coerce) -> ContractInfo | None:
 def _kpi_id(cv: CellValue, co: Coerce, table: str) -> str | None:
     ident = co.text(cv, _ID_WHAT.get(table) or f"{table} KPI_ID", required=False)
     if ident is None and cv.formula is None:
-        co.findings.append(error(
-            "KPI-ID-BLANK", f"A row of the {table} table has no KPI_ID.",
+        co.findings.append(KPI_ID_BLANK(
+            f"A row of the {table} table has no KPI_ID.",
             "Enter the KPI's ID (e.g. K1), or delete the row if it is not used." if table == "KPIs" else
             "Enter the ID of the KPI this actual belongs to (from the KPIs table).", cv.sheet, cv.cell))
     return ident

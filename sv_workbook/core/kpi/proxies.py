@@ -21,7 +21,8 @@ from pathlib import Path
 
 from sv_workbook.core.bind import norm
 from sv_workbook.core.csv_rows import csv_error, parse_float, read_csv_rows
-from sv_workbook.core.findings import Finding, warning
+from sv_workbook.core.catalogue import CSV_UNREADABLE, PROXY_ROW_INVALID, PROXY_UNKNOWN_CODE
+from sv_workbook.core.findings import Finding
 from sv_workbook.core.kpi.measures import MeasureLibrary
 
 REQUIRED = ("code", "gbp_per_unit", "year", "source")
@@ -102,16 +103,16 @@ def parse_proxies(text: str, name: str, label: str, library: MeasureLibrary | No
             problems.append((f"The code {row['code']!r} already has a value on row {seen[key]}.",
                              "Keep one value per measure code."))
         for message, hint in problems:
-            findings.append(csv_error(label, line, "PROXY-ROW-INVALID", message, hint))
+            findings.append(csv_error(label, line, PROXY_ROW_INVALID, message, hint))
         if problems:
             continue
         seen[key] = line
         if library is not None and library.get(row["code"]) is None:
             close = library.suggest(row["code"])
-            findings.append(warning("PROXY-UNKNOWN-CODE", f"The code {row['code']!r} is not in the "
-                                    "measure library, so no KPI can use this value.",
-                                    (f"Did you mean {close}? " if close else "") + "Use a code listed by "
-                                    "`sv-workbook measures`.", cell=f"row {line}").at_workbook(label))
+            findings.append(PROXY_UNKNOWN_CODE(f"The code {row['code']!r} is not in the "
+                                               "measure library, so no KPI can use this value.",
+                                               (f"Did you mean {close}? " if close else "") + "Use a code listed by "
+                                               "`sv-workbook measures`.", cell=f"row {line}").at_workbook(label))
         proxies.append(Proxy(row["code"], value, year, row["source"], pcts["deadweight_pct"], pcts["attribution_pct"]))
     return ProxySet(name, tuple(proxies)), findings
 
@@ -122,7 +123,7 @@ def load_proxies(path: str | Path, library: MeasureLibrary | None = None) -> tup
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [csv_error(path.name, 0, "CSV-UNREADABLE", f"Cannot read the proxy file: {exc}.",
+        return None, [csv_error(path.name, 0, CSV_UNREADABLE, f"Cannot read the proxy file: {exc}.",
                                 "Check the path, and save it from Excel as 'CSV UTF-8 (Comma delimited)'.")]
     return parse_proxies(text, path.stem, path.name, library)
 
