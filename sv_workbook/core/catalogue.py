@@ -249,8 +249,9 @@ POLICY_APPLIED = _code(
     "can be traced to the policy in force.",
     "No action needed.", POLICY)
 POLICY_REVIEW_OVERDUE = _code(
-    "POLICY-REVIEW-OVERDUE", WARNING, "The policy is past its review date",
-    "The Strategy version encoded in the policy has passed its next review date, so its rules may no longer "
+    "POLICY-REVIEW-OVERDUE", INFO, "The policy is past its review date",
+    "Said once per run (and on every report's policy line): the Strategy version encoded in the policy has passed "
+    "its next review date, so its rules may no longer "
     "be the trust's current policy.",
     "Ask the Procurement & Risk Manager for the current Strategy and update the policy file (--policy FILE.toml).",
     POLICY)
