@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sv_workbook.core.arithmetic import above
 from sv_workbook.core.findings import Finding, info, warning
 
 FRAMEWORK_ROUTE = "Framework call-off"
@@ -98,8 +99,8 @@ class Policy:
         return [info("POLICY-APPLIED", f"Policy applied: {self.policy_label()}.")]
 
     def sv_applies_minimum(self, contract_value: float, route: str) -> bool:
-        """True when Strategy 4.2's minimum weighting binds this tender."""
-        return contract_value > self.sv_threshold_gbp and route not in self.sv_exempt_routes
+        """True when Strategy 4.2's minimum weighting binds this tender (value over the threshold, 9 places)."""
+        return above(contract_value, self.sv_threshold_gbp) and route not in self.sv_exempt_routes
 
 
 DEFAULT_POLICY = Policy()

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sv_workbook.core.arithmetic import at_least
 from sv_workbook.core.findings import Finding, info, warning
 
 #: The Procurement Act 2023 came into force on 24 February 2025; procurements commenced
@@ -71,7 +72,8 @@ def route_findings(contract_value: float, contract_type: str, start: date | None
     """Say which regime applies to this contract, naming the threshold table used.
 
     A contract is above threshold when its value is *not less than* the threshold
-    (Procurement Act 2023 Sch. 1), so a value exactly at the threshold is above it.
+    (Procurement Act 2023 Sch. 1), so a value exactly at the threshold is above it
+    (decided at 9 decimal places, ``arithmetic.at_least``).
     """
     out: list[Finding] = []
     when = start
@@ -99,7 +101,7 @@ def route_findings(contract_value: float, contract_type: str, start: date | None
                               sheet, cell)]
     kind = contract_type.lower() if contract_type != LIGHT_TOUCH else "light-touch services"
     figures = f"£{contract_value:,.2f} including VAT against the {kind} threshold of £{threshold:,.0f}"
-    if contract_value >= threshold:
+    if at_least(contract_value, threshold):
         out.append(info("ROUTE-ABOVE-THRESHOLD", f"Above threshold: {figures} ({table.label}). The Procurement "
                         "Act 2023 applies in full: a tender notice, an assessment summary to every assessed "
                         "supplier (s.50), a contract award notice and the standstill period (s.51).",
@@ -110,7 +112,7 @@ def route_findings(contract_value: float, contract_type: str, start: date | None
             out.append(warning("ROUTE-QUOTATION-ABOVE-THRESHOLD", f"The route is Quotation but the contract is "
                                f"above threshold ({figures}).", "Use an open or competitive flexible procedure, "
                                "or call off from a framework.", sheet, cell))
-    elif contract_value >= table.notifiable_below:
+    elif at_least(contract_value, table.notifiable_below):
         out.append(info("ROUTE-NOTIFIABLE-BELOW-THRESHOLD", f"Below threshold ({figures}, {table.label}) but "
                         f"at least £{table.notifiable_below:,.0f}: a notifiable below-threshold contract "
                         "(Procurement Act 2023 Part 6). If you advertise it, publish a below-threshold tender "

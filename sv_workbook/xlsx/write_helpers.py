@@ -16,6 +16,7 @@ from openpyxl.utils.cell import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -57,7 +58,7 @@ def put_value(ws: Worksheet, coord: str, value: Any) -> None:
         ws[coord].value = value
 
 
-def put_formula(ws: Worksheet, coord: str, formula: str, number_format: str | None = None) -> None:
+def put_formula(ws: Worksheet, coord: str, formula: str | ArrayFormula, number_format: str | None = None) -> None:
     """A live formula written by us (never from workbook or user text): locked and grey."""
     cell = ws[coord]
     cell.value = formula
