@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sv_workbook.core.arithmetic import above
-from sv_workbook.core.findings import Finding, info, warning
+from sv_workbook.core.findings import Finding, info
 
 FRAMEWORK_ROUTE = "Framework call-off"
 
@@ -85,18 +85,23 @@ class Policy:
         return self.policy_label()
 
     def review_findings(self, today: date) -> list[Finding]:
-        """Say plainly when the Strategy encoded here is past its review date (Strategy 4.7)."""
-        if today > self.strategy_next_review:
-            return [
-                warning(
-                    "POLICY-REVIEW-OVERDUE",
-                    f"The policy applied is {self.policy_label()}; its review date has passed, "
-                    "so these rules may no longer be the trust's current policy.",
+        """The notice every workbook's findings carry: which policy was applied.
+
+        A passed review date is not a fault of the workbook, so it is no warning here (it
+        would fail ``--fail-on warning`` for every clean workbook); ``review_notice`` says
+        it once per run and ``policy_statement`` on every report's policy line.
+        """
+        return [info("POLICY-APPLIED", f"Policy applied: {self.policy_statement(today)}.")]
+
+    def review_notice(self, today: date) -> Finding | None:
+        """Once per run (and once in a portfolio report): the Strategy is past its review date (4.7)."""
+        if today <= self.strategy_next_review:
+            return None
+        return info("POLICY-REVIEW-OVERDUE",
+                    f"The policy applied is {self.policy_label()}; its review date has passed, so these rules may "
+                    "no longer be the trust's current policy.",
                     "Ask the Procurement & Risk Manager for the current Strategy and update the policy file "
-                    "(--policy FILE.toml).",
-                )
-            ]
-        return [info("POLICY-APPLIED", f"Policy applied: {self.policy_label()}.")]
+                    "(--policy FILE.toml).")
 
     def sv_applies_minimum(self, contract_value: float, route: str) -> bool:
         """True when Strategy 4.2's minimum weighting binds this tender (value over the threshold, 9 places)."""

@@ -200,7 +200,7 @@ def build_portfolio(outcomes: Iterable[Any], period: Period, as_of: date, policy
     portfolio = Portfolio(
         period=period, as_of=as_of, policy_label=policy.policy_statement(as_of),
         proxy_label=proxies.label if proxies else None, sources=list(sources.values()),
-        findings=sort_findings(report_findings + policy.review_findings(as_of)), kpis=kpis, by_priority=_by_priority(kpis, library),
+        findings=sort_findings(report_findings + [n for n in [policy.review_notice(as_of)] if n]), kpis=kpis, by_priority=_by_priority(kpis, library),
         by_contract=by_contract, by_supplier=_by_supplier(by_contract), by_measure=_by_measure(kpis),
         diversity=_diversity(by_contract), tenders=tenders, headlines=[])
     portfolio.headlines = _headlines(portfolio, policy)

@@ -73,9 +73,10 @@ def build_kpi_template(policy: Policy = DEFAULT_POLICY, library: MeasureLibrary 
     return wb
 
 
-def write_kpi_template(path: str | Path, policy: Policy = DEFAULT_POLICY, library: MeasureLibrary | None = None
-                       ) -> Path:
-    return write_template(build_kpi_template, path, policy, library)
+def write_kpi_template(path: str | Path, policy: Policy = DEFAULT_POLICY, library: MeasureLibrary | None = None,
+                       replace: bool = False) -> Path | None:
+    """Write the template to ``path`` (refused if it exists, unless ``replace``); returns the backup made."""
+    return write_template(build_kpi_template, path, policy, library, replace=replace)
 
 
 def _col(table: str, column: str) -> str:

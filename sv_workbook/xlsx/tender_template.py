@@ -82,8 +82,9 @@ def build_tender_template(policy: Policy = DEFAULT_POLICY) -> Workbook:
     return wb
 
 
-def write_tender_template(path: str | Path, policy: Policy = DEFAULT_POLICY) -> Path:
-    return write_template(build_tender_template, path, policy)
+def write_tender_template(path: str | Path, policy: Policy = DEFAULT_POLICY, replace: bool = False) -> Path | None:
+    """Write the template to ``path`` (refused if it exists, unless ``replace``); returns the backup made."""
+    return write_template(build_tender_template, path, policy, replace=replace)
 
 
 def _col(table: str, column: str) -> str:

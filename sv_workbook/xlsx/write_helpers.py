@@ -21,7 +21,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sv_workbook.core.contracts import WorkbookContract
-from sv_workbook.xlsx.safe_write import atomic_save
+from sv_workbook.xlsx.safe_write import WriteRefused, atomic_save
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 FORMULA_FILL = PatternFill("solid", fgColor="EDEDED")
@@ -228,12 +228,19 @@ def settings_sheet(wb: Workbook, contract: WorkbookContract, sheet: str, title: 
     return ws
 
 
-def write_template(build: Callable[..., Workbook], path: str | Path, *args: Any) -> Path:
-    """Build a template and save it atomically (a replaced file is backed up first)."""
+def write_template(build: Callable[..., Workbook], path: str | Path, *args: Any, replace: bool = False
+                   ) -> Path | None:
+    """Build a template and save it atomically; returns the backup of a replaced file.
 
+    An existing file is refused unless ``replace`` (``new --force``): a blank template
+    written over a filled-in workbook would lose the evaluators' work. When replaced, the
+    old file is backed up first.
+    """
     path = Path(path)
-    atomic_save(build(*args), path)
-    return path
+    if path.exists() and not replace:
+        raise WriteRefused(f"{path} already exists; nothing was written. Choose another name, or add --force to "
+                           "replace it (a timestamped backup of it is kept).")
+    return atomic_save(build(*args), path)
 
 
 def write_instructions(ws: Worksheet, lines: list[tuple[str, bool]]) -> None:

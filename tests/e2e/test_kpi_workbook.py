@@ -116,7 +116,7 @@ def test_validate_recognises_register_and_reports_overdue_periods(tmp_path):
     runner = CliRunner()
     out = runner.invoke(main, ["validate", str(path), "--as-of", "2027-01-05", "--format", "json"])
     assert out.exit_code == 0, out.output
-    report = json.loads(out.output)[0]
+    report = json.loads(out.stdout)[0]
     assert report["kind"] == "kpi-register" and report["ok"]
     overdue = [f for f in report["findings"] if f["code"] == "KPI-OVERDUE"]
     assert len(overdue) == 5 and all("01 Oct 2026 – 31 Dec 2026" in f["message"] for f in overdue)
