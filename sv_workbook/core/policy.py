@@ -14,8 +14,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sv_workbook.core.catalogue import POLICY_APPLIED, POLICY_REVIEW_OVERDUE
 from sv_workbook.core.arithmetic import above
-from sv_workbook.core.findings import Finding, info
+from sv_workbook.core.findings import Finding
 
 FRAMEWORK_ROUTE = "Framework call-off"
 
@@ -91,14 +92,13 @@ class Policy:
         would fail ``--fail-on warning`` for every clean workbook); ``review_notice`` says
         it once per run and ``policy_statement`` on every report's policy line.
         """
-        return [info("POLICY-APPLIED", f"Policy applied: {self.policy_statement(today)}.")]
+        return [POLICY_APPLIED(f"Policy applied: {self.policy_statement(today)}.")]
 
     def review_notice(self, today: date) -> Finding | None:
         """Once per run (and once in a portfolio report): the Strategy is past its review date (4.7)."""
         if today <= self.strategy_next_review:
             return None
-        return info("POLICY-REVIEW-OVERDUE",
-                    f"The policy applied is {self.policy_label()}; its review date has passed, so these rules may "
+        return POLICY_REVIEW_OVERDUE(f"The policy applied is {self.policy_label()}; its review date has passed, so these rules may "
                     "no longer be the trust's current policy.",
                     "Ask the Procurement & Risk Manager for the current Strategy and update the policy file "
                     "(--policy FILE.toml).")

@@ -15,9 +15,9 @@ import re
 from datetime import datetime
 from typing import Any
 
+from sv_workbook.core.catalogue import HAS_MACROS, HIDDEN_SHEET
 from sv_workbook.core import a1
 from sv_workbook.core.contracts import CONTRACTS
-from sv_workbook.core.findings import info
 from sv_workbook.core.rawbook import CellValue, RawBook, RawTable
 
 #: Table columns some contract reads; other (calculated) columns are read as blank, as the openpyxl reader does.
@@ -35,7 +35,7 @@ def rawbook_from_xlwings(book: Any) -> RawBook:
     raw = RawBook(label=book.name, sheets=[s.name for s in sheets])
     for s in sheets:
         if not s.visible:
-            raw.notes.append(info("HIDDEN-SHEET", f"Sheet '{s.name}' is hidden.",
+            raw.notes.append(HIDDEN_SHEET(f"Sheet '{s.name}' is hidden.",
                                   "Unhide it (right-click a sheet tab › Unhide) to see what it holds.", s.name))
     _read_names(book, sheets, raw)
     for s in sheets:
@@ -43,7 +43,7 @@ def rawbook_from_xlwings(book: Any) -> RawBook:
             if table.name.casefold() in INPUT_TABLES:
                 raw.tables[table.name] = _read_table(s, table.name, table.range.address)
     if book.name.lower().endswith(MACRO_SUFFIXES):
-        raw.notes.append(info("HAS-MACROS", "The workbook carries VBA macros; sv-workbook never runs them.",
+        raw.notes.append(HAS_MACROS("The workbook carries VBA macros; sv-workbook never runs them.",
                               "No action needed; macros are kept when the tool writes an .xlsm file."))
     return raw
 

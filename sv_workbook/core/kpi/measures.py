@@ -21,10 +21,11 @@ from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
+from sv_workbook.core.catalogue import MEASURE_REPLACED
 from sv_workbook.core.bind import norm
 from sv_workbook.core.contracts import NATIONAL_PRIORITIES, YES_NO
 from sv_workbook.core.csv_rows import csv_error, read_csv_rows
-from sv_workbook.core.findings import Finding, info
+from sv_workbook.core.findings import Finding
 
 COLUMNS = ("code", "priority", "description", "unit", "type", "financial", "source")
 TYPES = ("input", "outcome")
@@ -156,7 +157,7 @@ def load_library(extra: str | Path | None = None) -> tuple[MeasureLibrary, list[
     merged = {norm(m.code): m for m in base.measures}
     for m in local:
         if norm(m.code) in merged:
-            findings.append(info("MEASURE-REPLACED", f"The trust's measure {m.code} replaces the default measure "
+            findings.append(MEASURE_REPLACED(f"The trust's measure {m.code} replaces the default measure "
                                  "with the same code.", "").at_workbook(path.name))
         merged[norm(m.code)] = m
     return MeasureLibrary(tuple(merged.values()), (DEFAULT_LABEL, path.name)), findings

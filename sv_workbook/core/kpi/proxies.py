@@ -19,9 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sv_workbook.core.catalogue import PROXY_UNKNOWN_CODE
 from sv_workbook.core.bind import norm
 from sv_workbook.core.csv_rows import csv_error, parse_float, read_csv_rows
-from sv_workbook.core.findings import Finding, warning
+from sv_workbook.core.findings import Finding
 from sv_workbook.core.kpi.measures import MeasureLibrary
 
 REQUIRED = ("code", "gbp_per_unit", "year", "source")
@@ -108,7 +109,7 @@ def parse_proxies(text: str, name: str, label: str, library: MeasureLibrary | No
         seen[key] = line
         if library is not None and library.get(row["code"]) is None:
             close = library.suggest(row["code"])
-            findings.append(warning("PROXY-UNKNOWN-CODE", f"The code {row['code']!r} is not in the "
+            findings.append(PROXY_UNKNOWN_CODE(f"The code {row['code']!r} is not in the "
                                     "measure library, so no KPI can use this value.",
                                     (f"Did you mean {close}? " if close else "") + "Use a code listed by "
                                     "`sv-workbook measures`.", cell=f"row {line}").at_workbook(label))

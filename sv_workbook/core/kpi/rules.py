@@ -36,9 +36,10 @@ from datetime import date, timedelta
 from difflib import get_close_matches
 from functools import lru_cache
 
+from sv_workbook.core.catalogue import (ACTUAL_DUPLICATE_PERIOD, ACTUAL_NEGATIVE, ACTUAL_UNKNOWN_KPI, EVIDENCE_MISSING, KPI_COUNT_BELOW_S52, KPI_ID_DUPLICATE, KPI_NONE, KPI_NO_PROXY, KPI_OVERDUE, KPI_PRIORITY_MISMATCH, KPI_TARGET_NOT_POSITIVE, KPI_UNIT_MISMATCH, KPI_UNKNOWN_MEASURE, KPI_UNKNOWN_PRIORITY, PERIOD_IN_FUTURE, PERIOD_OUTSIDE_CONTRACT)
 from sv_workbook.core.arithmetic import above, at_least, mean, total
 from sv_workbook.core.bind import norm
-from sv_workbook.core.findings import Finding, Severity, error, info, warning
+from sv_workbook.core.findings import Finding, Severity
 from sv_workbook.core.kpi.measures import MeasureLibrary, default_library
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy
 from sv_workbook.core.kpi.proxies import ProxySet, social_value_gbp
@@ -284,7 +285,7 @@ def assess_register(register: Register, policy: Policy = DEFAULT_POLICY, as_of: 
     if proxies is not None:
         for k in kpis:
             if k.measure_code and library.get(k.measure_code) and proxies.get(k.measure_code) is None:
-                out.append(info("KPI-NO-PROXY", f"KPI '{k.id}' ({k.measure_code}) has no value in the proxy set "
+                out.append(KPI_NO_PROXY(f"KPI '{k.id}' ({k.measure_code}) has no value in the proxy set "
                                 f"{proxies.label}; it is reported as a quantity only.",
                                 "Add a row for this code to the proxy CSV if the trust has a value for it.",
                                 *_at(k.where, "measure_code")))
@@ -306,26 +307,26 @@ def _check_kpis(register: Register, library: MeasureLibrary, policy: Policy, out
     for k in register.kpis:
         key = norm(k.id)
         if key in first:
-            out.append(error("KPI-ID-DUPLICATE", f"KPI_ID '{k.id}' is used twice in the KPIs table (first at "
+            out.append(KPI_ID_DUPLICATE(f"KPI_ID '{k.id}' is used twice in the KPIs table (first at "
                              f"{_at(first[key].where, 'id')[1] or 'an earlier row'}).",
                              "Give every KPI its own ID, e.g. K1, K2…; only the first is used until then.",
                              *_at(k.where, "id")))
             continue
         first[key] = k
         if k.target is not None and k.target <= 0:
-            out.append(error("KPI-TARGET-NOT-POSITIVE", f"KPI '{k.id}' has target {k.target:g}; a whole-contract "
+            out.append(KPI_TARGET_NOT_POSITIVE(f"KPI '{k.id}' has target {k.target:g}; a whole-contract "
                              "commitment must be greater than 0.", "Enter the quantity the supplier committed to "
                              "deliver over the whole contract.", *_at(k.where, "target")))
         measure = library.get(k.measure_code) if k.measure_code else None
         if k.measure_code and measure is None:
             close = library.suggest(k.measure_code)
-            out.append(error("KPI-UNKNOWN-MEASURE", f"KPI '{k.id}' uses measure code '{k.measure_code}', which is not "
+            out.append(KPI_UNKNOWN_MEASURE(f"KPI '{k.id}' uses measure code '{k.measure_code}', which is not "
                              "in the measure library.", (f"Did you mean {close}? " if close else "") +
                              "Choose a code from the dropdown (the list is on the Lists sheet and from "
                              "`sv-workbook measures`), or add the measure to the trust's measures file.",
                              *_at(k.where, "measure_code")))
         if measure is not None and k.unit and norm(k.unit) != norm(measure.unit):
-            out.append(error("KPI-UNIT-MISMATCH", f"KPI '{k.id}' is recorded in '{k.unit}' but measure "
+            out.append(KPI_UNIT_MISMATCH(f"KPI '{k.id}' is recorded in '{k.unit}' but measure "
                              f"{measure.code} is measured in '{measure.unit}'.",
                              f"Change the unit to '{measure.unit}' and make sure the target and actuals are in it.",
                              *_at(k.where, "unit")))
@@ -333,23 +334,23 @@ def _check_kpis(register: Register, library: MeasureLibrary, policy: Policy, out
             priority = library.find_priority(k.priority)
             if priority is None:
                 close = get_close_matches(k.priority, library.priorities, n=1, cutoff=0.5)
-                out.append(error("KPI-UNKNOWN-PRIORITY", f"KPI '{k.id}' serves priority '{k.priority}', which is "
+                out.append(KPI_UNKNOWN_PRIORITY(f"KPI '{k.id}' serves priority '{k.priority}', which is "
                                  f"neither a national priority nor a local priority in the measure library "
                                  f"({', '.join(library.priorities)}).",
                                  (f"Did you mean '{close[0]}'? " if close else "") +
                                  "Choose from the dropdown, or add the local priority to the trust's measures file.",
                                  *_at(k.where, "priority")))
             elif measure is not None and priority != measure.priority:
-                out.append(warning("KPI-PRIORITY-MISMATCH", f"KPI '{k.id}' is filed under '{priority}' but measure "
+                out.append(KPI_PRIORITY_MISMATCH(f"KPI '{k.id}' is filed under '{priority}' but measure "
                                    f"{measure.code} serves '{measure.priority}'.",
                                    f"Check the priority; the report totals it under '{priority}'.",
                                    *_at(k.where, "priority")))
     kpis = list(first.values())
     if not kpis:
-        out.append(error("KPI-NONE", "The KPIs table has no KPIs.", "Enter the social value KPIs agreed with the "
+        out.append(KPI_NONE("The KPIs table has no KPIs.", "Enter the social value KPIs agreed with the "
                          "supplier, one per row.", "KPIs", "A2"))
     if c.value is not None and above(c.value, policy.kpi_min_count_threshold_gbp) and len(kpis) < policy.kpi_min_count:
-        out.append(error("KPI-COUNT-BELOW-S52", f"The contract is worth £{c.value:,.2f}, over "
+        out.append(KPI_COUNT_BELOW_S52(f"The contract is worth £{c.value:,.2f}, over "
                          f"£{policy.kpi_min_count_threshold_gbp:,.0f}, so it needs at least {policy.kpi_min_count} "
                          f"KPIs (Procurement Act 2023 s.52); the register has {len(kpis)}.",
                          "Agree and record further KPIs with the supplier.", *_at(c.where, "value")))
@@ -372,19 +373,19 @@ def _check_actuals(register: Register, known: dict[str, KPI], keys: dict[str, st
         key = keys[a.kpi_id]
         if key not in known:
             ids = ", ".join(k.id for k in known.values()) or "none yet"
-            out.append(error("ACTUAL-UNKNOWN-KPI", f"Actuals row for KPI '{a.kpi_id}', which is not in the KPIs "
+            out.append(ACTUAL_UNKNOWN_KPI(f"Actuals row for KPI '{a.kpi_id}', which is not in the KPIs "
                              f"table (KPIs: {ids}).", "Correct the KPI_ID, or add the KPI to the KPIs table.",
                              *_at(a.where, "kpi_id")))
             ok = False
         if a.period_end is not None:
             if a.period_end > as_of:
-                out.append(error("PERIOD-IN-FUTURE", f"PeriodEnd {a.period_end:%d/%m/%Y} of KPI '{a.kpi_id}' is "
+                out.append(PERIOD_IN_FUTURE(f"PeriodEnd {a.period_end:%d/%m/%Y} of KPI '{a.kpi_id}' is "
                                  f"after the as-of date {as_of:%d/%m/%Y}; it is not counted.",
                                  "Record a period only once it has ended (check the year).",
                                  *_at(a.where, "period_end")))
                 ok = False
             if not c.start <= a.period_end <= c.end:
-                out.append(error("PERIOD-OUTSIDE-CONTRACT", f"PeriodEnd {a.period_end:%d/%m/%Y} of KPI "
+                out.append(PERIOD_OUTSIDE_CONTRACT(f"PeriodEnd {a.period_end:%d/%m/%Y} of KPI "
                                  f"'{a.kpi_id}' is outside the contract ({c.start:%d/%m/%Y} to {c.end:%d/%m/%Y}); "
                                  "it is not counted.", "Check the date against the contract's StartDate and EndDate.",
                                  *_at(a.where, "period_end")))
@@ -396,7 +397,7 @@ def _check_actuals(register: Register, known: dict[str, KPI], keys: dict[str, st
                 if hit is not None and ok:
                     periods[(key, hit.index)] += 1
                     if periods[(key, hit.index)] == 2:
-                        out.append(warning("ACTUAL-DUPLICATE-PERIOD", f"KPI '{a.kpi_id}' has more than one Actuals "
+                        out.append(ACTUAL_DUPLICATE_PERIOD(f"KPI '{a.kpi_id}' has more than one Actuals "
                                            f"row in {hit.label}; all of them are added up.",
                                            "If this repeats an earlier row, delete it so delivery is not counted "
                                            "twice.", *_at(a.where, "kpi_id")))
@@ -404,12 +405,12 @@ def _check_actuals(register: Register, known: dict[str, KPI], keys: dict[str, st
             ok = False
         if a.actual is None or a.actual < 0:
             if a.actual is not None:
-                out.append(error("ACTUAL-NEGATIVE", f"Actual {a.actual:g} for KPI '{a.kpi_id}' is negative.",
+                out.append(ACTUAL_NEGATIVE(f"Actual {a.actual:g} for KPI '{a.kpi_id}' is negative.",
                                  "Enter the quantity delivered in the period (0 or more); correct an earlier "
                                  "over-report in that period's row.", *_at(a.where, "actual")))
             ok = False
         if not a.evidence and (not a.where or "evidence" in a.where):  # parsed without the column: bind warned
-            out.append(warning("EVIDENCE-MISSING", f"The Actuals row for KPI '{a.kpi_id}'"
+            out.append(EVIDENCE_MISSING(f"The Actuals row for KPI '{a.kpi_id}'"
                                + (f" ending {a.period_end:%d/%m/%Y}" if a.period_end else "") + " has no evidence.",
                                "Add the reference or link to the evidence (timesheets, certificates, invoices).",
                                *_at(a.where, "evidence")))
@@ -432,7 +433,7 @@ def _check_overdue(register: Register, kpis: list[KPI], plan: list[Period], repo
         for p in due:
             if p.index not in done:
                 label, end = texts[p.index]
-                out.append(warning("KPI-OVERDUE", f"KPI '{k.id}' has no Actuals row for {label}, which the "
+                out.append(KPI_OVERDUE(f"KPI '{k.id}' has no Actuals row for {label}, which the "
                                    f"{due_by}.",
                                    f"Add an Actuals row for {k.id} with PeriodEnd {end} "
                                    "(enter 0 if nothing was delivered).", *_at(k.where, "id")))

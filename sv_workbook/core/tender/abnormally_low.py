@@ -18,9 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from statistics import median
 
+from sv_workbook.core.catalogue import (ABNORMALLY_LOW, AL_DISREGARDED, AL_DISREGARD_WITHOUT_NOTICE, AL_PENDING, AL_RETAINED, DUPLICATE_AL_LOG, UNKNOWN_BIDDER)
 from sv_workbook.core.arithmetic import above
 from sv_workbook.core.bind import norm
-from sv_workbook.core.findings import Finding, error, info, warning
+from sv_workbook.core.findings import Finding
 from sv_workbook.core.policy import Policy
 from sv_workbook.core.tender.model import AbnormallyLowEntry, Tender, Where
 
@@ -96,12 +97,12 @@ def _log_by_bidder(tender: Tender, known: list[str], findings: list[Finding]) ->
         key = norm(entry.bidder)
         at = entry.where.get("bidder", ("Bidders", ""))
         if key not in known_keys:
-            findings.append(error("UNKNOWN-BIDDER", f"The AbnormallyLow log names the bidder '{entry.bidder}', "
+            findings.append(UNKNOWN_BIDDER(f"The AbnormallyLow log names the bidder '{entry.bidder}', "
                                   "which is not in the Bidders table.",
                                   "Use a bidder from the Bidders table (pick from the dropdown).", *at))
             continue
         if key in log:
-            findings.append(error("DUPLICATE-AL-LOG", f"The AbnormallyLow log has more than one row for "
+            findings.append(DUPLICATE_AL_LOG(f"The AbnormallyLow log has more than one row for "
                                   f"{entry.bidder}.", "Keep one row per bidder, updated as the case moves on.", *at))
             continue
         log[key] = entry
@@ -117,7 +118,7 @@ def _log_state(name: str, price: float, pct: float, why: list[str], entry: Abnor
     notice = ("Before disregarding it, notify the supplier and give it a reasonable opportunity to show it can "
               "perform for that price (s.19(4)); if it shows it can, the tender may not be disregarded (s.19(5)). ")
     if entry is None:
-        findings.append(warning("ABNORMALLY-LOW", flag_text, notice + "Record the flag, the request, the answer and "
+        findings.append(ABNORMALLY_LOW(flag_text, notice + "Record the flag, the request, the answer and "
                                 "the decision in the AbnormallyLow table on the Bidders sheet.",
                                 *bid_where.get("price", ("Bidders", ""))))
         return "Flagged: not yet logged", False
@@ -127,21 +128,21 @@ def _log_state(name: str, price: float, pct: float, why: list[str], entry: Abnor
                                               ("the supplier's answer (SupplierAnswer)", entry.supplier_answer))
                    if not value]
         if missing:
-            findings.append(error("AL-DISREGARD-WITHOUT-NOTICE", f"{name} is marked Disregarded as abnormally low, "
+            findings.append(AL_DISREGARD_WITHOUT_NOTICE(f"{name} is marked Disregarded as abnormally low, "
                                   f"but the log has no {' and no '.join(missing)}. The bid stays in the ranking.",
                                   notice + "Record the request and the answer (or 'No answer by <date>') first.", *at))
             return "Decision not valid: request or answer missing", False
-        findings.append(info("AL-DISREGARDED", f"{flag_text} The supplier was asked on {entry.request_sent:%d/%m/%Y} "
+        findings.append(AL_DISREGARDED(f"{flag_text} The supplier was asked on {entry.request_sent:%d/%m/%Y} "
                              "and answered; the recorded decision is to disregard it, so it is excluded.",
                              "Give the reasons in its assessment summary.", *at))
         return DISREGARDED, True
     if entry.decision == RETAINED:
-        findings.append(info("AL-RETAINED", f"{flag_text} The recorded decision is to retain it.",
+        findings.append(AL_RETAINED(f"{flag_text} The recorded decision is to retain it.",
                              "No action: it is scored as usual.", *at))
         return RETAINED, False
     step = ("send the request for explanation" if not entry.request_sent else
             "record the supplier's answer" if not entry.supplier_answer else "record the decision")
-    findings.append(warning("AL-PENDING", f"{flag_text} The log has no decision yet, so the bid is ranked as usual.",
+    findings.append(AL_PENDING(f"{flag_text} The log has no decision yet, so the bid is ranked as usual.",
                             f"Next step: {step} (s.19(4)); then set Decision to Retained or Disregarded.", *at))
     return "Awaiting: " + step, False
 

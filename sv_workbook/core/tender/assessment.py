@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sv_workbook.core.catalogue import (SUMMARY_AL_OPEN, SUMMARY_NO_CONSENSUS, SUMMARY_NO_RATIONALE, SUMMARY_NO_WINNER, SUMMARY_TIE)
 from sv_workbook.core.arithmetic import total
 from sv_workbook.core.bind import norm
 from sv_workbook.core.tender.descriptors import descriptor
-from sv_workbook.core.findings import Finding, Severity, error
+from sv_workbook.core.findings import Finding, Severity
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy
 from sv_workbook.core.tender.scoring import (PRICE_DEVIATION, PRICE_PQP, STATUS_EXCLUDED, BidderResult, TenderResult,
                                              quality_points)
@@ -100,27 +101,27 @@ def summary_gaps(result: TenderResult, findings: list[Finding] | None = None) ->
         for c in t.criteria:
             m = consensus.get((norm(r.bidder), norm(c.id)))
             if m is None or m.score is None:
-                gaps.append(error("SUMMARY-NO-CONSENSUS", f"{r.bidder} has no consensus mark on {c.id}, so the "
+                gaps.append(SUMMARY_NO_CONSENSUS(f"{r.bidder} has no consensus mark on {c.id}, so the "
                                   "summary would have no agreed reason for that score.",
                                   "Record the panel's mark and rationale in the Consensus table.", "Consensus"))
             elif not (m.rationale or "").strip():
                 sheet, cell = m.where.get("rationale", m.where.get("score", ("Consensus", "")))
-                gaps.append(error("SUMMARY-NO-RATIONALE", f"The consensus mark for {r.bidder} on {c.id} has no "
+                gaps.append(SUMMARY_NO_RATIONALE(f"The consensus mark for {r.bidder} on {c.id} has no "
                                   "rationale.", "Write why the panel agreed this mark, by reference to the tender.",
                                   sheet, cell))
     for check in result.abnormally_low:
         if (check.flagged or check.entry) and check.state not in ("Retained", "Disregarded"):
             where = check.entry.where.get("decision", check.entry.where.get("bidder")) if check.entry else None
-            gaps.append(error("SUMMARY-AL-OPEN", f"{check.bidder}'s price is flagged as possibly abnormally low and "
+            gaps.append(SUMMARY_AL_OPEN(f"{check.bidder}'s price is flagged as possibly abnormally low and "
                               f"no valid decision is recorded ({check.state}): the result may still change.",
                               "Finish the s.19 process in the AbnormallyLow table (request, answer, decision).",
                               *(where or ("Bidders", ""))))
     winners = [r for r in result.results if r.rank == 1]
     if not winners:
-        gaps.append(error("SUMMARY-NO-WINNER", "No tender is ranked, so there is no most advantageous tender to "
+        gaps.append(SUMMARY_NO_WINNER("No tender is ranked, so there is no most advantageous tender to "
                           "compare with.", "Fix the errors that stop the bids being ranked.", "Report"))
     elif len(winners) > 1:
-        gaps.append(error("SUMMARY-TIE", "First place is tied between " + " and ".join(r.bidder for r in winners) + ".",
+        gaps.append(SUMMARY_TIE("First place is tied between " + " and ".join(r.bidder for r in winners) + ".",
                           "Apply the published tie-break and record the outcome before writing summaries.", "Report"))
     return gaps
 

@@ -14,11 +14,12 @@ from datetime import date
 from difflib import get_close_matches
 from typing import Sequence
 
+from sv_workbook.core.catalogue import (CONSENSUS_CHANGED, DUPLICATE_BIDDER, DUPLICATE_CONSENSUS, DUPLICATE_CRITERION, DUPLICATE_SCORE, EXCLUDED_BELOW_MIN, MIN_SCORE_RANGE, MISSING_COMMENT, MISSING_CONSENSUS, MISSING_RATIONALE, NEGATIVE_WEIGHT, NO_BIDDERS, NO_CRITERIA, NO_MARK, NO_PRICE, PRICE_METHOD, PRICE_QUALITY_SUM, SCORE_OUT_OF_RANGE, SPREAD_MODERATION_REQUIRED, SPREAD_WIDE, SV_ABSENT, SV_FRAMEWORK, SV_NO_PRIORITY, SV_WEIGHT_BELOW_MIN, UNKNOWN_EVALUATOR, UNMODERATED_MEAN, WEIGHTS_SUM)
 from sv_workbook.core.arithmetic import above, below, equal, exact_dot, mean, total
 from sv_workbook.core.tender.abnormally_low import LowBidCheck, check_abnormally_low
 from sv_workbook.core.bind import norm
 from sv_workbook.core.contracts import PRICE_METHODS
-from sv_workbook.core.findings import Finding, error, info, sort_findings, warning
+from sv_workbook.core.findings import Finding, sort_findings
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy
 from sv_workbook.core.tender.model import Bidder, Criterion, Setup, Tender, Where
 from sv_workbook.core.thresholds import route_findings
@@ -97,22 +98,18 @@ def sv_weighting_findings(contract_value: float, route: str, sv_weight: float,
     minimum = policy.sv_min_percent_of_quality
     rule = f"{policy.strategy_name} {policy.strategy_version} clause 4.2"
     if route in policy.sv_exempt_routes:
-        return [info(
-            "SV-FRAMEWORK", f"This is a {route.lower()}: the framework agreement's own social value criteria govern "
+        return [SV_FRAMEWORK(f"This is a {route.lower()}: the framework agreement's own social value criteria govern "
             f"({policy.strategy_name} 4.1 and 4.5.1), so the trust's {minimum:g}% minimum does not apply.",
             "Check the framework's social value requirements are reflected in the call-off.", sheet, cell)]
     if policy.sv_applies_minimum(contract_value, route):
         if below(sv_weight, minimum):
-            return [error(
-                "SV-WEIGHT-BELOW-MIN",
-                f"Social value carries {sv_weight:g}% of the quality score; {rule} requires at least {minimum:g}% "
+            return [SV_WEIGHT_BELOW_MIN(f"Social value carries {sv_weight:g}% of the quality score; {rule} requires at least {minimum:g}% "
                 f"for tenders over £{policy.sv_threshold_gbp:,.0f} (this one is £{contract_value:,.2f}).",
                 f"Raise the weights of the social value criteria (SocialValue = Yes) to at least {minimum:g}% "
                 "of the quality weights in total.", sheet, cell)]
         return []
     if not above(sv_weight, 0.0):
-        return [warning(
-            "SV-ABSENT", f"No social value criterion is weighted. At £{contract_value:,.2f} the {minimum:g}% minimum "
+        return [SV_ABSENT(f"No social value criterion is weighted. At £{contract_value:,.2f} the {minimum:g}% minimum "
             f"of {rule} does not bind, but {policy.strategy_name} 4.1 expects social value in procurements of any size.",
             "Add a proportionate social value criterion (SocialValue = Yes) with a weight.", sheet, cell)]
     return []
@@ -248,7 +245,7 @@ def _price_method_finding(s: Setup) -> Finding:
         PRICE_PQP: "price ÷ quality score (£ per quality point, lower is better); TotalScore is 100 × the lowest "
                    "£ per quality point ÷ the bid's, and PriceWeight does not change the ranking",
     }.get(s.price_method, f"unknown method '{s.price_method}', so Lowest price")
-    return info("PRICE-METHOD", f"Price method: {s.price_method}: {text}.",
+    return PRICE_METHOD(f"Price method: {s.price_method}: {text}.",
                 "Choose the method in PriceMethod on the Setup sheet before tenders are opened, and publish it "
                 "(Methodology sheet).", sheet or "Setup", cell)
 
@@ -258,13 +255,13 @@ def _unique_criteria(tender: Tender, f: list[Finding]) -> dict[str, Criterion]:
     seen: set[str] = set()
     for c in tender.criteria:
         if norm(c.id) in seen:
-            f.append(error("DUPLICATE-CRITERION", f"Criterion ID '{c.id}' is used more than once.",
+            f.append(DUPLICATE_CRITERION(f"Criterion ID '{c.id}' is used more than once.",
                            "Give each criterion its own ID.", *_at(c.where, "id")))
             continue
         crits[c.id] = c
         seen.add(norm(c.id))
     if not crits:
-        f.append(error("NO-CRITERIA", "The Criteria table has no criteria.",
+        f.append(NO_CRITERIA("The Criteria table has no criteria.",
                        "Add the quality criteria with their weights.", "Criteria"))
     return crits
 
@@ -274,45 +271,44 @@ def _unique_bidders(tender: Tender, f: list[Finding]) -> list[str]:
     seen: set[str] = set()
     for b in tender.bidders:
         if norm(b.name) in seen:
-            f.append(error("DUPLICATE-BIDDER", f"Bidder '{b.name}' appears more than once in the Bidders table.",
+            f.append(DUPLICATE_BIDDER(f"Bidder '{b.name}' appears more than once in the Bidders table.",
                            "Keep one row per bidder (merge or rename the duplicates).", *_at(b.where, "name")))
             continue
         names.append(b.name)
         seen.add(norm(b.name))
     if not names:
-        f.append(error("NO-BIDDERS", "The Bidders table has no bidders.", "Add one row per bid.", "Bidders"))
+        f.append(NO_BIDDERS("The Bidders table has no bidders.", "Add one row per bid.", "Bidders"))
     return names
 
 
 def _check_setup(tender: Tender, policy: Policy, f: list[Finding]) -> None:
     s = tender.setup
     if not equal(s.price_weight + s.quality_weight, 100.0):
-        f.append(error("PRICE-QUALITY-SUM",
-                       f"PriceWeight ({s.price_weight:g}) + QualityWeight ({s.quality_weight:g}) = "
+        f.append(PRICE_QUALITY_SUM(f"PriceWeight ({s.price_weight:g}) + QualityWeight ({s.quality_weight:g}) = "
                        f"{s.price_weight + s.quality_weight:g}, not 100.",
                        "Make the price and quality weights add up to 100.", *_at(s.where, "price_weight")))
     weights = total(c.weight for c in tender.criteria)
     if tender.criteria and not equal(weights, 100.0):
         sheet, cell = _at(tender.criteria[0].where, "weight")
         last = _at(tender.criteria[-1].where, "weight")[1]
-        f.append(error("WEIGHTS-SUM", f"The criteria weights add up to {weights:g}, not 100.",
+        f.append(WEIGHTS_SUM(f"The criteria weights add up to {weights:g}, not 100.",
                        "Adjust the Weight column so the weights add up to 100 (they are shares of the quality score).",
                        sheet, f"{cell}:{last}" if cell and last and last != cell else cell))
     for c in tender.criteria:
         if c.weight < 0:
-            f.append(error("NEGATIVE-WEIGHT", f"Criterion '{c.id}' has a negative weight ({c.weight:g}).",
+            f.append(NEGATIVE_WEIGHT(f"Criterion '{c.id}' has a negative weight ({c.weight:g}).",
                            "Enter a weight of 0 or more.", *_at(c.where, "weight")))
         if c.min_score is not None and not 0 <= c.min_score <= s.scale_max:
-            f.append(error("MIN-SCORE-RANGE", f"Criterion '{c.id}' has MinScore {c.min_score:g}, outside 0 to "
+            f.append(MIN_SCORE_RANGE(f"Criterion '{c.id}' has MinScore {c.min_score:g}, outside 0 to "
                            f"ScoreScaleMax ({s.scale_max:g}).", "Enter a minimum within the scale, or leave it blank.",
                            *_at(c.where, "min_score")))
         if c.social_value and not c.priority:
-            f.append(warning("SV-NO-PRIORITY", f"Social value criterion '{c.id}' names no priority.",
+            f.append(SV_NO_PRIORITY(f"Social value criterion '{c.id}' names no priority.",
                              "Choose the national or local priority it serves (Strategy 3.2-3.3).",
                              *_at(c.where, "priority")))
     for b in tender.bidders:
         if b.price is None or not math.isfinite(b.price) or b.price <= 0:
-            f.append(error("NO-PRICE", f"Bidder '{b.name}' has no valid price"
+            f.append(NO_PRICE(f"Bidder '{b.name}' has no valid price"
                            f"{'' if b.price is None else f' ({b.price:g})'}.",
                            "Enter the evaluated tender price in £, greater than 0.", *_at(b.where, "price")))
 
@@ -346,7 +342,7 @@ def _resolve(bidder: str, criterion_id: str, where: Where, table: str, bidders: 
 def _in_scale(score: float, scale: float, what: str, where: Where, f: list[Finding]) -> bool:
     if 0 <= score <= scale:
         return True
-    f.append(error("SCORE-OUT-OF-RANGE", f"{what} is {score:g}, outside 0 to {scale:g}.",
+    f.append(SCORE_OUT_OF_RANGE(f"{what} is {score:g}, outside 0 to {scale:g}.",
                    f"Enter a mark from 0 to {scale:g}.", *_at(where, "score")))
     return False
 
@@ -365,19 +361,19 @@ def _collect_scores(tender: Tender, crits: dict[str, Criterion], bidders: list[s
         b, c = found
         key = (b, c, norm(sc.evaluator))
         if key in seen:
-            f.append(error("DUPLICATE-SCORE", f"{sc.evaluator} has scored {b} on {c} more than once.",
+            f.append(DUPLICATE_SCORE(f"{sc.evaluator} has scored {b} on {c} more than once.",
                            "Delete the extra row, keeping the evaluator's final mark.", *_at(sc.where, "bidder")))
             continue
         seen.add(key)
         if known_evaluators and norm(sc.evaluator) not in known_evaluators:
-            f.append(warning("UNKNOWN-EVALUATOR", f"'{sc.evaluator}' is not in the Evaluators table.",
+            f.append(UNKNOWN_EVALUATOR(f"'{sc.evaluator}' is not in the Evaluators table.",
                              "Pick the evaluator from the dropdown, or add them to the panel on the Setup sheet.",
                              *_at(sc.where, "evaluator")))
         if sc.score is None or not _in_scale(sc.score, scale, f"{sc.evaluator}'s score for {b} on {c}", sc.where, f):
             continue
         out[(b, c)].append(sc.score)
         if not (sc.comment or "").strip():
-            f.append(warning("MISSING-COMMENT", f"{sc.evaluator}'s score for {b} on {c} has no comment.",
+            f.append(MISSING_COMMENT(f"{sc.evaluator}'s score for {b} on {c} has no comment.",
                              "Write why the mark was given: supplier debriefs quote it.", *_at(sc.where, "comment")))
     return out
 
@@ -394,7 +390,7 @@ def _collect_consensus(tender: Tender, crits: dict[str, Criterion], bidders: lis
             continue
         b, c = found
         if (b, c) in seen:
-            f.append(error("DUPLICATE-CONSENSUS", f"There is more than one consensus mark for {b} on {c}.",
+            f.append(DUPLICATE_CONSENSUS(f"There is more than one consensus mark for {b} on {c}.",
                            "Keep one consensus row per bidder and criterion.", *_at(m.where, "bidder")))
             continue
         seen.add((b, c))
@@ -402,7 +398,7 @@ def _collect_consensus(tender: Tender, crits: dict[str, Criterion], bidders: lis
             continue
         out[(b, c)] = m.score
         if not (m.rationale or "").strip():
-            f.append(warning("MISSING-RATIONALE", f"The consensus mark for {b} on {c} has no rationale.",
+            f.append(MISSING_RATIONALE(f"The consensus mark for {b} on {c} has no rationale.",
                              "Write the panel's reason: the assessment summary must explain each score.",
                              *_at(m.where, "rationale")))
     return out
@@ -430,21 +426,20 @@ def _moderation(tender: Tender, crits: dict[str, Criterion], bidders: list[str],
                 level = "single evaluator" if marks else "no evaluator scores"
             elif above(spread, policy.spread_moderation_required):
                 level = "moderation required"
-                f.append(warning("SPREAD-MODERATION-REQUIRED",
-                                 f"Evaluators' scores for {b} on {c} range from {min(marks):g} to {max(marks):g} "
+                f.append(SPREAD_MODERATION_REQUIRED(f"Evaluators' scores for {b} on {c} range from {min(marks):g} to {max(marks):g} "
                                  f"({spread:.0%} of the scale, over {policy.spread_moderation_required:.0%}).",
                                  "Hold a moderation meeting and record the agreed mark in the Consensus table.",
                                  *_cells(score_cells[(norm(b), norm(c))])))
             elif above(spread, policy.spread_warning):
                 level = "warning"
-                f.append(warning("SPREAD-WIDE", f"Evaluators' scores for {b} on {c} range from {min(marks):g} to "
+                f.append(SPREAD_WIDE(f"Evaluators' scores for {b} on {c} range from {min(marks):g} to "
                                  f"{max(marks):g} ({spread:.0%} of the scale, over {policy.spread_warning:.0%}).",
                                  "Discuss at moderation and record the reason for the agreed mark.",
                                  *_cells(score_cells[(norm(b), norm(c))])))
             else:
                 level = "fine"
             if change is not None and not equal(cons, avg):
-                f.append(info("CONSENSUS-CHANGED", f"The consensus mark for {b} on {c} ({cons:g}) differs from the "
+                f.append(CONSENSUS_CHANGED(f"The consensus mark for {b} on {c} ({cons:g}) differs from the "
                               f"evaluators' mean ({avg:.2f}) by {change:+.2f}.",
                               "Make sure the rationale explains the change.",
                               *_at(cons_where.get((norm(b), norm(c)), {}), "score")))
@@ -469,14 +464,14 @@ def _missing_mark_findings(tender: Tender, crits: dict[str, Criterion], bidders:
             if (b, c) in consensus:
                 continue
             if rule == "Mean" and scores.get((b, c)):
-                f.append(warning("UNMODERATED-MEAN", f"{b} on {c} has no consensus mark; the evaluators' mean "
+                f.append(UNMODERATED_MEAN(f"{b} on {c} has no consensus mark; the evaluators' mean "
                                  f"({mean(scores[(b, c)]):.2f}) is used, unmoderated.",
                                  "Record a moderated mark in the Consensus table.", "Consensus"))
             elif rule == "Mean":
-                f.append(error("NO-MARK", f"{b} has no mark on {c}: no consensus mark and no evaluator score.",
+                f.append(NO_MARK(f"{b} has no mark on {c}: no consensus mark and no evaluator score.",
                                "Score the bid on this criterion.", "Scores"))
             else:
-                f.append(error("MISSING-CONSENSUS", f"{b} has no consensus mark on {c}, and ConsensusRule is "
+                f.append(MISSING_CONSENSUS(f"{b} has no consensus mark on {c}, and ConsensusRule is "
                                "Moderated.", "Add the moderated mark to the Consensus table "
                                "(or set ConsensusRule to Mean to use the evaluators' mean).", "Consensus"))
 
@@ -507,7 +502,7 @@ def _results(tender: Tender, crits: dict[str, Criterion], bidders: list[str],
             status = STATUS_EXCLUDED
             reason = "below the minimum score on " + ", ".join(
                 f"{c} ({m[c]:g} < {crits[c].min_score:g})" for c in under_min)
-            f.append(info("EXCLUDED-BELOW-MIN", f"{name} is excluded: {reason}.",
+            f.append(EXCLUDED_BELOW_MIN(f"{name} is excluded: {reason}.",
                           "No action if the marks are right: an excluded bid is not ranked and does not set the "
                           "lowest price.", *_at(bid.where, "name")))
         elif not valid_price:
