@@ -6,10 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+# another apt (unattended upgrades, a parallel job) may hold the lock: wait up to 10 minutes for it
+APT_WAIT=(-o DPkg::Lock::Timeout=600)
 if ! command -v soffice >/dev/null || ! command -v chromium >/dev/null || ! python3 -c 'import venv, ensurepip' 2>/dev/null \
    || ! /usr/bin/python3 -c 'import uno' 2>/dev/null; then
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libreoffice-calc-nogui python3-uno chromium python3-venv >/dev/null
+  $SUDO apt-get "${APT_WAIT[@]}" update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get "${APT_WAIT[@]}" install -y -qq libreoffice-calc-nogui python3-uno chromium python3-venv >/dev/null
 fi
 python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -e '.[test]'

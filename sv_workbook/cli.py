@@ -1,9 +1,12 @@
 """The ``sv-workbook`` command line (click).
 
-Exit codes: 0 clean, 1 error findings (or the level chosen with ``--fail-on``), 2 when the
-command is used wrongly (and, for ``score``, when its one file cannot be read). In
-``validate`` an unreadable file is an error finding for that file, so one bad file in a
-folder of hundreds does not hide the others' results.
+Exit codes, the same for every command (the README's table): 0 done, nothing at the
+``--fail-on`` level; 1 findings at that level (errors by default; for ``summaries`` the gaps
+that block the documents; for ``report`` a register left out); 2 nothing done: a usage
+error, a write refused or failed (an existing file without ``--force``, a workbook open in
+Excel, content that would be lost, a folder that cannot be written), or no workbook given
+could be read. In ``validate`` an unreadable file among others is an error finding for that
+file, so one bad file in a folder of hundreds does not hide the others' results.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from sv_workbook.reports.batch_formats import FORMATS, write_results
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy, PolicyError, load_policy
 from sv_workbook.reports.terminal import summary_lines
 from sv_workbook.xlsx.openpyxl_read import WorkbookUnreadable
+from sv_workbook.xlsx.safe_write import mode_for
 
 
 def _policy(path: str | None) -> Policy:
@@ -53,6 +57,13 @@ jobs_option = click.option("-j", "--jobs", type=click.IntRange(min=1), default=N
 proxies_option = click.option("--proxies", "proxies_path", type=click.Path(dir_okay=False),
                               help="£ proxy values CSV (code,gbp_per_unit,year,source[,deadweight_pct,"
                                    "attribution_pct]) for KPI registers' £ social value.")
+
+
+def _review_notice(policy: Policy, today: date) -> None:
+    """Once per run, on stderr (stdout may be JSON or CSV): the policy is past its review date."""
+    notice = policy.review_notice(today)
+    if notice is not None:
+        click.echo(f"Notice: {notice.message} {notice.hint}", err=True)
 
 
 def _library(path: str | None):
@@ -99,26 +110,33 @@ def new() -> None:
     """Write a blank template workbook."""
 
 
+force_option = click.option("--force", is_flag=True,
+                            help="Replace PATH if it exists (a timestamped backup of it is kept first).")
+
+
 @new.command("tender")
 @click.argument("path", type=click.Path(dir_okay=False))
+@force_option
 @policy_option
-def new_tender(path: str, policy_path: str | None) -> None:
-    """Write the tender evaluation template to PATH."""
+def new_tender(path: str, force: bool, policy_path: str | None) -> None:
+    """Write the tender evaluation template to PATH (an existing file is refused without --force)."""
     from sv_workbook.xlsx.tender_template import write_tender_template
 
-    _write_template(lambda: write_tender_template(path, _policy(policy_path)), path)
+    policy = _policy(policy_path)
+    _write_template(lambda: write_tender_template(path, policy, replace=force), path)
 
 
 @new.command("kpi-register")
 @click.argument("path", type=click.Path(dir_okay=False))
+@force_option
 @policy_option
 @measures_option
-def new_kpi_register(path: str, policy_path: str | None, measures_path: str | None) -> None:
-    """Write the social value KPI register template to PATH."""
+def new_kpi_register(path: str, force: bool, policy_path: str | None, measures_path: str | None) -> None:
+    """Write the social value KPI register template to PATH (an existing file is refused without --force)."""
     from sv_workbook.xlsx.kpi_template import write_kpi_template
 
-    library = _library(measures_path)
-    _write_template(lambda: write_kpi_template(path, _policy(policy_path), library), path)
+    policy, library = _policy(policy_path), _library(measures_path)
+    _write_template(lambda: write_kpi_template(path, policy, library, replace=force), path)
 
 
 @main.command()
@@ -149,11 +167,13 @@ def measures(fmt: str, measures_path: str | None) -> None:
 
 
 def _write_template(write, path: str) -> None:
+    """Write, and say where any replaced file went; a refused or failed write exits 2."""
     try:
-        write()
+        backup = write()
     except (WriteRefused, OSError) as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"Wrote {path}")
+        click.echo(f"Not written: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"Wrote {path}" + (f" (the file it replaced is kept as {backup})" if backup else ""))
 
 
 @main.command()
@@ -222,6 +242,7 @@ def validate(paths: tuple[str, ...], fmt: str, fail_on: str, jobs: int | None, d
     """
     policy = _policy(policy_path)
     today = as_of.date() if as_of else date.today()
+    _review_notice(policy, today)
     options = _options(measures_path, proxies_path)
     try:
         targets = discover(paths)
@@ -236,6 +257,9 @@ def validate(paths: tuple[str, ...], fmt: str, fail_on: str, jobs: int | None, d
             tally = write_results(outcomes, fmt, Severity(fail_on), out, verbose)
     except BatchUsageError as exc:
         raise click.UsageError(str(exc)) from exc
+    except OSError as exc:  # the -o file cannot be written: a failed write, as for every command
+        click.echo(f"Not written: {exc}", err=True)
+        sys.exit(2)
     if tally.workbooks and tally.unreadable == tally.workbooks:
         sys.exit(2)  # nothing could be read at all: as `score` does for its one file
     sys.exit(1 if tally.failing else 0)
@@ -258,6 +282,7 @@ def _results_stream(output: str | None, progress: bool) -> Iterator[TextIO]:
                 tmp.close()
                 Path(tmp.name).unlink(missing_ok=True)
                 raise
+        os.chmod(tmp.name, mode_for(target))  # ordinary permissions for a file colleagues open (umask)
         os.replace(tmp.name, target)
     elif progress:
         with tempfile.SpooledTemporaryFile(max_size=8 * 2**20, mode="w+", encoding="utf-8") as held:
@@ -286,11 +311,12 @@ def score(path: str, output: str | None, in_place: bool, verbose: bool, allow_lo
     """Check a workbook, compute its results and fill its report sheet."""
     policy = _policy(policy_path)
     today = as_of.date() if as_of else date.today()
+    _review_notice(policy, today)
     options = _options(measures_path, proxies_path)
     try:
         outcome = score_file(path, output, policy, today, in_place=in_place, options=options,
                              allow_loss=allow_loss)
-    except WriteRefused as exc:
+    except (WriteRefused, OSError) as exc:
         click.echo(f"Not written: {exc}", err=True)
         sys.exit(2)
     except WorkbookUnreadable as exc:
@@ -407,6 +433,7 @@ def summaries(path: str, outdir: str, policy_path: str | None, as_of) -> None:
 
     policy = _policy(policy_path)
     today = as_of.date() if as_of else date.today()
+    _review_notice(policy, today)
     outcome = analyse_file(path, policy, today)
     if not outcome.readable:
         _print([outcome])
@@ -421,8 +448,13 @@ def summaries(path: str, outdir: str, policy_path: str | None, as_of) -> None:
         for g in gaps:
             click.echo(f"  {g.at_workbook(Path(path).name)}", err=True)
         sys.exit(1)
-    for written in write_summaries(docs, outdir):
-        click.echo(f"Wrote {written}")
+    try:
+        written = write_summaries(docs, outdir)
+    except OSError as exc:
+        click.echo(f"Not written: {exc}", err=True)
+        sys.exit(2)
+    for doc in written:
+        click.echo(f"Wrote {doc}")
 
 
 def _print(outcomes: list[Outcome], verbose: bool = False) -> None:
@@ -478,6 +510,7 @@ def report(paths: tuple[str, ...], period: str | None, date_from, date_to, outpu
     except PeriodError as exc:
         raise click.UsageError(str(exc)) from exc
     today = as_of.date() if as_of else date.today()
+    _review_notice(policy, today)
     options = _options(measures_path, proxies_path)
     try:
         run = run_report(list(paths), chosen, output, policy, today, options["library"], options["proxies"],

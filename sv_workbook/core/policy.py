@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sv_workbook.core.catalogue import POLICY_APPLIED, POLICY_REVIEW_OVERDUE
+from sv_workbook.core.arithmetic import above
 from sv_workbook.core.findings import Finding
 
 FRAMEWORK_ROUTE = "Framework call-off"
@@ -90,21 +91,26 @@ class Policy:
         return self.policy_label()
 
     def review_findings(self, today: date) -> list[Finding]:
-        """Say plainly when the Strategy encoded here is past its review date (Strategy 4.7)."""
-        if today > self.strategy_next_review:
-            return [
-                POLICY_REVIEW_OVERDUE(
-                    f"The policy applied is {self.policy_label()}; its review date has passed, "
-                    "so these rules may no longer be the trust's current policy.",
+        """The notice every workbook's findings carry: which policy was applied.
+
+        A passed review date is not a fault of the workbook, so it is no warning here (it
+        would fail ``--fail-on warning`` for every clean workbook); ``review_notice`` says
+        it once per run and ``policy_statement`` on every report's policy line.
+        """
+        return [POLICY_APPLIED(f"Policy applied: {self.policy_statement(today)}.", hint="")]
+
+    def review_notice(self, today: date) -> Finding | None:
+        """Once per run (and once in a portfolio report): the Strategy is past its review date (4.7)."""
+        if today <= self.strategy_next_review:
+            return None
+        return POLICY_REVIEW_OVERDUE(f"The policy applied is {self.policy_label()}; its review date has passed, so these rules may "
+                    "no longer be the trust's current policy.",
                     "Ask the Procurement & Risk Manager for the current Strategy and update the policy file "
-                    "(--policy FILE.toml).",
-                )
-            ]
-        return [POLICY_APPLIED(f"Policy applied: {self.policy_label()}.", hint="")]
+                    "(--policy FILE.toml).")
 
     def sv_applies_minimum(self, contract_value: float, route: str) -> bool:
-        """True when Strategy 4.2's minimum weighting binds this tender."""
-        return contract_value > self.sv_threshold_gbp and route not in self.sv_exempt_routes
+        """True when Strategy 4.2's minimum weighting binds this tender (value over the threshold, 9 places)."""
+        return above(contract_value, self.sv_threshold_gbp) and route not in self.sv_exempt_routes
 
 
 DEFAULT_POLICY = Policy()

@@ -37,6 +37,7 @@ from typing import Any, Iterable
 
 import pandas as pd
 
+from sv_workbook.core.arithmetic import mean, total
 from sv_workbook.core.bind import norm
 from sv_workbook.core.contracts import NATIONAL_PRIORITIES
 from sv_workbook.core.catalogue import (POLICY_APPLIED, POLICY_REVIEW_OVERDUE, PORTFOLIO_DUPLICATE_CONTRACT,
@@ -200,7 +201,7 @@ def build_portfolio(outcomes: Iterable[Any], period: Period, as_of: date, policy
     portfolio = Portfolio(
         period=period, as_of=as_of, policy_label=policy.policy_statement(as_of),
         proxy_label=proxies.label if proxies else None, sources=list(sources.values()),
-        findings=sort_findings(report_findings + policy.review_findings(as_of)), kpis=kpis, by_priority=_by_priority(kpis, library),
+        findings=sort_findings(report_findings + [n for n in [policy.review_notice(as_of)] if n]), kpis=kpis, by_priority=_by_priority(kpis, library),
         by_contract=by_contract, by_supplier=_by_supplier(by_contract), by_measure=_by_measure(kpis),
         diversity=_diversity(by_contract), tenders=tenders, headlines=[])
     portfolio.headlines = _headlines(portfolio, policy)
@@ -238,10 +239,11 @@ def _register_rows(o: Any, period: Period, as_of: date, policy: Policy, library:
     reg = full.register
     c = reg.contract
     at = assess_register(cumulative_register(reg, period.end), policy, min(period.end, as_of), library, proxies)
-    in_p: dict[str, float] = {}
+    in_period_actuals: dict[str, list[float]] = {}
     for a in reg.actuals:
         if in_period(a.period_end, period) and a.actual is not None:
-            in_p[norm(a.kpi_id)] = in_p.get(norm(a.kpi_id), 0.0) + a.actual
+            in_period_actuals.setdefault(norm(a.kpi_id), []).append(a.actual)
+    in_p = {key: total(values) for key, values in in_period_actuals.items()}
     book = Path(o.path).name
     rows = []
     for s in at.statuses:
@@ -270,7 +272,7 @@ def _register_rows(o: Any, period: Period, as_of: date, policy: Policy, library:
         "Rating": contract_rating, "KPIsGood": sum(s.rating == "Good" for s in at.statuses),
         "KPIsBelowGood": sum(s.rating in ("Approaching target", "Requires improvement", "Inadequate")
                              for s in at.statuses),
-        "GBPInPeriod": sum(gbp_p) if gbp_p else None, "GBPCumulative": sum(gbp_c) if gbp_c else None,
+        "GBPInPeriod": total(gbp_p) if gbp_p else None, "GBPCumulative": total(gbp_c) if gbp_c else None,
         "KPIsWithoutProxy": sum(r["GBPCumulative"] is None for r in rows), "LastPeriodEnd": at.reporting_date,
     }
     return rows, contract
@@ -286,8 +288,8 @@ def contract_rating_of(statuses: Iterable[KPIStatus], policy: Policy
     rated = [s for s in statuses if s.expected is not None and s.target]
     if not rated:
         return None, None, None, NOT_RATED
-    exp = sum(s.expected / s.target for s in rated) / len(rated)
-    dlv = sum(s.delivered / s.target for s in rated) / len(rated)
+    exp = mean([s.expected / s.target for s in rated])
+    dlv = mean([s.delivered / s.target for s in rated])
     pct = dlv / exp if exp else None
     return exp, dlv, pct, rating(pct, policy)
 
@@ -296,8 +298,9 @@ def contract_rating_of(statuses: Iterable[KPIStatus], policy: Policy
 
 
 def _sum_or_none(series: pd.Series) -> float | None:
-    values = [v for v in series if v is not None and not pd.isna(v)]
-    return float(sum(values)) if values else None
+    """The correctly rounded sum (``math.fsum``; pandas' own sum is pairwise, not correctly rounded)."""
+    values = [float(v) for v in series if v is not None and not pd.isna(v)]
+    return total(values) if values else None
 
 
 def _by_priority(kpis: pd.DataFrame, library: MeasureLibrary) -> pd.DataFrame:
@@ -337,8 +340,8 @@ def _by_measure(kpis: pd.DataFrame) -> pd.DataFrame:
         rows.append({"MeasureCode": code, "Measure": members["Measure"].iloc[0],
                      "Priority": members["Priority"].iloc[0], "Unit": members["Unit"].iloc[0],
                      "Contracts": members["ContractRef"].nunique(), "Target": _sum_or_none(members["Target"]),
-                     "DeliveredInPeriod": float(members["DeliveredInPeriod"].sum()),
-                     "DeliveredToDate": float(members["DeliveredToDate"].sum()),
+                     "DeliveredInPeriod": _sum_or_none(members["DeliveredInPeriod"]) or 0.0,
+                     "DeliveredToDate": _sum_or_none(members["DeliveredToDate"]) or 0.0,
                      "GBPInPeriod": _sum_or_none(members["GBPInPeriod"]),
                      "GBPCumulative": _sum_or_none(members["GBPCumulative"]),
                      "ProxySet": ", ".join(labels) if labels else "no proxy: quantity only"})
@@ -349,7 +352,7 @@ def _by_measure(kpis: pd.DataFrame) -> pd.DataFrame:
 
 def _diversity(contracts: pd.DataFrame) -> pd.DataFrame:
     live = contracts[contracts["LiveInPeriod"].astype(bool)]
-    total = _sum_or_none(live["ContractValue"]) or 0.0
+    whole = _sum_or_none(live["ContractValue"]) or 0.0
     rows = []
     for label, mask in (("SME", live["SME"] == True), ("VCSE", live["VCSE"] == True),  # noqa: E712 (None stays out)
                         ("SME or VCSE", (live["SME"] == True) | (live["VCSE"] == True)),  # noqa: E712
@@ -357,7 +360,7 @@ def _diversity(contracts: pd.DataFrame) -> pd.DataFrame:
         members = live[mask]
         value = _sum_or_none(members["ContractValue"]) or 0.0
         rows.append({"Suppliers": label, "Contracts": len(members), "ContractValue": value,
-                     "ShareOfValue": value / total if total else None})
+                     "ShareOfValue": value / whole if whole else None})
     return pd.DataFrame(rows, columns=["Suppliers", "Contracts", "ContractValue", "ShareOfValue"])
 
 

@@ -18,9 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sv_workbook.core.catalogue import (ROUTE_ABOVE_THRESHOLD, ROUTE_BELOW_NOTIFIABLE,
-    ROUTE_NOTIFIABLE_BELOW_THRESHOLD, ROUTE_NO_START, ROUTE_NO_TABLE, ROUTE_NO_TYPE, ROUTE_PCR_2015,
-    ROUTE_QUOTATION_ABOVE_THRESHOLD)
+from sv_workbook.core.arithmetic import at_least
 from sv_workbook.core.findings import Finding
 
 #: The Procurement Act 2023 came into force on 24 February 2025; procurements commenced
@@ -74,61 +72,56 @@ def route_findings(contract_value: float, contract_type: str, start: date | None
     """Say which regime applies to this contract, naming the threshold table used.
 
     A contract is above threshold when its value is *not less than* the threshold
-    (Procurement Act 2023 Sch. 1), so a value exactly at the threshold is above it.
+    (Procurement Act 2023 Sch. 1), so a value exactly at the threshold is above it
+    (decided at 9 decimal places, ``arithmetic.at_least``).
     """
     out: list[Finding] = []
     when = start
     if when is None:
         when = today or date.today()
-        out.append(ROUTE_NO_START(
-            f"ProcurementStart is blank, so the thresholds in force on "
-            f"{long_date(when)} (today) were used.",
-            "Enter the date the procurement commenced in ProcurementStart: the thresholds that apply "
-            "are those in force on that date.", sheet, cell))
+        out.append(ROUTE_NO_START(f"ProcurementStart is blank, so the thresholds in force on "
+                        f"{long_date(when)} (today) were used.",
+                        "Enter the date the procurement commenced in ProcurementStart: the thresholds that apply "
+                        "are those in force on that date.", sheet, cell))
     table = table_for(when, tables)
     if table is None:
-        return out + [ROUTE_NO_TABLE(
-            f"No threshold table covers a procurement commenced on "
-            f"{long_date(when)}; the earliest held starts {long_date(tables[0].effective_from)}.",
-            "Check the thresholds by hand, or add the table in force then to "
-            "sv_workbook/core/thresholds.py.", sheet, cell)]
+        return out + [ROUTE_NO_TABLE(f"No threshold table covers a procurement commenced on "
+                              f"{long_date(when)}; the earliest held starts {long_date(tables[0].effective_from)}.",
+                              "Check the thresholds by hand, or add the table in force then to "
+                              "sv_workbook/core/thresholds.py.", sheet, cell)]
     if when < ACT_IN_FORCE:
         out.append(ROUTE_PCR_2015(f"A procurement commenced on {long_date(when)}, before the Procurement "
-                                  "Act 2023 came into force (24 February 2025), stays under the Public Contracts "
-                                  "Regulations 2015; the figures below are the PCR 2015 thresholds of that date.",
-                                  "No action if the start date is right.", sheet, cell))
+                        "Act 2023 came into force (24 February 2025), stays under the Public Contracts "
+                        "Regulations 2015; the figures below are the PCR 2015 thresholds of that date.",
+                        "No action if the start date is right.", sheet, cell))
     threshold = table.threshold(contract_type)
     if threshold is None:
         return out + [ROUTE_NO_TYPE(f"ContractType '{contract_type}' has no threshold in the "
-                                    f"{table.label}.", "Choose Goods, Services, Works or Light-touch services.",
-                                    sheet, cell)]
+                              f"{table.label}.", "Choose Goods, Services, Works or Light-touch services.",
+                              sheet, cell)]
     kind = contract_type.lower() if contract_type != LIGHT_TOUCH else "light-touch services"
     figures = f"£{contract_value:,.2f} including VAT against the {kind} threshold of £{threshold:,.0f}"
-    if contract_value >= threshold:
-        out.append(ROUTE_ABOVE_THRESHOLD(
-            f"Above threshold: {figures} ({table.label}). The Procurement "
-            "Act 2023 applies in full: a tender notice, an assessment summary to every assessed "
-            "supplier (s.50), a contract award notice and the standstill period (s.51).",
-            "Use a competitive tendering procedure (open or competitive flexible, s.20) or a "
-            "framework; a direct award needs a s.41 justification and a transparency notice.",
-            sheet, cell))
+    if at_least(contract_value, threshold):
+        out.append(ROUTE_ABOVE_THRESHOLD(f"Above threshold: {figures} ({table.label}). The Procurement "
+                        "Act 2023 applies in full: a tender notice, an assessment summary to every assessed "
+                        "supplier (s.50), a contract award notice and the standstill period (s.51).",
+                        "Use a competitive tendering procedure (open or competitive flexible, s.20) or a "
+                        "framework; a direct award needs a s.41 justification and a transparency notice.",
+                        sheet, cell))
         if route == "Quotation":
-            out.append(ROUTE_QUOTATION_ABOVE_THRESHOLD(
-                f"The route is Quotation but the contract is "
-                f"above threshold ({figures}).", "Use an open or competitive flexible procedure, "
-                "or call off from a framework.", sheet, cell))
-    elif contract_value >= table.notifiable_below:
-        out.append(ROUTE_NOTIFIABLE_BELOW_THRESHOLD(
-            f"Below threshold ({figures}, {table.label}) but "
-            f"at least £{table.notifiable_below:,.0f}: a notifiable below-threshold contract "
-            "(Procurement Act 2023 Part 6). If you advertise it, publish a below-threshold tender "
-            "notice; publish a contract details notice after award; no separate suitability "
-            "(pre-qualification) stage (s.85).", "No action if the value is right.", sheet, cell))
+            out.append(ROUTE_QUOTATION_ABOVE_THRESHOLD(f"The route is Quotation but the contract is "
+                               f"above threshold ({figures}).", "Use an open or competitive flexible procedure, "
+                               "or call off from a framework.", sheet, cell))
+    elif at_least(contract_value, table.notifiable_below):
+        out.append(ROUTE_NOTIFIABLE_BELOW_THRESHOLD(f"Below threshold ({figures}, {table.label}) but "
+                        f"at least £{table.notifiable_below:,.0f}: a notifiable below-threshold contract "
+                        "(Procurement Act 2023 Part 6). If you advertise it, publish a below-threshold tender "
+                        "notice; publish a contract details notice after award; no separate suitability "
+                        "(pre-qualification) stage (s.85).", "No action if the value is right.", sheet, cell))
     else:
-        out.append(ROUTE_BELOW_NOTIFIABLE(
-            f"Below £{table.notifiable_below:,.0f} ({figures}, "
-            f"{table.label}): not a notifiable contract under the Procurement Act 2023; the trust's "
-            "own standing orders govern.", "No action if the value is right.", sheet, cell))
+        out.append(ROUTE_BELOW_NOTIFIABLE(f"Below £{table.notifiable_below:,.0f} ({figures}, "
+                        f"{table.label}): not a notifiable contract under the Procurement Act 2023; the trust's "
+                        "own standing orders govern.", "No action if the value is right.", sheet, cell))
     return out
 
 

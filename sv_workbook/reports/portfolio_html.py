@@ -18,6 +18,7 @@ from typing import Any, Callable, Sequence
 import pandas as pd
 
 from sv_workbook import __version__
+from sv_workbook.xlsx.safe_write import atomic_write
 from sv_workbook.core.portfolio import Portfolio, format_gbp, format_headline, format_share
 
 COLOURS = ("#1f4e78", "#c55a11", "#548235", "#7030a0")
@@ -83,11 +84,10 @@ td.long { min-width: 16rem; }
 
 
 def write_portfolio_html(portfolio: Portfolio, path: str | Path, now: datetime | None = None) -> Path:
-    """Write the page atomically (a temporary file renamed into place)."""
+    """Write the page atomically (a temporary file renamed into place, with umask permissions)."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(render_portfolio_html(portfolio, now or datetime.now()), encoding="utf-8")
-    tmp.replace(path)
+    page = render_portfolio_html(portfolio, now or datetime.now())
+    atomic_write(path, lambda tmp: tmp.write_text(page, encoding="utf-8"), backup=False)
     return path
 
 

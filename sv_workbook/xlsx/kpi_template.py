@@ -17,6 +17,7 @@ from openpyxl.utils.cell import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sv_workbook.core.arithmetic import excel_limit, excel_round
 from sv_workbook.core.contracts import KPI_REGISTER, REPORTING_FREQUENCIES, YES_NO
 from sv_workbook.core.kpi.rules import NOT_RATED, NOT_YET_DUE
 from sv_workbook.core.kpi.measures import MeasureLibrary, default_library
@@ -72,9 +73,10 @@ def build_kpi_template(policy: Policy = DEFAULT_POLICY, library: MeasureLibrary 
     return wb
 
 
-def write_kpi_template(path: str | Path, policy: Policy = DEFAULT_POLICY, library: MeasureLibrary | None = None
-                       ) -> Path:
-    return write_template(build_kpi_template, path, policy, library, kind="kpi-register")
+def write_kpi_template(path: str | Path, policy: Policy = DEFAULT_POLICY, library: MeasureLibrary | None = None,
+                       replace: bool = False) -> Path | None:
+    """Write the template to ``path`` (refused if it exists, unless ``replace``); returns the backup made."""
+    return write_template(build_kpi_template, path, policy, library, kind="kpi-register", replace=replace)
 
 
 def _col(table: str, column: str) -> str:
@@ -109,9 +111,12 @@ def _contract(wb: Workbook, policy: Policy) -> None:
                 '"EndDate must be after StartDate"),"Enter both dates")')
     ws.cell(row=18, column=1, value="KPIs entered")
     put_formula(ws, "B18", '=COUNTIF(KPIs[KPI_ID],"?*")')
-    put_formula(ws, "C18", f'=IF(AND(ISNUMBER(ContractValue),ContractValue>{policy.kpi_min_count_threshold_gbp!r},'
-                f'B18<{policy.kpi_min_count}),"Contracts over £{policy.kpi_min_count_threshold_gbp:,.0f} need at '
-                f'least {policy.kpi_min_count} KPIs (Procurement Act 2023 s.52)","OK")')
+    # ROUND(...,9): the threshold is decided as the core decides it (arithmetic.above); the ISNUMBER test
+    # comes first because AND evaluates every argument and ROUND of text is an error
+    put_formula(ws, "C18", f'=IF(ISNUMBER(ContractValue),IF(AND({excel_round("ContractValue")}>'
+                f'{excel_limit(policy.kpi_min_count_threshold_gbp)},B18<{policy.kpi_min_count}),"Contracts over '
+                f'£{policy.kpi_min_count_threshold_gbp:,.0f} need at least {policy.kpi_min_count} KPIs (Procurement Act '
+                f'2023 s.52)","OK"),"OK")')
     ws["A20"] = "Policy applied"
     put_text(ws, "B20", policy.policy_label())  # from a TOML file: text, never a formula
     for row in range(15, 19):
@@ -157,8 +162,10 @@ def _kpis(wb: Workbook, policy: Policy) -> None:
     header_row(ws, 1, LIVE_FIRST_COL, LIVE_COLUMNS)
     ident, tgt, code, unit = (f"${c['KPI_ID']}", f"${c['Target']}", f"${c['MeasureCode']}", f"${c['Unit']}")
     counted = ('Actuals[PeriodEnd],">="&StartDate,Actuals[PeriodEnd],"<="&EndDate,Actuals[Actual],">=0"')
-    bands = (f'IF({{p}}>={policy.rating_good!r},"Good",IF({{p}}>={policy.rating_approaching!r},"Approaching target",'
-             f'IF({{p}}>{policy.rating_requires_improvement!r},"Requires improvement","Inadequate")))')
+    # the percent is decided at 9 decimal places, as kpi.rules.rating does (380 of 400 is 95%: Good)
+    bands = (f'IF({{r}}>={excel_limit(policy.rating_good)},"Good",IF({{r}}>={excel_limit(policy.rating_approaching)},'
+             f'"Approaching target",IF({{r}}>{excel_limit(policy.rating_requires_improvement)},'
+             '"Requires improvement","Inadequate")))')
     for r in range(2, last + 1):
         d, e, p, rt, chk = (f"{live[n]}{r}" for n in LIVE_COLUMNS)
         match = f"MATCH({code}{r},MeasureCodes,0)"
@@ -168,7 +175,7 @@ def _kpis(wb: Workbook, policy: Policy) -> None:
                 f'{tgt}{r}*(({_clamped_date()}-StartDate)/(EndDate-StartDate)))))', "#,##0.00"),
             p: (f'=IF(OR({e}="",{e}=0),"",{d}/{e})', "0.0%"),
             rt: (f'=IF({ident}{r}="","",IF({e}="","{NOT_RATED}",IF({p}="","{NOT_YET_DUE}",'
-                 f'{bands.format(p=p)})))', None),
+                 f'{bands.format(r=excel_round(p))})))', None),
             chk: (f'=IF({ident}{r}="","",IF(ISNA({match}),"Unknown measure code",'
                   f'IF(INDEX(MeasureUnits,{match})<>{unit}{r}&"","Unit should be "&INDEX(MeasureUnits,{match}),'
                   f'"OK")))', None),

@@ -55,25 +55,42 @@ def atomic_save(wb: Workbook, target: Path, verify: Callable[[Path], None] | Non
     """
     target = Path(target)
     check_not_open(target)
-    fd, tmp = tempfile.mkstemp(prefix=".sv-workbook-", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
-    try:
-        os.chmod(tmp, _mode_for(target))
+
+    def write(tmp: Path) -> None:
         wb.save(tmp)
         if verify is not None:
-            verify(Path(tmp))
-        backup = None
-        if target.exists():
-            backup = backup_path(target)
-            shutil.copy2(target, backup)
+            verify(tmp)
+
+    return atomic_write(target, write)
+
+
+def atomic_write(target: Path, write: Callable[[Path], None], backup: bool = True) -> Path | None:
+    """Have ``write`` fill a temporary file beside ``target``, then put it in place in one step.
+
+    The temporary file gets the permissions the finished file should have (``mode_for``:
+    a replaced file's own, else the umask's), so what colleagues open on a shared drive is
+    as readable as any file they save themselves. With ``backup`` an existing target is
+    copied to a timestamped backup first, which is returned.
+    """
+    target = Path(target)
+    fd, name = tempfile.mkstemp(prefix=".sv-workbook-", suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        os.chmod(tmp, mode_for(target))
+        write(tmp)
+        made = None
+        if backup and target.exists():
+            made = backup_path(target)
+            shutil.copy2(target, made)
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-    return backup
+    return made
 
 
-def _mode_for(target: Path) -> int:
+def mode_for(target: Path) -> int:
     """Keep the replaced file's permissions; a new file gets the usual umask default.
 
     ``mkstemp`` creates owner-only files, which would hide a shared workbook from

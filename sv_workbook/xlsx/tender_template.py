@@ -13,10 +13,12 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.utils.cell import get_column_letter
+from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sv_workbook.core.contracts import (AL_DECISIONS, CONSENSUS_RULES, CONTRACT_TYPES, NATIONAL_PRIORITIES, PRICE_METHODS, ROUTES, TENDER,
                         YES_NO)
+from sv_workbook.core.arithmetic import excel_limit, excel_round
 from sv_workbook.core.tender.descriptors import DESCRIPTORS
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy
 from sv_workbook.xlsx.write_helpers import (BOLD, TITLE_FONT, WRAP, add_table, date_validation, define_name, fix_properties,
@@ -33,6 +35,8 @@ AL_ROWS = 10
 SC_ID_ROW, SC_WEIGHT_ROW, SC_SV_ROW, SC_MIN_ROW, SC_HEAD_ROW = 4, 5, 6, 7, 8
 SC_FIRST_BIDDER_ROW = 9
 SC_FIRST_MARK_COL = 13  # column M
+#: Scoring columns written as array formulas (SUM(IF(...)) over a row of marks; see ``_scoring``).
+ARRAY_COLUMNS = ("D",)
 SCORING_COLUMNS = ("Bidder", "Price", "Marks complete", "Excluded", "Qualifying price", "Quality score",
                    "Social value score", "Price score", "Total score", "Rank", "Status", "Price per quality point")
 PQP = '"Price per quality point"'
@@ -78,8 +82,9 @@ def build_tender_template(policy: Policy = DEFAULT_POLICY) -> Workbook:
     return wb
 
 
-def write_tender_template(path: str | Path, policy: Policy = DEFAULT_POLICY) -> Path:
-    return write_template(build_tender_template, path, policy, kind="tender")
+def write_tender_template(path: str | Path, policy: Policy = DEFAULT_POLICY, replace: bool = False) -> Path | None:
+    """Write the template to ``path`` (refused if it exists, unless ``replace``); returns the backup made."""
+    return write_template(build_tender_template, path, policy, kind="tender", replace=replace)
 
 
 def _col(table: str, column: str) -> str:
@@ -105,16 +110,18 @@ def _setup(wb: Workbook, policy: Policy) -> None:
     minimum = policy.sv_min_percent_of_quality
     threshold = policy.sv_threshold_gbp
     exempt = ",".join(f'ProcurementRoute="{x}"' for x in policy.sv_exempt_routes) or "FALSE"
+    # every verdict compares ROUND(value,9), as the core decides thresholds (core/arithmetic.py)
     checks = [
         ("Price + quality weights", "=PriceWeight+QualityWeight",
-         '=IF(ABS(B14-100)<1E-9,"OK","Price and quality weights must add up to 100")'),
+         f'=IF({excel_round("B14")}=100,"OK","Price and quality weights must add up to 100")'),
         ("Criteria weights total", "=SUM(Criteria[Weight])",
-         '=IF(ABS(B15-100)<1E-9,"OK","Criteria weights must add up to 100")'),
+         f'=IF({excel_round("B15")}=100,"OK","Criteria weights must add up to 100")'),
         ("Social value share of quality (%)", '=SUMIFS(Criteria[Weight],Criteria[SocialValue],"Yes")',
          f'=IF(OR({exempt}),"Framework call-off: the framework\'s own criteria govern",'
-         f'IF(ContractValue>{threshold:g},IF(B16>={minimum:g}-1E-9,"OK",'
+         f'IF({excel_round("N(ContractValue)")}>{excel_limit(threshold)},'
+         f'IF({excel_round("B16")}>={excel_limit(minimum)},"OK",'
          f'"Below the {minimum:g}% minimum for tenders over £{threshold:,.0f} ({policy.strategy_name} 4.2)"),'
-         f'IF(B16>0,"OK","Social value is expected in every procurement ({policy.strategy_name} 4.1)")))'),
+         f'IF({excel_round("B16")}>0,"OK","Social value is expected in every procurement ({policy.strategy_name} 4.1)")))'),
     ]
     for i, (label, value, verdict) in enumerate(checks):
         row = 14 + i
@@ -341,8 +348,11 @@ def _scoring(wb: Workbook, policy: Policy) -> None:
             "B": f'=IF($A{r}="","",IF(ISNUMBER(INDEX(Bidders[Price],{i})),INDEX(Bidders[Price],{i}),""))',
             "C": (f'=IF($A{r}="","",IF(AND(SUMPRODUCT(--({ids}<>""))>0,COUNT({marks})=SUMPRODUCT(--({ids}<>""))),'
                   '"Yes","No"))'),
-            # Excluded: below a minimum score, or disregarded as abnormally low with request and answer logged
-            "D": (f'=IF($A{r}="","",IF(SUMPRODUCT(ISNUMBER({marks})*ISNUMBER({mins})*({marks}<{mins}))'
+            # Excluded: below a minimum score (both rounded to 9 places, as the core decides it), or
+            # disregarded as abnormally low with request and answer logged. An array formula: IF skips the
+            # blank marks and minimums that ROUND would turn into errors (SUMPRODUCT cannot, in Excel 2016).
+            "D": (f'=IF($A{r}="","",IF(SUM(IF(ISNUMBER({marks}),IF(ISNUMBER({mins}),'
+                  f'--({excel_round(marks)}<{excel_round(mins)}),0),0))'
                   f'+COUNTIFS(AbnormallyLow[Bidder],{exact(f"$A{r}")},AbnormallyLow[Decision],"Disregarded",'
                   f'AbnormallyLow[RequestSent],"<>",AbnormallyLow[SupplierAnswer],"<>")>0,"Yes","No"))'),
             "E": f'=IF(OR($A{r}="",$B{r}="",D{r}="Yes"),"",IF($B{r}>0,$B{r},""))',
@@ -362,7 +372,8 @@ def _scoring(wb: Workbook, policy: Policy) -> None:
         fmt = {"B": '"£"#,##0.00', "E": '"£"#,##0.00', "F": "0.00", "G": "0.00", "H": "0.00", "I": "0.00",
                "L": '"£"#,##0.00'}
         for col, formula in cells.items():
-            put_formula(ws, f"{col}{r}", formula, fmt.get(col))
+            put_formula(ws, f"{col}{r}", ArrayFormula(f"{col}{r}", formula) if col in ARRAY_COLUMNS else formula,
+                        fmt.get(col))
         for j in range(1, MAX_CRITERIA + 1):
             c = get_column_letter(SC_FIRST_MARK_COL + j - 1)
             bk, ck = exact(f"$A{r}"), exact(f"{c}${SC_ID_ROW}")

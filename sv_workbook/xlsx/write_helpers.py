@@ -16,11 +16,12 @@ from openpyxl.utils.cell import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sv_workbook.core.contracts import WorkbookContract
-from sv_workbook.xlsx.safe_write import atomic_save
+from sv_workbook.xlsx.safe_write import WriteRefused, atomic_save
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 FORMULA_FILL = PatternFill("solid", fgColor="EDEDED")
@@ -57,7 +58,7 @@ def put_value(ws: Worksheet, coord: str, value: Any) -> None:
         ws[coord].value = value
 
 
-def put_formula(ws: Worksheet, coord: str, formula: str, number_format: str | None = None) -> None:
+def put_formula(ws: Worksheet, coord: str, formula: str | ArrayFormula, number_format: str | None = None) -> None:
     """A live formula written by us (never from workbook or user text): locked and grey."""
     cell = ws[coord]
     cell.value = formula
@@ -227,18 +228,25 @@ def settings_sheet(wb: Workbook, contract: WorkbookContract, sheet: str, title: 
     return ws
 
 
-def write_template(build: Callable[..., Workbook], path: str | Path, *args: Any, kind: str) -> Path:
-    """Build a template and save it atomically (a replaced file is backed up first).
+def write_template(build: Callable[..., Workbook], path: str | Path, *args: Any, kind: str,
+                   replace: bool = False) -> Path | None:
+    """Build a template and save it atomically; returns the backup of a replaced file.
 
     A path ending in .xlsm gets the macro-enabled form: the VBA module, its buttons and
     xlwings' settings (``macro_workbook``); any other path the plain workbook.
+
+    An existing file is refused unless ``replace`` (``new --force``): a blank template
+    written over a filled-in workbook would lose the evaluators' work. When replaced, the
+    old file is backed up first.
     """
+    path = Path(path)
+    if path.exists() and not replace:
+        raise WriteRefused(f"{path} already exists; nothing was written. Choose another name, or add --force to "
+                           "replace it (a timestamped backup of it is kept).")
     from sv_workbook.xlsx.macro_workbook import is_macro_path, make_macro_enabled
 
-    path = Path(path)
     wb = build(*args)
-    atomic_save(make_macro_enabled(wb, kind) if is_macro_path(path) else wb, path)
-    return path
+    return atomic_save(make_macro_enabled(wb, kind) if is_macro_path(path) else wb, path)
 
 
 def write_instructions(ws: Worksheet, lines: list[tuple[str, bool]]) -> None:

@@ -80,8 +80,12 @@ def test_a_file_that_cannot_be_opened_is_a_finding(tmp_path):
 
 def test_exit_codes(mixed, tmp_path):
     good = mixed / "north" / "good.xlsx"
-    assert run(str(good)).exit_code == 0                       # warnings only
-    assert run(str(good), "--fail-on", "warning").exit_code == 1
+    assert run(str(good)).exit_code == 0
+    # clean: the default policy's passed review date is a notice, not a warning (issue 13)
+    assert run(str(good), "--fail-on", "warning").exit_code == 0
+    warned = warned_workbook(tmp_path / "w")
+    assert run(warned).exit_code == 0                       # warnings only
+    assert run(warned, "--fail-on", "warning").exit_code == 1
     assert run(str(mixed / "old.xls")).exit_code == 2          # the only workbook cannot be read at all
     assert run(str(tmp_path / "missing.xlsx")).exit_code == 2
     assert run(str(tmp_path / "*.xlsx")).exit_code == 2        # a glob matching nothing
@@ -118,8 +122,17 @@ def test_json_csv_and_junit_agree(mixed):
     assert int(suite.get("failures")) + int(suite.get("errors")) == sum(not r["ok"] for r in records)
 
 
-def test_fail_on_warning_changes_ok_in_every_format(mixed):
-    good = str(mixed / "north" / "good.xlsx")
+def warned_workbook(folder: Path) -> str:
+    """The example with one evaluator's comment missing: its only warning is MISSING-COMMENT."""
+    folder.mkdir(exist_ok=True)
+    wb = example_wb()
+    wb["Scores"]["E2"] = None
+    atomic_save(wb, folder / "warned.xlsx")
+    return str(folder / "warned.xlsx")
+
+
+def test_fail_on_warning_changes_ok_in_every_format(tmp_path):
+    good = warned_workbook(tmp_path)
     assert json.loads(run(good, "--format", "json", "--fail-on", "warning").stdout)[0]["ok"] is False
     assert ET.fromstring(run(good, "--format", "junit", "--fail-on", "warning").stdout.encode()).find(
         ".//failure") is not None
@@ -130,14 +143,15 @@ def test_fail_on_warning_changes_ok_in_every_format(mixed):
 def test_text_output_groups_by_workbook_errors_first(mixed):
     out = run(str(mixed), "--jobs", "1").stdout
     block = out.split(str(mixed / "blank-template.xlsx"))[1].split("\n" + str(mixed))[0]
-    severities = [line.split()[0] for line in block.splitlines()[1:] if line.startswith("  ")]
+    severities = [line.split()[0] for line in block.splitlines()[1:]
+                  if line.startswith("  ") and not line.startswith("  (")]  # not the "(n notice(s) not shown" line
     assert severities and severities == sorted(severities, key=lambda s: ["ERROR", "WARNING", "INFO"].index(s))
     assert "Checked 6 workbook(s): 1 OK, 5 NOT OK" in out
 
 
 def test_no_progress_bar_when_piped_but_on_request(mixed):
     good = str(mixed / "north" / "good.xlsx")
-    assert run(good).stderr == ""
+    assert [line for line in run(good).stderr.splitlines() if not line.startswith("Notice: ")] == []
     assert "workbook" in run(good, "--progress").stderr
 
 

@@ -13,10 +13,15 @@ def test_defaults_encode_strategy_v02():
     assert "Framework call-off" in p.sv_exempt_routes
 
 
-def test_review_date_is_said_plainly():
-    assert DEFAULT_POLICY.review_findings(date(2024, 11, 1))[0].code == "POLICY-APPLIED"
-    overdue = DEFAULT_POLICY.review_findings(date(2024, 11, 2))[0]
-    assert overdue.code == "POLICY-REVIEW-OVERDUE" and "V0.2" in overdue.message
+def test_review_date_is_said_plainly_as_a_notice_not_a_warning():
+    """A passed review date is no fault of a workbook: each workbook gets the POLICY-APPLIED notice
+    (which says it), the run one POLICY-REVIEW-OVERDUE notice; neither is a warning."""
+    assert DEFAULT_POLICY.review_notice(date(2024, 11, 1)) is None
+    notice = DEFAULT_POLICY.review_notice(date(2024, 11, 2))
+    assert notice.code == "POLICY-REVIEW-OVERDUE" and "V0.2" in notice.message and notice.severity.value == "info"
+    per_workbook = DEFAULT_POLICY.review_findings(date(2024, 11, 2))
+    assert [(f.code, f.severity.value) for f in per_workbook] == [("POLICY-APPLIED", "info")]
+    assert "PAST ITS REVIEW DATE" in per_workbook[0].message
 
 
 def test_toml_overrides_and_refuses_bad_keys(tmp_path):

@@ -211,16 +211,20 @@ def test_a_dated_tender_is_listed_only_in_its_period():
     assert {s.path: s.status for s in p.sources}["T-2025-03-31.xlsx"] == TENDER_OUTSIDE
 
 
-def test_the_policy_review_warning_is_said_once_for_the_report():
-    """Every workbook's check warns that the Strategy is past review (as analyse_file does); the report says it once."""
+def test_the_policy_review_notice_is_said_once_for_the_report():
+    """Every workbook's check carries the POLICY-APPLIED notice (as analyse_file does); the report says once,
+    as a notice, that the Strategy is past review, and its policy line says so too."""
     outcomes = []
     for ref in ("A", "B", "C"):
         o = outcome(boundary_register(ref), f"{ref}.xlsx")
         o.findings += DEFAULT_POLICY.review_findings(AS_OF)
         outcomes.append(o)
-    assert sum(f.code == "POLICY-REVIEW-OVERDUE" for o in outcomes for f in o.findings) == 3
+    assert sum(f.code == "POLICY-APPLIED" for o in outcomes for f in o.findings) == 3
     p = build(outcomes, parse_period("FY2025"))
-    assert [f.code for f in p.findings].count("POLICY-REVIEW-OVERDUE") == 1
+    overdue = [f for f in p.findings if f.code == "POLICY-REVIEW-OVERDUE"]
+    assert len(overdue) == 1 and overdue[0].severity.value == "info"
+    assert not [f for f in p.findings if f.code.startswith("POLICY") and f.severity.value == "warning"]
+    assert "PAST ITS REVIEW DATE" in p.policy_label
 
 
 @settings(max_examples=30, deadline=None)

@@ -82,8 +82,11 @@ def test_moderated_rule_requires_consensus_mean_rule_warns():
 
 @pytest.mark.parametrize("marks, level, code", [
     ((3.0, 3.5), "fine", None),                    # 10% of a 0-5 scale
-    ((3.0, 4.0), "warning", "SPREAD-WIDE"),         # exactly 20%
+    ((3.0, 4.0), "fine", None),                    # exactly 20%: a 1-point disagreement on 0-5 is fine
+    ((1.2, 2.2), "fine", None),                    # 20% in decimals; the float spread is 0.20000000000000004
+    ((3.0, 4.5), "warning", "SPREAD-WIDE"),         # 30%
     ((2.0, 4.5), "warning", "SPREAD-WIDE"),         # exactly 50%
+    ((1.9, 4.4), "warning", "SPREAD-WIDE"),         # 50% in decimals; the float spread is above 0.5
     ((1.0, 4.0), "moderation required", "SPREAD-MODERATION-REQUIRED"),  # 60%
 ])
 def test_moderation_spread_levels(marks, level, code):

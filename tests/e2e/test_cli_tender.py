@@ -33,7 +33,7 @@ def test_new_writes_a_template_that_validates_as_a_tender(tmp_path):
     assert wb["Scoring"]["F9"].value.startswith("=")
     result = run("validate", path, "--format", "json", *AS_OF)
     assert result.exit_code == 1  # blank set-up values are errors
-    assert json.loads(result.output)[0]["kind"] == "tender"
+    assert json.loads(result.stdout)[0]["kind"] == "tender"  # the policy notice goes to stderr
 
 
 def test_validate_clean_exit_0_and_score_writes_report(tmp_path):
@@ -157,3 +157,84 @@ def test_duplicate_bidder_rows_use_the_first_row(tmp_path):
     outcome = analyse_file(tender_file(tmp_path / "t.xlsx", edit=edit), DEFAULT_POLICY, TODAY)
     assert "DUPLICATE-BIDDER" in {f.code for f in outcome.findings}
     assert outcome.result.result("Moorland Property Services Ltd").price == 1_640_000.0
+
+
+# --- quiet, honest defaults (issue 13) ---------------------------------------------------
+
+
+def test_clean_workbooks_pass_fail_on_warning_and_the_review_date_is_said_once(tmp_path):
+    """The default policy is past its review date: a notice once per run, not a warning per workbook."""
+    import shutil
+
+    root = Path(__file__).resolve().parents[2]
+    for name in ("tender_example.xlsx", "kpi_register_example.xlsx"):
+        shutil.copy(root / "examples" / name, tmp_path / name)
+    result = run("validate", tmp_path, "--fail-on", "warning", "--as-of", "2026-11-27")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("Notice: The policy applied is Social Value Strategy V0.2") == 1
+    assert "review date has passed" in result.stderr and "POLICY-REVIEW-OVERDUE" not in result.stdout
+    scored = run("score", tmp_path / "tender_example.xlsx", "-o", tmp_path / "s.xlsx", "--as-of", "2026-11-27")
+    assert scored.exit_code == 0 and scored.stderr.count("Notice:") == 1
+    line = [r for r in load_workbook(tmp_path / "s.xlsx")["Report"].iter_rows(values_only=True)
+            if r and r[0] == "Policy applied"][0]
+    assert "PAST ITS REVIEW DATE (November 2024)" in line[1]
+    current = tmp_path / "policy.toml"
+    current.write_text("strategy_next_review = 2030-01-01\n")
+    in_date = run("validate", tmp_path, "--fail-on", "warning", "--as-of", "2026-11-27", "--policy", current)
+    assert in_date.exit_code == 0 and "Notice:" not in in_date.stderr
+
+
+def test_new_refuses_to_replace_a_file_unless_forced_and_then_keeps_a_backup(tmp_path):
+    target = tmp_path / "evaluation.xlsx"
+    target.write_bytes(b"the panel's filled-in workbook")
+    refused = run("new", "tender", target)
+    assert refused.exit_code == 2 and "already exists" in refused.stderr and "--force" in refused.stderr
+    assert target.read_bytes() == b"the panel's filled-in workbook"
+    assert run("new", "kpi-register", target).exit_code == 2
+    forced = run("new", "tender", target, "--force")
+    assert forced.exit_code == 0, forced.output
+    backups = list(tmp_path.glob("evaluation.backup-*.xlsx"))
+    assert len(backups) == 1 and backups[0].read_bytes() == b"the panel's filled-in workbook"
+    assert str(backups[0]) in forced.stdout
+    assert load_workbook(target)["Setup"] is not None
+
+
+def test_outputs_for_colleagues_honour_the_umask(tmp_path):
+    """validate -o and summaries .docx are as readable as any file the user saves (not 0600)."""
+    import os
+    import stat
+
+    from tests.support.fill import fill_tender
+    from sv_workbook.xlsx.tender_template import build_tender_template
+
+    old = os.umask(0o022)
+    try:
+        src = tender_file(tmp_path / "t.xlsx")
+        assert run("validate", src, "-o", tmp_path / "findings.csv", "--format", "csv", *AS_OF).exit_code == 0
+        assert stat.S_IMODE((tmp_path / "findings.csv").stat().st_mode) == 0o644
+        wb = build_tender_template()
+        fill_tender(wb, example_tender())
+        wb.save(tmp_path / "tender.xlsx")
+        result = run("summaries", tmp_path / "tender.xlsx", "-o", tmp_path / "docs", *AS_OF)
+        assert result.exit_code == 0, result.output
+        docs = list((tmp_path / "docs").glob("*.docx"))
+        assert docs and {stat.S_IMODE(p.stat().st_mode) for p in docs} == {0o644}
+    finally:
+        os.umask(old)
+
+
+def test_a_write_that_cannot_happen_exits_2_for_every_command(tmp_path):
+    """The README's exit-code table: a refused or failed write is 2, whatever the command."""
+    src = tender_file(tmp_path / "t.xlsx")
+    missing = tmp_path / "no" / "such" / "folder"
+    assert run("validate", src, "-o", missing / "f.csv", *AS_OF).exit_code == 2
+    assert run("score", src, "-o", missing / "s.xlsx", *AS_OF).exit_code == 2
+    assert run("new", "tender", missing / "n.xlsx").exit_code == 2
+    (tmp_path / "blocker").write_text("a file where the folder should be")
+    from tests.support.fill import fill_tender
+    from sv_workbook.xlsx.tender_template import build_tender_template
+
+    wb = build_tender_template()
+    fill_tender(wb, example_tender())
+    wb.save(tmp_path / "tender.xlsx")
+    assert run("summaries", tmp_path / "tender.xlsx", "-o", tmp_path / "blocker" / "docs", *AS_OF).exit_code == 2

@@ -12,3 +12,70 @@ def test_readme_contract_section_matches_declaration():
     section = text.split("<!-- contract:start -->\n", 1)[1].split("<!-- contract:end -->", 1)[0]
     expected = "\n".join(c.to_markdown() for c in CONTRACTS.values())
     assert section == expected, "README is stale: run `python scripts/update-readme-contracts.py`"
+
+
+def _sh_blocks() -> list[str]:
+    text = README.read_text(encoding="utf-8")
+    return [block.split("```", 1)[0] for block in text.split("```sh\n")[1:]]
+
+
+def test_first_command_works_with_and_without_sudo(tmp_path):
+    """The set-up line's apt steps run as root without sudo (a container) and through sudo elsewhere.
+
+    apt-get and sudo are stand-ins that log their arguments; only the apt steps are run.
+    """
+    import os
+    import subprocess
+
+    first = _sh_blocks()[0].strip().splitlines()[0]
+    apt_steps = " && ".join(step for step in first.split(" && ") if "apt-get" in step)
+    assert apt_steps, first
+    log = tmp_path / "log"
+    for with_sudo in (False, True):
+        bin_dir = tmp_path / f"bin-{with_sudo}"
+        bin_dir.mkdir()
+        (bin_dir / "apt-get").write_text(f'#!/bin/sh\necho "apt-get $*" >> {log}\n')
+        if with_sudo:
+            (bin_dir / "sudo").write_text(f'#!/bin/sh\necho "sudo $*" >> {log}\nexec "$@"\n')
+        for stub in bin_dir.iterdir():
+            stub.chmod(0o755)
+        log.write_text("")
+        env = {"PATH": f"{bin_dir}:/usr/bin:/bin" if with_sudo else str(bin_dir), "HOME": str(tmp_path)}
+        shell = "/bin/sh"
+        proc = subprocess.run([shell, "-c", apt_steps], env=env, capture_output=True, text=True)
+        assert proc.returncode == 0, (with_sudo, proc.stderr)
+        lines = log.read_text().splitlines()
+        assert "apt-get install -y python3-venv" in lines
+        assert any(line.startswith("sudo apt-get") for line in lines) == with_sudo
+
+
+def test_gitignore_covers_what_the_readme_commands_write():
+    """Every file a README command writes into the checkout (-o NAME, report's NAME.xlsx/.html) is ignored."""
+    import re
+    import subprocess
+
+    written = set()
+    for block in _sh_blocks():
+        for line in block.splitlines():
+            for name in re.findall(r"(?:^|\s)-o\s+(\S+)", line):
+                if " report " in f" {line} ":
+                    written |= {f"{name}.xlsx", f"{name}.html"}
+                else:
+                    written.add(name)
+            if re.search(r"\bscore\s+(\S+\.xlsx)(?!.*\s-o\s)", line):  # score without -o: FILE.scored.xlsx
+                written.add(re.search(r"\bscore\s+(\S+)\.xlsx", line).group(1) + ".scored.xlsx")
+    written |= {"examples/tender_example.scored.xlsx", ".venv/bin/python"}
+    assert {"scored.xlsx", "findings.csv", "results.xml", "sv-report-FY2025.html"} <= written
+    root = README.parent
+    proc = subprocess.run(["git", "check-ignore", "--no-index", "--stdin"], input="\n".join(sorted(written)),
+                          capture_output=True, text=True, cwd=root)
+    ignored = set(proc.stdout.split())
+    assert written <= ignored, sorted(written - ignored)
+
+
+def test_ci_script_waits_for_a_held_apt_lock():
+    """scripts/test.sh gives every apt-get the lock timeout, so a parallel apt makes it wait, not die."""
+    script = (README.parent / "scripts" / "test.sh").read_text(encoding="utf-8")
+    assert "DPkg::Lock::Timeout=600" in script
+    calls = [line for line in script.splitlines() if "apt-get " in line and not line.lstrip().startswith("#")]
+    assert calls and all('"${APT_WAIT[@]}"' in line for line in calls), calls

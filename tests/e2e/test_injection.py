@@ -88,11 +88,11 @@ def test_hostile_names_survive_score_as_text_cells(tmp_path, hostile):
 def test_hostile_text_in_json_csv_and_html_output(hostile):
     runner = CliRunner()
     args = ["validate", str(hostile), "--as-of", TODAY.isoformat(), "--format"]
-    as_json = json.loads(runner.invoke(main, args + ["json"]).output)
+    as_json = json.loads(runner.invoke(main, args + ["json"]).stdout)
     messages = " ".join(f["message"] for f in as_json[0]["findings"])
     assert "<script>alert('bid')</script>" in messages  # JSON carries the text as data, unchanged
 
-    as_csv = runner.invoke(main, args + ["csv"]).output
+    as_csv = runner.invoke(main, args + ["csv"]).stdout
     rows = list(csv.DictReader(io.StringIO(as_csv)))
     assert rows and {r["workbook"] for r in rows} == {"'=hostile.xlsx"}
     fields = [field for row in rows for field in row.values()]

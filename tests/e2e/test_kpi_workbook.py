@@ -45,7 +45,7 @@ def test_template_follows_the_contract_and_protects_formulas():
 
 
 #: Every function the template may use: known to both Excel 2016 and LibreOffice 7.4.
-PORTABLE = {"IF", "SUMIFS", "COUNTIF", "MATCH", "INDEX", "ISNA", "ISNUMBER", "MAX", "MIN", "AND", "OR", "NOT"}
+PORTABLE = {"IF", "SUMIFS", "COUNTIF", "MATCH", "INDEX", "ISNA", "ISNUMBER", "MAX", "MIN", "AND", "OR", "NOT", "ROUND"}
 
 
 def test_template_uses_only_portable_functions():
@@ -116,7 +116,7 @@ def test_validate_recognises_register_and_reports_overdue_periods(tmp_path):
     runner = CliRunner()
     out = runner.invoke(main, ["validate", str(path), "--as-of", "2027-01-05", "--format", "json"])
     assert out.exit_code == 0, out.output
-    report = json.loads(out.output)[0]
+    report = json.loads(out.stdout)[0]
     assert report["kind"] == "kpi-register" and report["ok"]
     overdue = [f for f in report["findings"] if f["code"] == "KPI-OVERDUE"]
     assert len(overdue) == 5 and all("01 Oct 2026 – 31 Dec 2026" in f["message"] for f in overdue)
@@ -165,6 +165,32 @@ def test_generated_clean_register_is_clean(tmp_path):
     assert outcome.result.reporting_date == data.actuals[-1]["PeriodEnd"]
 
 
+def boundary_register():
+    """Decimal actuals exactly at 95%, 90% and 85% of expected, reported to the contract's last day.
+
+    An auditor adding the cells gets 380 of 400 (95%: Good), 15.77 of 16.6 (95%), 9.36 of
+    10.4 (90%: Approaching target) and 8.67 of 10.2 (85%: Inadequate); in floats the
+    percents are 0.9499999999999998, 0.8999999999999999 and 0.8500000000000001, and
+    Python 3.11's sum() of K1's actuals is 379.99999999999994.
+    """
+    data = example_register()
+    data.names.update(StartDate=date(2025, 4, 1), EndDate=date(2026, 3, 31))
+    cases = {"K1": (400.0, [92.4, 93.8, 93.6, 100.2]), "K2": (16.6, [4, 4, 4, 3.77]),
+             "K3": (10.4, [2, 2, 2, 3.36]), "K4": (10.2, [2, 2, 2, 2.67]), "K5": (10.2, [2, 2, 2, 2.68])}
+    data.kpis = [{"KPI_ID": k, "Priority": "Climate & waste", "MeasureCode": "CW02", "Description": "Waste diverted",
+                  "Unit": "tonnes", "Baseline": 0, "Target": target, "Owner": "Waste lead"}
+                 for k, (target, _) in cases.items()]
+    ends = [date(2025, 6, 30), date(2025, 9, 30), date(2025, 12, 31), date(2026, 3, 31)]
+    data.actuals = [{"KPI_ID": k, "PeriodEnd": end, "Actual": float(a), "Evidence": f"EV-{k}-{i}", "Comment": None}
+                    for k, (_, actuals) in cases.items() for i, (end, a) in enumerate(zip(ends, actuals))]
+    data.as_of = date(2026, 4, 30)
+    return data
+
+
+BOUNDARY_RATINGS = {"K1": "Good", "K2": "Good", "K3": "Approaching target", "K4": "Inadequate",
+                    "K5": "Requires improvement"}
+
+
 def _live(path, out_dir):
     wb = load_workbook(recalc(path, out_dir), data_only=True)
     contract, kpis = wb["Contract"], wb["KPIs"]
@@ -178,10 +204,12 @@ def _live(path, out_dir):
 
 
 @needs_libreoffice
-@pytest.mark.parametrize("case", ["example", "generated", "not-yet-due"])
+@pytest.mark.parametrize("case", ["example", "generated", "not-yet-due", "decimal-boundaries"])
 def test_live_formulas_agree_with_python_in_libreoffice(tmp_path, case):
     if case == "example":
         data = example_register()
+    elif case == "decimal-boundaries":
+        data = boundary_register()
     elif case == "generated":
         data = make_register(11, n_kpis=12, n_periods=7, error_rate=0.0)
         data.actuals[3]["Evidence"] = None  # a warning does not change the arithmetic
@@ -209,3 +237,5 @@ def test_live_formulas_agree_with_python_in_libreoffice(tmp_path, case):
             assert live["PercentOfExpected"] == pytest.approx(s.percent, abs=1e-9)
         assert live["Rating"] == s.rating
         assert live["Library check"] == "OK"
+    if case == "decimal-boundaries":
+        assert {s.kpi_id: s.rating for s in result.statuses} == BOUNDARY_RATINGS

@@ -44,7 +44,28 @@ def mean_rule_tender() -> Tender:
     return Tender(setup, criteria, bidders, tuple(scores), consensus)
 
 
+def decimal_boundary_tender() -> Tender:
+    """Values exactly at a threshold in decimals but not in floats.
+
+    Bidder "At minimum" has Q1 marks 3.0, 3.3 and 3.3: their mean is 3.2, the MinScore,
+    but 9.6 / 3 is 3.1999999999999997 in floats; "Below minimum" averages 3.1666…. The
+    social value weights 2.3 + 6.1 + 1.6 are 10% (the policy minimum), 9.999999999999998
+    when added left to right as a spreadsheet does.
+    """
+    setup = Setup("T-DEC", "Decimal boundaries", 100_000.0, "Services", "Open", 40.0, 60.0, 5.0, "Mean")
+    criteria = (Criterion("Q1", "Method", 45.0, False, None, 3.2), Criterion("Q2", "Team", 45.0, False),
+                Criterion("SV1", "Jobs", 2.3, True, "Jobs & skills"), Criterion("SV2", "Waste", 6.1, True,
+                                                                                  "Climate & waste"),
+                Criterion("SV3", "Suppliers", 1.6, True, "Supplier diversity"))
+    bidders = (Bidder("At minimum", 1000.0), Bidder("Below minimum", 950.0), Bidder("Clear", 1100.0))
+    q1 = {"At minimum": (3.0, 3.3, 3.3), "Below minimum": (3.0, 3.3, 3.2), "Clear": (4.0, 4.0, 4.5)}
+    scores = tuple(EvaluatorScore(b.name, c.id, f"E{i}", q1[b.name][i] if c.id == "Q1" else 3.5, "c")
+                   for b in bidders for c in criteria for i in range(3))
+    return Tender(setup, criteria, bidders, scores, ())
+
+
 CASES = {
+    "decimal-boundaries": decimal_boundary_tender(),
     "example": example_tender(),
     "mean-rule": mean_rule_tender(),
     "framework-no-sv": replace(example_tender(), setup=replace(example_tender().setup, route="Framework call-off")),
@@ -104,3 +125,24 @@ def test_live_setup_checks_follow_policy(tmp_path):
     assert out["B16"].value == pytest.approx(10.0)  # 5 + 5 after moving 5 points from SV1
     assert out["C16"].value == "OK"
     assert score_tender(low_sv, today=TODAY).sv_weight == pytest.approx(out["B16"].value)
+
+
+@needs_libreoffice
+def test_live_checks_decide_thresholds_as_the_core_does(tmp_path):
+    """At the boundaries the Setup checks and the exclusion column agree with Python (ROUND(...,9))."""
+    tender = decimal_boundary_tender()
+    wb = build_tender_template()
+    fill_tender(wb, tender)
+    src = tmp_path / "boundaries.xlsx"
+    wb.save(src)
+    out = load_workbook(recalc(src, tmp_path / "lo"), data_only=True)
+    setup, scoring = out["Setup"], out["Scoring"]
+    assert (setup["C14"].value, setup["C15"].value, setup["C16"].value) == ("OK", "OK", "OK")
+    result = score_tender(tender, today=TODAY)
+    codes = {f.code for f in result.findings}
+    assert not codes & {"SV-WEIGHT-BELOW-MIN", "WEIGHTS-SUM", "PRICE-QUALITY-SUM"}
+    excluded = {scoring[f"A{SC_FIRST_BIDDER_ROW + i}"].value: scoring[f"D{SC_FIRST_BIDDER_ROW + i}"].value
+                for i in range(len(tender.bidders))}
+    assert excluded == {"At minimum": "No", "Below minimum": "Yes", "Clear": "No"}
+    assert {r.bidder: r.status for r in result.results} == {"At minimum": "Ranked", "Below minimum": "Excluded",
+                                                             "Clear": "Ranked"}

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.worksheet.formula import ArrayFormula
 
 from sv_workbook.app.jobs import WriteRefused, score_file
 from sv_workbook.core.contracts import TENDER
@@ -21,6 +22,12 @@ from tests.support.zips import add_custom_xml, add_shape, make_xlsm, read_part
 REBUILT = frozenset(t.sheet for t in TENDER.tables if t.output)
 
 
+def _comparable(value):
+    """An array formula (the Scoring sheet's Excluded column) as its range and text: openpyxl's
+    ArrayFormula objects compare by identity."""
+    return ("array", value.ref, value.text) if isinstance(value, ArrayFormula) else value
+
+
 def snapshot(path: Path, skip: frozenset[str] = REBUILT) -> dict:
     """Everything a person made outside the rebuilt sheets: cells, formulas, names, validations, tables."""
     wb = load_workbook(path)
@@ -30,7 +37,7 @@ def snapshot(path: Path, skip: frozenset[str] = REBUILT) -> dict:
             if ws.title in skip:
                 continue
             sheets[ws.title] = {
-                "cells": {c.coordinate: (c.value, c.data_type) for row in ws.iter_rows() for c in row
+                "cells": {c.coordinate: (_comparable(c.value), c.data_type) for row in ws.iter_rows() for c in row
                           if c.value is not None},
                 "validations": sorted((dv.type, dv.operator, dv.formula1, dv.formula2, str(dv.sqref), dv.allow_blank,
                                        dv.errorStyle) for dv in ws.data_validations.dataValidation),

@@ -36,11 +36,11 @@ from datetime import date, timedelta
 from difflib import get_close_matches
 from functools import lru_cache
 
+from sv_workbook.core.catalogue import (ACTUAL_DUPLICATE_PERIOD, ACTUAL_NEGATIVE, ACTUAL_UNKNOWN_KPI, EVIDENCE_MISSING, KPI_COUNT_BELOW_S52,
+    KPI_ID_DUPLICATE, KPI_NONE, KPI_NO_PROXY, KPI_OVERDUE, KPI_PRIORITY_MISMATCH, KPI_TARGET_NOT_POSITIVE,
+    KPI_UNIT_MISMATCH, KPI_UNKNOWN_MEASURE, KPI_UNKNOWN_PRIORITY, PERIOD_IN_FUTURE, PERIOD_OUTSIDE_CONTRACT)
+from sv_workbook.core.arithmetic import above, at_least, mean, total
 from sv_workbook.core.bind import norm
-from sv_workbook.core.catalogue import (ACTUAL_DUPLICATE_PERIOD, ACTUAL_NEGATIVE, ACTUAL_UNKNOWN_KPI,
-    EVIDENCE_MISSING, KPI_COUNT_BELOW_S52, KPI_ID_DUPLICATE, KPI_NONE, KPI_NO_PROXY, KPI_OVERDUE,
-    KPI_PRIORITY_MISMATCH, KPI_TARGET_NOT_POSITIVE, KPI_UNIT_MISMATCH, KPI_UNKNOWN_MEASURE, KPI_UNKNOWN_PRIORITY,
-    PERIOD_IN_FUTURE, PERIOD_OUTSIDE_CONTRACT)
 from sv_workbook.core.findings import Finding, Severity
 from sv_workbook.core.kpi.measures import MeasureLibrary, default_library
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy
@@ -173,7 +173,7 @@ class RegisterResult:
     @property
     def social_value_total(self) -> float | None:
         values = [s.social_value_gbp for s in self.statuses if s.social_value_gbp is not None]
-        return sum(values) if values else None
+        return total(values) if values else None
 
 
 # ---------------------------------------------------------------- arithmetic
@@ -181,10 +181,10 @@ class RegisterResult:
 
 def elapsed_days(start: date, end: date, reporting_date: date | None) -> tuple[int, int]:
     """(d, D): days from start to the reporting date clamped to 0..D, and days from start to end."""
-    total = (end - start).days
-    if reporting_date is None or total <= 0:
-        return 0, max(total, 0)
-    return min(max((reporting_date - start).days, 0), total), total
+    span = (end - start).days
+    if reporting_date is None or span <= 0:
+        return 0, max(span, 0)
+    return min(max((reporting_date - start).days, 0), span), span
 
 
 def expected_to_date(target: float, start: date, end: date, reporting_date: date | None) -> float:
@@ -193,10 +193,10 @@ def expected_to_date(target: float, start: date, end: date, reporting_date: date
     Dividing first keeps the result within 0..Target in floating point (Target × D / D
     can exceed Target by one unit in the last place); the property tests check it.
     """
-    d, total = elapsed_days(start, end, reporting_date)
-    if d == 0 or total == 0:
+    d, span = elapsed_days(start, end, reporting_date)
+    if d == 0 or span == 0:
         return 0.0
-    return target * (d / total)
+    return target * (d / span)
 
 
 def percent_of_expected(delivered: float, expected: float) -> float | None:
@@ -204,14 +204,18 @@ def percent_of_expected(delivered: float, expected: float) -> float | None:
 
 
 def rating(percent: float | None, policy: Policy = DEFAULT_POLICY) -> str:
-    """Procurement Act 2023 s.71 words, from the unrounded percent (Policy bands)."""
+    """Procurement Act 2023 s.71 words, from the percent decided at 9 decimal places (Policy bands).
+
+    380 delivered of 400 expected is 95%, so Good, even where a float sum of the actuals
+    gives 379.99999999999994 (``arithmetic.decided``; the template's formula rounds alike).
+    """
     if percent is None:
         return NOT_YET_DUE
-    if percent >= policy.rating_good:
+    if at_least(percent, policy.rating_good):
         return GOOD
-    if percent >= policy.rating_approaching:
+    if at_least(percent, policy.rating_approaching):
         return APPROACHING
-    if percent > policy.rating_requires_improvement:
+    if above(percent, policy.rating_requires_improvement):
         return REQUIRES_IMPROVEMENT
     return INADEQUATE
 
@@ -289,13 +293,13 @@ def assess_register(register: Register, policy: Policy = DEFAULT_POLICY, as_of: 
                                         *_at(k.where, "measure_code")))
 
     reporting_date = max((a.period_end for a in counted), default=None)
-    d, total = elapsed_days(c.start, c.end, reporting_date)
-    delivered: dict[str, float] = defaultdict(float)
+    d, span = elapsed_days(c.start, c.end, reporting_date)
+    actuals: dict[str, list[float]] = defaultdict(list)
     for a in counted:
-        delivered[keys[a.kpi_id]] += a.actual
-    statuses = tuple(_status(k, delivered[norm(k.id)], c, reporting_date, policy, proxies) for k in kpis)
+        actuals[keys[a.kpi_id]].append(a.actual)
+    statuses = tuple(_status(k, total(actuals.get(norm(k.id), ())), c, reporting_date, policy, proxies) for k in kpis)
     return RegisterResult(register, statuses, _totals(statuses, policy), tuple(out), as_of, reporting_date,
-                          d / total if total else 0.0, policy.policy_label(), proxies.label if proxies else None)
+                          d / span if span else 0.0, policy.policy_label(), proxies.label if proxies else None)
 
 
 def _check_kpis(register: Register, library: MeasureLibrary, policy: Policy, out: list[Finding]) -> list[KPI]:
@@ -334,28 +338,26 @@ def _check_kpis(register: Register, library: MeasureLibrary, policy: Policy, out
             priority = library.find_priority(k.priority)
             if priority is None:
                 close = get_close_matches(k.priority, library.priorities, n=1, cutoff=0.5)
-                out.append(KPI_UNKNOWN_PRIORITY(
-                    f"KPI '{k.id}' serves priority '{k.priority}', which is "
-                    f"neither a national priority nor a local priority in the measure library "
-                    f"({', '.join(library.priorities)}).",
-                    (f"Did you mean '{close[0]}'? " if close else "") +
-                    "Choose from the dropdown, or add the local priority to the trust's measures file.",
-                    *_at(k.where, "priority")))
+                out.append(KPI_UNKNOWN_PRIORITY(f"KPI '{k.id}' serves priority '{k.priority}', which is "
+                                 f"neither a national priority nor a local priority in the measure library "
+                                 f"({', '.join(library.priorities)}).",
+                                 (f"Did you mean '{close[0]}'? " if close else "") +
+                                 "Choose from the dropdown, or add the local priority to the trust's measures file.",
+                                 *_at(k.where, "priority")))
             elif measure is not None and priority != measure.priority:
                 out.append(KPI_PRIORITY_MISMATCH(f"KPI '{k.id}' is filed under '{priority}' but measure "
-                                                 f"{measure.code} serves '{measure.priority}'.",
-                                                 f"Check the priority; the report totals it under '{priority}'.",
-                                                 *_at(k.where, "priority")))
+                                   f"{measure.code} serves '{measure.priority}'.",
+                                   f"Check the priority; the report totals it under '{priority}'.",
+                                   *_at(k.where, "priority")))
     kpis = list(first.values())
     if not kpis:
         out.append(KPI_NONE("The KPIs table has no KPIs.", "Enter the social value KPIs agreed with the "
-                            "supplier, one per row.", "KPIs", "A2"))
-    if c.value is not None and c.value > policy.kpi_min_count_threshold_gbp and len(kpis) < policy.kpi_min_count:
-        out.append(KPI_COUNT_BELOW_S52(
-            f"The contract is worth £{c.value:,.2f}, over "
-            f"£{policy.kpi_min_count_threshold_gbp:,.0f}, so it needs at least {policy.kpi_min_count} "
-            f"KPIs (Procurement Act 2023 s.52); the register has {len(kpis)}.",
-            "Agree and record further KPIs with the supplier.", *_at(c.where, "value")))
+                         "supplier, one per row.", "KPIs", "A2"))
+    if c.value is not None and above(c.value, policy.kpi_min_count_threshold_gbp) and len(kpis) < policy.kpi_min_count:
+        out.append(KPI_COUNT_BELOW_S52(f"The contract is worth £{c.value:,.2f}, over "
+                         f"£{policy.kpi_min_count_threshold_gbp:,.0f}, so it needs at least {policy.kpi_min_count} "
+                         f"KPIs (Procurement Act 2023 s.52); the register has {len(kpis)}.",
+                         "Agree and record further KPIs with the supplier.", *_at(c.where, "value")))
     return kpis
 
 
@@ -475,12 +477,12 @@ def _totals(statuses: tuple[KPIStatus, ...], policy: Policy) -> tuple[PriorityTo
     totals = []
     for priority, members in groups.items():
         rated = [s for s in members if s.expected is not None and s.target]
-        exp = sum(s.expected / s.target for s in rated) / len(rated) if rated else None
-        dlv = sum(s.delivered / s.target for s in rated) / len(rated) if rated else None
+        exp = mean([s.expected / s.target for s in rated]) if rated else None
+        dlv = mean([s.delivered / s.target for s in rated]) if rated else None
         pct = dlv / exp if exp else None
         gbps = [s.social_value_gbp for s in members if s.social_value_gbp is not None]
         totals.append(PriorityTotal(priority, len(members), exp, dlv, pct,
-                                    rating(pct, policy) if rated else NOT_RATED, sum(gbps) if gbps else None))
+                                    rating(pct, policy) if rated else NOT_RATED, total(gbps) if gbps else None))
     return tuple(totals)
 
 

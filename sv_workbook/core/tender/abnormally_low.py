@@ -8,9 +8,9 @@ request, the answer and a decision to disregard it.
 
 The flag: a price more than ``Policy.abnormally_low_percent`` below the median of the
 qualifying bids (those not excluded on quality thresholds), or the same percent below
-``PreTenderEstimate`` when one is given. Prices are money: differences under a millionth
-of a pound are float noise, not differences, so a price exactly at the limit is not
-flagged. Pure: no spreadsheet library is imported.
+``PreTenderEstimate`` when one is given. The percent below is decided at 9 decimal places
+(``arithmetic.above``), so a price exactly 20% below (80,000 against 100,000) is not
+flagged, whatever float noise the division leaves. Pure: no spreadsheet library is imported.
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from statistics import median
 
+from sv_workbook.core.catalogue import (ABNORMALLY_LOW, AL_DISREGARDED, AL_DISREGARD_WITHOUT_NOTICE, AL_PENDING, AL_RETAINED, DUPLICATE_AL_LOG,
+    UNKNOWN_BIDDER)
+from sv_workbook.core.arithmetic import above
 from sv_workbook.core.bind import norm
-from sv_workbook.core.catalogue import (ABNORMALLY_LOW, AL_DISREGARDED, AL_DISREGARD_WITHOUT_NOTICE, AL_PENDING,
-    AL_RETAINED, DUPLICATE_AL_LOG, UNKNOWN_BIDDER)
 from sv_workbook.core.findings import Finding
 from sv_workbook.core.policy import Policy
 from sv_workbook.core.tender.model import AbnormallyLowEntry, Tender, Where
 
-MONEY_EPSILON = 1e-6
 DISREGARDED, RETAINED = "Disregarded", "Retained"
 
 
@@ -36,7 +36,7 @@ def below_percent(price: float, reference: float) -> float:
 
 def is_abnormally_low(price: float, reference: float, percent: float) -> bool:
     """True when ``price`` is more than ``percent`` below ``reference`` (exactly at the limit is not)."""
-    return price < reference * (1.0 - percent / 100.0) - MONEY_EPSILON
+    return above(below_percent(price, reference), percent)
 
 
 @dataclass(frozen=True)
@@ -150,4 +150,4 @@ def _log_state(name: str, price: float, pct: float, why: list[str], entry: Abnor
     return "Awaiting: " + step, False
 
 
-__all__ = ["LowBidCheck", "check_abnormally_low", "is_abnormally_low", "below_percent", "MONEY_EPSILON"]
+__all__ = ["LowBidCheck", "check_abnormally_low", "is_abnormally_low", "below_percent"]

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sv_workbook.core.catalogue import (SUMMARY_AL_OPEN, SUMMARY_NO_CONSENSUS, SUMMARY_NO_RATIONALE, SUMMARY_NO_WINNER, SUMMARY_TIE)
+from sv_workbook.core.arithmetic import total
 from sv_workbook.core.bind import norm
 from sv_workbook.core.tender.declarations import declarations_for_suppliers
 from sv_workbook.core.tender.descriptors import descriptor
-from sv_workbook.core.catalogue import (SUMMARY_AL_OPEN, SUMMARY_NO_CONSENSUS, SUMMARY_NO_RATIONALE,
-    SUMMARY_NO_WINNER, SUMMARY_TIE)
 from sv_workbook.core.findings import Finding, Severity
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy
-from sv_workbook.core.tender.scoring import PRICE_DEVIATION, PRICE_PQP, STATUS_EXCLUDED, BidderResult, TenderResult
+from sv_workbook.core.tender.scoring import (PRICE_DEVIATION, PRICE_PQP, STATUS_EXCLUDED, BidderResult, TenderResult,
+                                             quality_points)
 from sv_workbook.core.tender.model import ConsensusMark, Criterion, Setup, Tender
 
 
@@ -150,8 +151,8 @@ def build_summaries(result: TenderResult, policy: Policy = DEFAULT_POLICY,
 
 
 def criterion_points(c: Criterion, mark: float | None, quality_weight: float, scale: float) -> float | None:
-    """Points a mark earns: QualityWeight × Weight/100 × mark / ScoreScaleMax (as the scoring core)."""
-    return None if mark is None else quality_weight * c.weight / 100.0 * mark / scale
+    """Points a mark earns: QualityWeight × Weight/100 × mark / ScoreScaleMax (the scoring core's formula)."""
+    return None if mark is None else quality_points([mark], [c.weight], quality_weight, scale)
 
 
 def _summary(result: TenderResult, r: BidderResult, winner: BidderResult, policy: Policy) -> Summary:
@@ -178,7 +179,7 @@ def _summary(result: TenderResult, r: BidderResult, winner: BidderResult, policy
     quality = [c for c in t.criteria if not c.social_value]
     social = [c for c in t.criteria if c.social_value]
     blocks += _criteria_section("Quality criteria", quality, r, winner, cons, t, is_winner, d)
-    sv_share = sum(c.weight for c in social)
+    sv_share = total(c.weight for c in social)
     blocks.append(Heading("Social value", 2))
     blocks.append(Para(f"Social value criteria carry {sv_share:g}% of the quality score, which is "
                        f"{sv_share * s.quality_weight / 100:g}% of the total score."
@@ -253,8 +254,9 @@ def _criteria_section(title: str | None, crits: list[Criterion], r: BidderResult
                     fmt(criterion_points(c, winner.marks.get(c.id), s.quality_weight, s.scale_max), d)]
         rows.append(tuple(row))
     own = _subtotal(crits, r, s)
-    sub = ["Sub-total", f"{sum(c.weight for c in crits):g}", f"{sum(c.weight for c in crits) * s.quality_weight / 100:g}",
-           "", fmt(sum(s.quality_weight * c.weight / 100 for c in crits), d), "", fmt(own, d)]
+    weights = total(c.weight for c in crits)
+    sub = ["Sub-total", f"{weights:g}", f"{weights * s.quality_weight / 100:g}",
+           "", fmt(total(s.quality_weight * c.weight / 100 for c in crits), d), "", fmt(own, d)]
     if not is_winner:
         sub += ["", fmt(_subtotal(crits, winner, s), d)]
     rows.append(tuple(sub))
@@ -270,8 +272,11 @@ def _criteria_section(title: str | None, crits: list[Criterion], r: BidderResult
 
 
 def _subtotal(crits: list[Criterion], r: BidderResult, s: Setup) -> float | None:
-    points = [criterion_points(c, r.marks.get(c.id), s.quality_weight, s.scale_max) for c in crits]
-    return None if any(p is None for p in points) else sum(points)
+    """The section's points, computed as QualityScore is (exactly, rounded once), so they add up to it."""
+    marks = [r.marks.get(c.id) for c in crits]
+    if any(m is None for m in marks):
+        return None
+    return quality_points(marks, [c.weight for c in crits], s.quality_weight, s.scale_max)
 
 
 def _rationale(cons: dict, bidder: str, cid: str) -> str:

@@ -12,18 +12,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import get_close_matches
-from statistics import fmean
 from typing import Sequence
 
+from sv_workbook.core.catalogue import (CONSENSUS_CHANGED, DUPLICATE_BIDDER, DUPLICATE_CONSENSUS, DUPLICATE_CRITERION, DUPLICATE_SCORE,
+    EXCLUDED_BELOW_MIN, MIN_SCORE_RANGE, MISSING_COMMENT, MISSING_CONSENSUS, MISSING_RATIONALE,
+    NEGATIVE_WEIGHT, NO_BIDDERS, NO_CRITERIA, NO_MARK, NO_PRICE, PRICE_METHOD, PRICE_QUALITY_SUM,
+    SCORE_OUT_OF_RANGE, SPREAD_MODERATION_REQUIRED, SPREAD_WIDE, SV_ABSENT, SV_FRAMEWORK, SV_NO_PRIORITY,
+    SV_WEIGHT_BELOW_MIN, UNKNOWN_BIDDER, UNKNOWN_CRITERION, UNKNOWN_EVALUATOR, UNMODERATED_MEAN, WEIGHTS_SUM)
+from sv_workbook.core.arithmetic import above, below, equal, exact_dot, mean, total
 from sv_workbook.core.tender.abnormally_low import LowBidCheck, check_abnormally_low
 from sv_workbook.core.tender.declarations import declaration_findings
 from sv_workbook.core.bind import norm
 from sv_workbook.core.contracts import PRICE_METHODS
-from sv_workbook.core.catalogue import (CONSENSUS_CHANGED, DUPLICATE_BIDDER, DUPLICATE_CONSENSUS,
-    DUPLICATE_CRITERION, DUPLICATE_SCORE, EXCLUDED_BELOW_MIN, MIN_SCORE_RANGE, MISSING_COMMENT, MISSING_CONSENSUS,
-    MISSING_RATIONALE, NEGATIVE_WEIGHT, NO_BIDDERS, NO_CRITERIA, NO_MARK, NO_PRICE, PRICE_METHOD, PRICE_QUALITY_SUM,
-    SCORE_OUT_OF_RANGE, SPREAD_MODERATION_REQUIRED, SPREAD_WIDE, SV_ABSENT, SV_FRAMEWORK, SV_NO_PRIORITY,
-    SV_WEIGHT_BELOW_MIN, UNKNOWN_BIDDER, UNKNOWN_CRITERION, UNKNOWN_EVALUATOR, UNMODERATED_MEAN, WEIGHTS_SUM)
 from sv_workbook.core.findings import Finding, sort_findings
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy
 from sv_workbook.core.tender.model import Bidder, Criterion, Setup, Tender, Where
@@ -33,19 +33,22 @@ STATUS_RANKED = "Ranked"
 STATUS_TIE = "Tie"
 STATUS_EXCLUDED = "Excluded"
 STATUS_INCOMPLETE = "Incomplete"
-WEIGHT_TOLERANCE = 1e-9
 PRICE_LOWEST, PRICE_DEVIATION, PRICE_PQP = PRICE_METHODS
 
 
 # --- the formulas, one function each (the worksheet functions call these too) ----------
 
 def quality_points(marks: Sequence[float], weights: Sequence[float], quality_weight: float, scale_max: float) -> float:
-    """QualityWeight × Σ (Weight/100) × mark / ScoreScaleMax."""
+    """QualityWeight × Σ (Weight/100) × mark / ScoreScaleMax, exact and rounded once.
+
+    Computed in exact arithmetic (``arithmetic.exact_dot``), so a bidder's score has the
+    same bits on every Python and does not depend on the order of the criteria.
+    """
     if len(marks) != len(weights):
         raise ValueError(f"{len(marks)} marks but {len(weights)} weights")
     if scale_max <= 0:
         raise ValueError("ScoreScaleMax must be greater than 0")
-    return quality_weight * sum((w / 100.0) * m / scale_max for m, w in zip(marks, weights))
+    return exact_dot(marks, weights, quality_weight, 100.0 * scale_max)
 
 
 def price_points(price: float, lowest: float, price_weight: float) -> float:
@@ -100,21 +103,18 @@ def sv_weighting_findings(contract_value: float, route: str, sv_weight: float,
     minimum = policy.sv_min_percent_of_quality
     rule = f"{policy.strategy_name} {policy.strategy_version} clause 4.2"
     if route in policy.sv_exempt_routes:
-        return [SV_FRAMEWORK(
-            f"This is a {route.lower()}: the framework agreement's own social value criteria govern "
+        return [SV_FRAMEWORK(f"This is a {route.lower()}: the framework agreement's own social value criteria govern "
             f"({policy.strategy_name} 4.1 and 4.5.1), so the trust's {minimum:g}% minimum does not apply.",
             "Check the framework's social value requirements are reflected in the call-off.", sheet, cell)]
     if policy.sv_applies_minimum(contract_value, route):
-        if sv_weight < minimum - WEIGHT_TOLERANCE:
-            return [SV_WEIGHT_BELOW_MIN(
-                f"Social value carries {sv_weight:g}% of the quality score; {rule} requires at least {minimum:g}% "
+        if below(sv_weight, minimum):
+            return [SV_WEIGHT_BELOW_MIN(f"Social value carries {sv_weight:g}% of the quality score; {rule} requires at least {minimum:g}% "
                 f"for tenders over £{policy.sv_threshold_gbp:,.0f} (this one is £{contract_value:,.2f}).",
                 f"Raise the weights of the social value criteria (SocialValue = Yes) to at least {minimum:g}% "
                 "of the quality weights in total.", sheet, cell)]
         return []
-    if sv_weight <= 0:
-        return [SV_ABSENT(
-            f"No social value criterion is weighted. At £{contract_value:,.2f} the {minimum:g}% minimum "
+    if not above(sv_weight, 0.0):
+        return [SV_ABSENT(f"No social value criterion is weighted. At £{contract_value:,.2f} the {minimum:g}% minimum "
             f"of {rule} does not bind, but {policy.strategy_name} 4.1 expects social value in procurements of any size.",
             "Add a proportionate social value criterion (SocialValue = Yes) with a weight.", sheet, cell)]
     return []
@@ -128,9 +128,9 @@ def rank_totals(totals: dict[str, float], tolerance: float) -> dict[str, tuple[i
     and ``total-tol <= t <= total+tol``), so Excel and Python agree even at the boundary.
     """
     out: dict[str, tuple[int, bool]] = {}
-    for name, total in totals.items():
-        rank = 1 + sum(1 for other in totals.values() if other > total + tolerance)
-        tie = any(total - tolerance <= other <= total + tolerance for o, other in totals.items() if o != name)
+    for name, mine in totals.items():
+        rank = 1 + sum(1 for other in totals.values() if other > mine + tolerance)
+        tie = any(mine - tolerance <= other <= mine + tolerance for o, other in totals.items() if o != name)
         out[name] = (rank, tie)
     return out
 
@@ -201,7 +201,7 @@ def score_tender(tender: Tender, policy: Policy = DEFAULT_POLICY, today: date | 
     bidder_names = _unique_bidders(tender, f)
 
     _check_setup(tender, policy, f)
-    sv_weight = sum(c.weight for c in crits.values() if c.social_value)
+    sv_weight = total(c.weight for c in crits.values() if c.social_value)
     f.extend(sv_weighting_findings(s.contract_value, s.route, sv_weight, policy, *_at(s.where, "route")))
     f.append(_price_method_finding(s))
     if s.contract_type:
@@ -221,7 +221,7 @@ def score_tender(tender: Tender, policy: Policy = DEFAULT_POLICY, today: date | 
             if (b, cid) in consensus:
                 marks[b][cid] = consensus[(b, cid)]
             elif s.consensus_rule == "Mean" and evaluator_scores.get((b, cid)):
-                marks[b][cid] = fmean(evaluator_scores[(b, cid)])
+                marks[b][cid] = mean(evaluator_scores[(b, cid)])
             else:
                 marks[b][cid] = None
     _missing_mark_findings(tender, crits, bidder_names, evaluator_scores, consensus, f)
@@ -290,36 +290,34 @@ def _unique_bidders(tender: Tender, f: list[Finding]) -> list[str]:
 
 def _check_setup(tender: Tender, policy: Policy, f: list[Finding]) -> None:
     s = tender.setup
-    if abs(s.price_weight + s.quality_weight - 100.0) > WEIGHT_TOLERANCE:
+    if not equal(s.price_weight + s.quality_weight, 100.0):
         f.append(PRICE_QUALITY_SUM(f"PriceWeight ({s.price_weight:g}) + QualityWeight ({s.quality_weight:g}) = "
-                                   f"{s.price_weight + s.quality_weight:g}, not 100.",
-                                   "Make the price and quality weights add up to 100.", *_at(s.where, "price_weight")))
-    total = sum(c.weight for c in tender.criteria)
-    if tender.criteria and abs(total - 100.0) > WEIGHT_TOLERANCE:
+                       f"{s.price_weight + s.quality_weight:g}, not 100.",
+                       "Make the price and quality weights add up to 100.", *_at(s.where, "price_weight")))
+    weights = total(c.weight for c in tender.criteria)
+    if tender.criteria and not equal(weights, 100.0):
         sheet, cell = _at(tender.criteria[0].where, "weight")
         last = _at(tender.criteria[-1].where, "weight")[1]
-        f.append(WEIGHTS_SUM(
-            f"The criteria weights add up to {total:g}, not 100.",
-            "Adjust the Weight column so the weights add up to 100 (they are shares of the quality score).",
-            sheet, f"{cell}:{last}" if cell and last and last != cell else cell))
+        f.append(WEIGHTS_SUM(f"The criteria weights add up to {weights:g}, not 100.",
+                       "Adjust the Weight column so the weights add up to 100 (they are shares of the quality score).",
+                       sheet, f"{cell}:{last}" if cell and last and last != cell else cell))
     for c in tender.criteria:
         if c.weight < 0:
             f.append(NEGATIVE_WEIGHT(f"Criterion '{c.id}' has a negative weight ({c.weight:g}).",
-                                     "Enter a weight of 0 or more.", *_at(c.where, "weight")))
+                           "Enter a weight of 0 or more.", *_at(c.where, "weight")))
         if c.min_score is not None and not 0 <= c.min_score <= s.scale_max:
-            f.append(MIN_SCORE_RANGE(
-                f"Criterion '{c.id}' has MinScore {c.min_score:g}, outside 0 to "
-                f"ScoreScaleMax ({s.scale_max:g}).", "Enter a minimum within the scale, or leave it blank.",
-                *_at(c.where, "min_score")))
+            f.append(MIN_SCORE_RANGE(f"Criterion '{c.id}' has MinScore {c.min_score:g}, outside 0 to "
+                           f"ScoreScaleMax ({s.scale_max:g}).", "Enter a minimum within the scale, or leave it blank.",
+                           *_at(c.where, "min_score")))
         if c.social_value and not c.priority:
             f.append(SV_NO_PRIORITY(f"Social value criterion '{c.id}' names no priority.",
-                                    "Choose the national or local priority it serves (Strategy 3.2-3.3).",
-                                    *_at(c.where, "priority")))
+                             "Choose the national or local priority it serves (Strategy 3.2-3.3).",
+                             *_at(c.where, "priority")))
     for b in tender.bidders:
         if b.price is None or not math.isfinite(b.price) or b.price <= 0:
             f.append(NO_PRICE(f"Bidder '{b.name}' has no valid price"
-                              f"{'' if b.price is None else f' ({b.price:g})'}.",
-                              "Enter the evaluated tender price in £, greater than 0.", *_at(b.where, "price")))
+                           f"{'' if b.price is None else f' ({b.price:g})'}.",
+                           "Enter the evaluated tender price in £, greater than 0.", *_at(b.where, "price")))
 
 
 def _index(bidders: list[str], crits: dict[str, Criterion]) -> tuple[dict[str, str], dict[str, str]]:
@@ -432,32 +430,31 @@ def _moderation(tender: Tender, crits: dict[str, Criterion], bidders: list[str],
             cons = consensus.get((b, c))
             if not marks and cons is None:
                 continue
-            mean = fmean(marks) if marks else None
+            avg = mean(marks) if marks else None
             spread = (max(marks) - min(marks)) / scale if len(marks) >= 2 else None
-            change = cons - mean if cons is not None and mean is not None else None
+            change = cons - avg if cons is not None and avg is not None else None
             if spread is None:
                 level = "single evaluator" if marks else "no evaluator scores"
-            elif spread > policy.spread_moderation_required:
+            elif above(spread, policy.spread_moderation_required):
                 level = "moderation required"
-                f.append(SPREAD_MODERATION_REQUIRED(
-                    f"Evaluators' scores for {b} on {c} range from {min(marks):g} to {max(marks):g} "
-                    f"({spread:.0%} of the scale, over {policy.spread_moderation_required:.0%}).",
-                    "Hold a moderation meeting and record the agreed mark in the Consensus table.",
-                    *_cells(score_cells[(norm(b), norm(c))])))
-            elif spread >= policy.spread_warning:
+                f.append(SPREAD_MODERATION_REQUIRED(f"Evaluators' scores for {b} on {c} range from {min(marks):g} to {max(marks):g} "
+                                 f"({spread:.0%} of the scale, over {policy.spread_moderation_required:.0%}).",
+                                 "Hold a moderation meeting and record the agreed mark in the Consensus table.",
+                                 *_cells(score_cells[(norm(b), norm(c))])))
+            elif above(spread, policy.spread_warning):
                 level = "warning"
                 f.append(SPREAD_WIDE(f"Evaluators' scores for {b} on {c} range from {min(marks):g} to "
-                                     f"{max(marks):g} ({spread:.0%} of the scale).",
-                                     "Discuss at moderation and record the reason for the agreed mark.",
-                                     *_cells(score_cells[(norm(b), norm(c))])))
+                                 f"{max(marks):g} ({spread:.0%} of the scale, over {policy.spread_warning:.0%}).",
+                                 "Discuss at moderation and record the reason for the agreed mark.",
+                                 *_cells(score_cells[(norm(b), norm(c))])))
             else:
                 level = "fine"
-            if change is not None and abs(change) > WEIGHT_TOLERANCE:
+            if change is not None and not equal(cons, avg):
                 f.append(CONSENSUS_CHANGED(f"The consensus mark for {b} on {c} ({cons:g}) differs from the "
-                                           f"evaluators' mean ({mean:.2f}) by {change:+.2f}.",
-                                           "Make sure the rationale explains the change.",
-                                           *_at(cons_where.get((norm(b), norm(c)), {}), "score")))
-            rows.append(ModerationRow(b, c, len(marks), mean, spread, cons, change, level))
+                              f"evaluators' mean ({avg:.2f}) by {change:+.2f}.",
+                              "Make sure the rationale explains the change.",
+                              *_at(cons_where.get((norm(b), norm(c)), {}), "score")))
+            rows.append(ModerationRow(b, c, len(marks), avg, spread, cons, change, level))
     return rows
 
 
@@ -479,15 +476,15 @@ def _missing_mark_findings(tender: Tender, crits: dict[str, Criterion], bidders:
                 continue
             if rule == "Mean" and scores.get((b, c)):
                 f.append(UNMODERATED_MEAN(f"{b} on {c} has no consensus mark; the evaluators' mean "
-                                          f"({fmean(scores[(b, c)]):.2f}) is used, unmoderated.",
-                                          "Record a moderated mark in the Consensus table.", "Consensus"))
+                                 f"({mean(scores[(b, c)]):.2f}) is used, unmoderated.",
+                                 "Record a moderated mark in the Consensus table.", "Consensus"))
             elif rule == "Mean":
                 f.append(NO_MARK(f"{b} has no mark on {c}: no consensus mark and no evaluator score.",
-                                 "Score the bid on this criterion.", "Scores"))
+                               "Score the bid on this criterion.", "Scores"))
             else:
                 f.append(MISSING_CONSENSUS(f"{b} has no consensus mark on {c}, and ConsensusRule is "
-                                           "Moderated.", "Add the moderated mark to the Consensus table "
-                                           "(or set ConsensusRule to Mean to use the evaluators' mean).", "Consensus"))
+                               "Moderated.", "Add the moderated mark to the Consensus table "
+                               "(or set ConsensusRule to Mean to use the evaluators' mean).", "Consensus"))
 
 
 def _results(tender: Tender, crits: dict[str, Criterion], bidders: list[str],
@@ -504,7 +501,7 @@ def _results(tender: Tender, crits: dict[str, Criterion], bidders: list[str],
         bid = by_name[name]
         m = marks[name]
         valid_price = bid.price is not None and math.isfinite(bid.price) and bid.price > 0
-        below = [c for c in ids if crits[c].min_score is not None and m[c] is not None and m[c] < crits[c].min_score]
+        under_min = [c for c in ids if crits[c].min_score is not None and m[c] is not None and below(m[c], crits[c].min_score)]
         complete = bool(ids) and all(m[c] is not None for c in ids) and s.scale_max > 0
         quality = sv = None
         if complete:
@@ -512,14 +509,13 @@ def _results(tender: Tender, crits: dict[str, Criterion], bidders: list[str],
             sv = quality_points([m[c] for c in sv_ids], [crits[c].weight for c in sv_ids], s.quality_weight,
                                 s.scale_max) if sv_ids else 0.0
         reason = ""
-        if below:
+        if under_min:
             status = STATUS_EXCLUDED
             reason = "below the minimum score on " + ", ".join(
-                f"{c} ({m[c]:g} < {crits[c].min_score:g})" for c in below)
-            f.append(EXCLUDED_BELOW_MIN(
-                f"{name} is excluded: {reason}.",
-                "No action if the marks are right: an excluded bid is not ranked and does not set the "
-                "lowest price.", *_at(bid.where, "name")))
+                f"{c} ({m[c]:g} < {crits[c].min_score:g})" for c in under_min)
+            f.append(EXCLUDED_BELOW_MIN(f"{name} is excluded: {reason}.",
+                          "No action if the marks are right: an excluded bid is not ranked and does not set the "
+                          "lowest price.", *_at(bid.where, "name")))
         elif not valid_price:
             status, reason = STATUS_INCOMPLETE, "no valid price"
         elif not complete:
@@ -527,7 +523,7 @@ def _results(tender: Tender, crits: dict[str, Criterion], bidders: list[str],
             status, reason = STATUS_INCOMPLETE, "no mark for " + ", ".join(missing) if missing else "no criteria"
         else:
             status = STATUS_RANKED
-        out[name] = {"bidder": bid, "price": bid.price, "qualifies": valid_price and not below, "quality": quality,
+        out[name] = {"bidder": bid, "price": bid.price, "qualifies": valid_price and not under_min, "quality": quality,
                      "sv": sv, "status": status, "reason": reason, "marks": dict(m)}
     return out
 
