@@ -24,7 +24,6 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from sv_workbook.xlsx.fast_read import read_rawbook_fast
 from sv_workbook.core.catalogue import CHECK_FAILED, OPEN_IN_EXCEL
-from sv_workbook.core.findings import Severity
 from sv_workbook.app.jobs import _ensure_kinds, analyse_file
 from sv_workbook.core.outcome import Outcome
 from sv_workbook.core.policy import Policy

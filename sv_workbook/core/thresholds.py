@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from sv_workbook.core.arithmetic import at_least
+from sv_workbook.core.catalogue import (ROUTE_ABOVE_THRESHOLD, ROUTE_BELOW_NOTIFIABLE, ROUTE_NO_START, ROUTE_NO_TABLE,
+                                        ROUTE_NO_TYPE, ROUTE_NOTIFIABLE_BELOW_THRESHOLD, ROUTE_PCR_2015,
+                                        ROUTE_QUOTATION_ABOVE_THRESHOLD)
 from sv_workbook.core.findings import Finding
 
 #: The Procurement Act 2023 came into force on 24 February 2025; procurements commenced

@@ -15,7 +15,6 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.utils.cell import range_boundaries
 
-from sv_workbook import __version__
 from sv_workbook.core.bind import norm
 from sv_workbook.core.contracts import YES_NO
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sv_workbook.core.arithmetic import (above, at_least, below, decided, equal, exact_dot, excel_limit, excel_round,
+from sv_workbook.core.arithmetic import (above, at_least, below, decided, equal, excel_limit, excel_round,
                                          mean, total)
 from sv_workbook.core.kpi.rules import (APPROACHING, GOOD, INADEQUATE, KPI, REQUIRES_IMPROVEMENT, Actual, Register,
                                         assess_register, rating)

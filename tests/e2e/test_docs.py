@@ -24,7 +24,6 @@ def test_first_command_works_with_and_without_sudo(tmp_path):
 
     apt-get and sudo are stand-ins that log their arguments; only the apt steps are run.
     """
-    import os
     import subprocess
 
     first = _sh_blocks()[0].strip().splitlines()[0]
