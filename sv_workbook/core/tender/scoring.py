@@ -34,12 +34,16 @@ PRICE_LOWEST, PRICE_DEVIATION, PRICE_PQP = PRICE_METHODS
 # --- the formulas, one function each (the worksheet functions call these too) ----------
 
 def quality_points(marks: Sequence[float], weights: Sequence[float], quality_weight: float, scale_max: float) -> float:
-    """QualityWeight × Σ (Weight/100) × mark / ScoreScaleMax."""
+    """QualityWeight × Σ (Weight/100) × mark / ScoreScaleMax.
+
+    The sum is ``math.fsum`` (correctly rounded): plain ``sum`` of floats is compensated
+    from Python 3.12 on, so it gave other last bits in xlwings Lite's Pyodide than on 3.11.
+    """
     if len(marks) != len(weights):
         raise ValueError(f"{len(marks)} marks but {len(weights)} weights")
     if scale_max <= 0:
         raise ValueError("ScoreScaleMax must be greater than 0")
-    return quality_weight * sum((w / 100.0) * m / scale_max for m, w in zip(marks, weights))
+    return quality_weight * math.fsum((w / 100.0) * m / scale_max for m, w in zip(marks, weights))
 
 
 def price_points(price: float, lowest: float, price_weight: float) -> float:
