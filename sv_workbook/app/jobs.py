@@ -19,6 +19,7 @@ from sv_workbook.core.findings import Finding, Severity, error, has_errors, warn
 from sv_workbook.core.policy import Policy
 from sv_workbook.core.rawbook import RawBook
 from sv_workbook.xlsx.kpi_report import write_kpi_report
+from sv_workbook.xlsx.lite_buttons import keep_buttons
 from sv_workbook.xlsx.openpyxl_read import WorkbookUnreadable, close_workbook, open_workbook, read_rawbook
 from sv_workbook.xlsx.preserve import Loss, describe, find_losses
 from sv_workbook.xlsx.safe_write import WriteRefused, atomic_save, check_not_open
@@ -97,7 +98,7 @@ def score_file(path: str | Path, out: str | Path | None, policy: Policy, today: 
     wb = open_workbook(path, policy)
     try:
         REPORT_WRITERS[outcome.kind](wb, outcome.result, policy, outcome.findings, now or datetime.now())
-        backup = atomic_save(wb, target, verify)
+        backup = atomic_save(wb, target, verify, finish=lambda written: keep_buttons(path, written))
     finally:
         close_workbook(wb)
     if lost:

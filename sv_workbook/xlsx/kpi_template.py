@@ -21,6 +21,7 @@ from sv_workbook.core.contracts import KPI_REGISTER, REPORTING_FREQUENCIES, YES_
 from sv_workbook.core.kpi.rules import NOT_RATED, NOT_YET_DUE
 from sv_workbook.core.kpi.measures import MeasureLibrary, default_library
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy
+from sv_workbook.xlsx.lite_buttons import BUTTONS
 from sv_workbook.xlsx.write_helpers import (BOLD, FORMULA_FILL, LOCKED, TITLE_FONT, WRAP, add_table, date_validation, define_name,
                           fix_properties, header_row, list_validation, mark_input, number_validation,
                           positive_validation, protect, put_formula, put_text, set_widths, settings_sheet,
@@ -74,7 +75,7 @@ def build_kpi_template(policy: Policy = DEFAULT_POLICY, library: MeasureLibrary 
 
 def write_kpi_template(path: str | Path, policy: Policy = DEFAULT_POLICY, library: MeasureLibrary | None = None
                        ) -> Path:
-    return write_template(build_kpi_template, path, policy, library)
+    return write_template(build_kpi_template, path, policy, library, buttons=BUTTONS["kpi-register"])
 
 
 def _col(table: str, column: str) -> str:

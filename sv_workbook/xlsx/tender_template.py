@@ -19,6 +19,7 @@ from sv_workbook.core.contracts import (AL_DECISIONS, CONSENSUS_RULES, CONTRACT_
                         YES_NO)
 from sv_workbook.core.tender.descriptors import DESCRIPTORS
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy
+from sv_workbook.xlsx.lite_buttons import BUTTONS
 from sv_workbook.xlsx.write_helpers import (BOLD, TITLE_FONT, WRAP, add_table, date_validation, define_name, fix_properties,
                           header_row, list_validation, mark_input, number_validation, protect, put_formula, put_text,
                           set_widths, settings_sheet, write_instructions, write_template)
@@ -79,7 +80,7 @@ def build_tender_template(policy: Policy = DEFAULT_POLICY) -> Workbook:
 
 
 def write_tender_template(path: str | Path, policy: Policy = DEFAULT_POLICY) -> Path:
-    return write_template(build_tender_template, path, policy)
+    return write_template(build_tender_template, path, policy, buttons=BUTTONS["tender"])
 
 
 def _col(table: str, column: str) -> str:

@@ -20,6 +20,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sv_workbook.core.contracts import WorkbookContract
+from sv_workbook.xlsx.lite_buttons import Button, add_buttons
 from sv_workbook.xlsx.safe_write import atomic_save
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -227,11 +228,12 @@ def settings_sheet(wb: Workbook, contract: WorkbookContract, sheet: str, title: 
     return ws
 
 
-def write_template(build: Callable[..., Workbook], path: str | Path, *args: Any) -> Path:
-    """Build a template and save it atomically (a replaced file is backed up first)."""
-
+def write_template(build: Callable[..., Workbook], path: str | Path, *args: Any,
+                   buttons: Iterable[Button] = ()) -> Path:
+    """Build a template and save it atomically (a replaced file is backed up first), with its xlwings Lite buttons."""
     path = Path(path)
-    atomic_save(build(*args), path)
+    buttons = tuple(buttons)
+    atomic_save(build(*args), path, finish=(lambda saved: add_buttons(saved, buttons)) if buttons else None)
     return path
 
 
