@@ -166,6 +166,27 @@ def measures(fmt: str, measures_path: str | None) -> None:
     click.echo(library_csv(library) if fmt == "csv" else library_text(library), nl=False)
 
 
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--wheel-url", metavar="URL",
+              help="HTTPS address where the trust publishes the wheel (the file itself, or its folder ending in /).")
+@click.option("--from-index", is_flag=True,
+              help="Self-hosted xlwings Lite: install sv-workbook by name from the private index it is set up with.")
+def lite(folder: str, wheel_url: str | None, from_index: bool) -> None:
+    """Write what xlwings Lite needs into FOLDER: the wheel, main.py and requirements.txt (see docs/live-excel.md)."""
+    from sv_workbook.app.lite_bundle import BundleRefused, write_bundle
+
+    try:
+        written = write_bundle(folder, wheel_url, from_index)
+    except BundleRefused as exc:
+        raise click.UsageError(str(exc)) from exc
+    for path in written:
+        click.echo(f"Wrote {path}")
+    if wheel_url:
+        click.echo(f"Publish {written[0].name} at {written[2].read_text(encoding='utf-8').splitlines()[-1]}, "
+                   "then paste requirements.txt and main.py into the xlwings Lite editor.")
+
+
 def _write_template(write, path: str) -> None:
     """Write, and say where any replaced file went; a refused or failed write exits 2."""
     try:

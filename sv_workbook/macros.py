@@ -22,7 +22,7 @@ from typing import Any
 
 from sv_workbook.core.contracts import CONTRACTS
 from sv_workbook.core.findings import Severity
-from sv_workbook.app.jobs import analyse_raw
+from sv_workbook.app.analyse import analyse_raw
 from sv_workbook.core.outcome import Outcome
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy
 from sv_workbook.excel.highlight import highlight

@@ -20,18 +20,23 @@ os.environ.setdefault("XLWINGS_ON_SERVER", "true")
 
 
 def pytest_collection_modifyitems(config, items):
-    """LibreOffice and Chromium tests must run in CI: with SV_REQUIRE_LIBREOFFICE=1 / SV_REQUIRE_CHROMIUM=1 a
-    missing program fails them; elsewhere they are skipped with the reason."""
-    for marker, found, variable in (("libreoffice", shutil.which("soffice"), "SV_REQUIRE_LIBREOFFICE"),
-                                    ("chromium", shutil.which("chromium") or shutil.which("chromium-browser"),
-                                     "SV_REQUIRE_CHROMIUM")):
-        if found:
+    """LibreOffice, Chromium and Pyodide tests must run in CI: with SV_REQUIRE_LIBREOFFICE=1 /
+    SV_REQUIRE_CHROMIUM=1 / SV_REQUIRE_PYODIDE=1 (scripts/test.sh sets them) a missing program fails
+    them; elsewhere they are skipped with the reason."""
+    from tests.support.pyodide.env import missing as pyodide_missing
+
+    soffice = shutil.which("soffice")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    for marker, why, variable in (("libreoffice", None if soffice else "soffice not installed", "SV_REQUIRE_LIBREOFFICE"),
+                                  ("chromium", None if chromium else "chromium not installed", "SV_REQUIRE_CHROMIUM"),
+                                  ("pyodide", pyodide_missing(), "SV_REQUIRE_PYODIDE")):
+        if why is None or not any(marker in item.keywords for item in items):
             continue
         if os.environ.get(variable) == "1":
-            raise pytest.UsageError(f"{variable}=1 but {marker} is not installed: its tests cannot run")
+            raise pytest.UsageError(f"{variable}=1 but {why}: the {marker} tests cannot run")
         for item in items:
             if marker in item.keywords:
-                item.add_marker(pytest.mark.skip(reason=f"{marker} not installed (scripts/test.sh installs it)"))
+                item.add_marker(pytest.mark.skip(reason=f"{why} (scripts/test.sh installs it)"))
 
 
 @pytest.fixture(scope="session")

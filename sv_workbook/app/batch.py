@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from sv_workbook.xlsx.fast_read import read_rawbook_fast
 from sv_workbook.core.catalogue import CHECK_FAILED, OPEN_IN_EXCEL
-from sv_workbook.app.jobs import _ensure_kinds, analyse_file
+from sv_workbook.app.jobs import analyse_file
 from sv_workbook.core.outcome import Outcome
 from sv_workbook.core.policy import Policy
 from sv_workbook.xlsx.safe_write import owner_file
@@ -177,7 +177,6 @@ def iter_batch(targets: Sequence[Target], policy: Policy, today: date, options: 
     ``results`` for each workbook's analysis (``Outcome.result``).
     """
     jobs = jobs or default_jobs()
-    _ensure_kinds()  # import every kind before forking, so workers start warm
     if dask_scheduler:
         chunks = _dask_chunks(targets, policy, today, options, summaries, results, dask_scheduler)
     elif jobs == 1 or len(targets) == 1:

@@ -1,63 +1,36 @@
-"""The headless jobs behind ``validate`` and ``score``: read, recognise, check, write.
+"""The file jobs behind ``validate`` and ``score``: read a workbook from disk, check it, write its report.
 
-A workbook's kind is recognised by its contract (which Tables and names it has), so the
-same commands serve tenders and KPI registers. Each kind registers an ``analyse`` step
-(pure, on a ``RawBook``) and a ``write_report`` step (openpyxl).
+Recognising and checking is ``analyse.analyse_raw`` (pure, shared with the Excel
+buttons); this module adds what needs the file libraries: the openpyxl reader, the
+report writer of each kind (``REPORT_WRITERS``), the preservation check and the atomic
+save.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from sv_workbook.core.contracts import CONTRACTS, WorkbookContract
-from sv_workbook.core.catalogue import FILE_UNREADABLE, UNKNOWN_KIND, WRITE_LOST_CONTENT
-from sv_workbook.core.findings import Finding, Severity, has_errors, sort_findings
-from sv_workbook.core.policy import Policy
-from sv_workbook.xlsx.preserve import Loss, describe, find_losses
+from sv_workbook.app.analyse import analyse_raw
+from sv_workbook.app.workbook_kinds import KINDS, WorkbookKind, detect_kind
+from sv_workbook.core.catalogue import FILE_UNREADABLE, WRITE_LOST_CONTENT
+from sv_workbook.core.contracts import CONTRACTS
+from sv_workbook.core.findings import Finding, Severity, has_errors
 from sv_workbook.core.outcome import Outcome
+from sv_workbook.core.policy import Policy
 from sv_workbook.core.rawbook import RawBook
-from sv_workbook.xlsx.safe_write import WriteRefused, atomic_save, check_not_open
+from sv_workbook.xlsx.kpi_report import write_kpi_report
+from sv_workbook.xlsx.lite_buttons import keep_buttons
 from sv_workbook.xlsx.openpyxl_read import WorkbookUnreadable, close_workbook, open_workbook, read_rawbook
+from sv_workbook.xlsx.preserve import Loss, describe, find_losses
+from sv_workbook.xlsx.safe_write import WriteRefused, atomic_save, check_not_open
+from sv_workbook.xlsx.tender_report import write_tender_report
 
-Analyse = Callable[[RawBook, Policy, date], tuple[Any, list[Finding]]]
 WriteReport = Callable[[Any, Any, Policy, list[Finding], datetime], None]
 
-
-@dataclass(frozen=True)
-class Kind:
-    """How to check and report one kind of workbook.
-
-    ``options`` names the keyword arguments ``analyse`` accepts beyond the three
-    positional ones (e.g. a KPI register's measure library and proxy set); the jobs pass
-    a kind only the options it declares, so one command line serves every kind.
-    """
-
-    contract: WorkbookContract
-    analyse: Analyse
-    write_report: WriteReport
-    options: frozenset[str] = frozenset()
-
-
-KINDS: dict[str, Kind] = {}
-
-
-def register(kind: Kind) -> None:
-    KINDS[kind.contract.kind] = kind
-
-
-def detect_kind(raw: RawBook) -> WorkbookContract | None:
-    """The contract whose tables and names the workbook has most of (None if none)."""
-    best, best_hits = None, 0
-    for contract in CONTRACTS.values():
-        hits = sum(1 for t in contract.input_tables if raw.find_table(t.name)) + sum(
-            1 for n in contract.names if raw.find_name(n.name))
-        hits += sum(1 for s in contract.sheets if raw.find_sheet(s)) // 2
-        if hits > best_hits:
-            best, best_hits = contract, hits
-    return best
+#: The report sheet writer (openpyxl) of each workbook kind: what ``score`` writes.
+REPORT_WRITERS: dict[str, WriteReport] = {"tender": write_tender_report, "kpi-register": write_kpi_report}
 
 
 def analyse_file(path: str | Path, policy: Policy, today: date | None = None,
@@ -68,7 +41,6 @@ def analyse_file(path: str | Path, policy: Policy, today: date | None = None,
     ``reader`` is the openpyxl reader by default; batch validation passes the fast one,
     which yields the same ``RawBook``.
     """
-    _ensure_kinds()
     path = Path(path)
     today = today or date.today()
     try:
@@ -77,28 +49,6 @@ def analyse_file(path: str | Path, policy: Policy, today: date | None = None,
         return Outcome(str(path), None, [FILE_UNREADABLE(f"Cannot read the workbook: {exc.reason}.",
                                                          exc.hint).at_workbook(path.name)], readable=False)
     return analyse_raw(raw, str(path), policy, today, options)
-
-
-def analyse_raw(raw: RawBook, path: str, policy: Policy, today: date,
-                options: dict[str, Any] | None = None) -> Outcome:
-    """Recognise and check a workbook already read by any reader (openpyxl here, xlwings in Excel).
-
-    Findings name the workbook by ``raw.label``, so the same file gives the same findings
-    from the command line and from the buttons in Excel.
-    """
-    _ensure_kinds()
-    contract = detect_kind(raw)
-    if contract is None:
-        kinds = " or ".join(c.title.lower() for c in CONTRACTS.values())
-        return Outcome(path, None, [f.at_workbook(raw.label) for f in [UNKNOWN_KIND(
-            f"This is not a {kinds}: it has none of their tables or defined names.",
-            "Start from a template made by `sv-workbook new tender` or `sv-workbook new kpi-register`."
-        )] + raw.notes])
-    kind = KINDS[contract.kind]
-    extra = {k: v for k, v in (options or {}).items() if k in kind.options and v is not None}
-    result, findings = kind.analyse(raw, policy, today, **extra)
-    findings = sort_findings(f.at_workbook(raw.label) for f in findings)
-    return Outcome(path, contract.kind, findings, result)
 
 
 def score_file(path: str | Path, out: str | Path | None, policy: Policy, today: date | None = None,
@@ -149,8 +99,8 @@ def score_file(path: str | Path, out: str | Path | None, policy: Policy, today: 
 
     wb = open_workbook(path, policy)
     try:
-        KINDS[outcome.kind].write_report(wb, outcome.result, policy, outcome.findings, now or datetime.now())
-        backup = atomic_save(wb, target, verify)
+        REPORT_WRITERS[outcome.kind](wb, outcome.result, policy, outcome.findings, now or datetime.now())
+        backup = atomic_save(wb, target, verify, finish=lambda written: keep_buttons(path, written))
     finally:
         close_workbook(wb)
     if lost:
@@ -172,15 +122,5 @@ def exit_code(outcomes: list[Outcome], fail_on: Severity = Severity.ERROR) -> in
     return 0
 
 
-def _ensure_kinds() -> None:
-    """Register the workbook kinds on first use.
-
-    Each kind module pairs its pure ``analyse`` step with its openpyxl report writer and
-    registers itself on import; importing them here, not at module top, avoids an import
-    cycle (they import ``Kind`` and ``register`` from this module). Imports are idempotent.
-    """
-    from sv_workbook.app import kpi_kind, tender_kind  # noqa: F401  (each registers itself)
-
-
-__all__ = ["Kind", "KINDS", "register", "detect_kind", "analyse_file", "analyse_raw", "score_file", "exit_code",
+__all__ = ["WorkbookKind", "KINDS", "REPORT_WRITERS", "Outcome", "detect_kind", "analyse_file", "analyse_raw", "score_file", "exit_code",
            "WriteRefused", "Severity", "has_errors"]

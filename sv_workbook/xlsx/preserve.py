@@ -119,7 +119,9 @@ def find_losses(source: str | Path, written: str | Path, rebuilt_sheets: Iterabl
         had = sum(owners.values())
         kept = 0 if what in REDRAWN else sum(after.get(what, Counter()).values())
         if kept < had:
-            losses.append(Loss(REDRAWN.get(what, what), had - kept, tuple(sorted(owners))))
+            kept_by = Counter() if what in REDRAWN else after.get(what, Counter())
+            short = tuple(sorted(o for o, n in owners.items() if kept_by[o] < n))  # where it went missing
+            losses.append(Loss(REDRAWN.get(what, what), had - kept, short or tuple(sorted(owners))))
     return losses
 
 

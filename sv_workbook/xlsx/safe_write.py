@@ -45,8 +45,12 @@ def backup_path(path: Path, now: datetime | None = None) -> Path:
     return candidate
 
 
-def atomic_save(wb: Workbook, target: Path, verify: Callable[[Path], None] | None = None) -> Path | None:
+def atomic_save(wb: Workbook, target: Path, verify: Callable[[Path], None] | None = None,
+                finish: Callable[[Path], None] | None = None) -> Path | None:
     """Save ``wb`` to ``target`` atomically; returns the backup made of an existing target.
+
+    ``finish`` completes the saved temporary file with what openpyxl cannot write (the
+    xlwings Lite buttons) before it is verified.
 
     ``verify`` sees the finished temporary file before anything is replaced and may
     refuse it by raising (``WriteRefused``): nothing is then backed up or replaced.
@@ -58,6 +62,8 @@ def atomic_save(wb: Workbook, target: Path, verify: Callable[[Path], None] | Non
 
     def write(tmp: Path) -> None:
         wb.save(tmp)
+        if finish is not None:
+            finish(Path(tmp))
         if verify is not None:
             verify(tmp)
 

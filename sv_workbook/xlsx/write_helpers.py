@@ -21,6 +21,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sv_workbook.core.contracts import WorkbookContract
+from sv_workbook.xlsx.lite_buttons import BUTTONS, add_buttons
 from sv_workbook.xlsx.safe_write import WriteRefused, atomic_save
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -232,8 +233,10 @@ def write_template(build: Callable[..., Workbook], path: str | Path, *args: Any,
                    replace: bool = False) -> Path | None:
     """Build a template and save it atomically; returns the backup of a replaced file.
 
-    A path ending in .xlsm gets the macro-enabled form: the VBA module, its buttons and
-    xlwings' settings (``macro_workbook``); any other path the plain workbook.
+    A path ending in .xlsm gets the macro-enabled form: the VBA module, its form-control
+    buttons and xlwings' settings (``macro_workbook``). Any other path gets the plain
+    workbook with the shapes the xlwings Lite scripts bind to (``lite_buttons``), which
+    openpyxl cannot draw, so they are added to the saved file.
 
     An existing file is refused unless ``replace`` (``new --force``): a blank template
     written over a filled-in workbook would lose the evaluators' work. When replaced, the
@@ -246,7 +249,9 @@ def write_template(build: Callable[..., Workbook], path: str | Path, *args: Any,
     from sv_workbook.xlsx.macro_workbook import is_macro_path, make_macro_enabled
 
     wb = build(*args)
-    return atomic_save(make_macro_enabled(wb, kind) if is_macro_path(path) else wb, path)
+    if is_macro_path(path):
+        return atomic_save(make_macro_enabled(wb, kind), path)
+    return atomic_save(wb, path, finish=lambda saved: add_buttons(saved, BUTTONS[kind]))
 
 
 def write_instructions(ws: Worksheet, lines: list[tuple[str, bool]]) -> None:

@@ -189,13 +189,14 @@ def fill_register(wb, data: RegisterData) -> None:
 def write_register(data: RegisterData, path: str | Path, policy: Policy = DEFAULT_POLICY,
                    library: MeasureLibrary | None = None) -> Path:
     """The template filled with ``data``, saved atomically at ``path``."""
+    from sv_workbook.xlsx.lite_buttons import BUTTONS, add_buttons
     from sv_workbook.xlsx.safe_write import atomic_save
     from sv_workbook.xlsx.kpi_template import build_kpi_template
 
     wb = build_kpi_template(policy, library)
     fill_register(wb, data)
     path = Path(path)
-    atomic_save(wb, path)
+    atomic_save(wb, path, finish=lambda saved: add_buttons(saved, BUTTONS["kpi-register"]))  # as the template has them
     return path
 
 

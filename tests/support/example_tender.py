@@ -66,6 +66,7 @@ def example_tender() -> Tender:
 
 
 def write_example_tender(path: str | Path, policy: Policy = DEFAULT_POLICY) -> Path:
+    from sv_workbook.xlsx.lite_buttons import BUTTONS, add_buttons
     from sv_workbook.xlsx.safe_write import atomic_save
     from sv_workbook.xlsx.tender_template import build_tender_template
     from tests.support.fill import fill_tender
@@ -73,6 +74,6 @@ def write_example_tender(path: str | Path, policy: Policy = DEFAULT_POLICY) -> P
     wb = build_tender_template(policy)
     fill_tender(wb, example_tender())
     path = Path(path)
-    atomic_save(wb, path)
+    atomic_save(wb, path, finish=lambda saved: add_buttons(saved, BUTTONS["tender"]))  # as the template has them
     return path
 

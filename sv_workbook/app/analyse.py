@@ -1,0 +1,40 @@
+"""Check a workbook already read into a ``RawBook``: the step every entry point shares.
+
+``analyse_raw`` recognises the workbook's kind and runs its pure analysis; it imports
+only the core and ``workbook_kinds``, so the Excel buttons (``sv_workbook.macros``),
+which read through xlwings, never load openpyxl or the other file libraries. The file
+jobs (``jobs.analyse_file``, ``jobs.score_file``) call it after reading from disk.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sv_workbook.core.catalogue import UNKNOWN_KIND
+from sv_workbook.app.workbook_kinds import KINDS, detect_kind
+from sv_workbook.core.contracts import CONTRACTS
+from sv_workbook.core.findings import sort_findings
+from sv_workbook.core.outcome import Outcome
+from sv_workbook.core.policy import Policy
+from sv_workbook.core.rawbook import RawBook
+
+
+def analyse_raw(raw: RawBook, path: str, policy: Policy, today: date,
+                options: dict[str, Any] | None = None) -> Outcome:
+    """Recognise and check a workbook already read by any reader (openpyxl, calamine, xlwings in Excel).
+
+    Findings name the workbook by ``raw.label``, so the same file gives the same findings
+    from the command line and from the buttons in Excel.
+    """
+    contract = detect_kind(raw)
+    if contract is None:
+        kinds = " or ".join(c.title.lower() for c in CONTRACTS.values())
+        return Outcome(path, None, [f.at_workbook(raw.label) for f in [UNKNOWN_KIND(f"This is not a {kinds}: it has none of their tables or defined names.",
+            "Start from a template made by `sv-workbook new tender` or `sv-workbook new kpi-register`."
+        )] + raw.notes])
+    kind = KINDS[contract.kind]
+    extra = {k: v for k, v in (options or {}).items() if k in kind.options and v is not None}
+    result, findings = kind.analyse(raw, policy, today, **extra)
+    findings = sort_findings(f.at_workbook(raw.label) for f in findings)
+    return Outcome(path, contract.kind, findings, result)
