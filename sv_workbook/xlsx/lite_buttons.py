@@ -138,7 +138,7 @@ def _add_rel(parts: dict[str, bytes], part: str, rel_type: str, target: str) -> 
     rid = next(f"rId{n}" for n in range(1, len(ids) + 2) if f"rId{n}" not in ids)
     ET.SubElement(root, f"{{{PKG_REL}}}Relationship", Id=rid, Type=rel_type, Target=target)
     ET.register_namespace("", PKG_REL)
-    parts[name] = ET.tostring(root, xml_declaration=True, encoding="UTF-8")
+    parts[name] = ET.tostring(root, xml_declaration=True, encoding="utf-8")
     return rid
 
 
@@ -162,7 +162,7 @@ def _draw(parts: dict[str, bytes], sheet_part: str, buttons: list[Button]) -> No
         ct = ET.fromstring(parts["[Content_Types].xml"])
         ET.SubElement(ct, f"{{{CT_NS}}}Override", PartName="/" + drawing, ContentType=DRAWING_TYPE)
         ET.register_namespace("", CT_NS)
-        parts["[Content_Types].xml"] = ET.tostring(ct, xml_declaration=True, encoding="UTF-8")
+        parts["[Content_Types].xml"] = ET.tostring(ct, xml_declaration=True, encoding="utf-8")
     xml = parts[drawing]
     next_id = 2 + len(re.findall(rb"<(?:[A-Za-z_][\w.-]*:)?cNvPr\b", xml))
     anchors = []
