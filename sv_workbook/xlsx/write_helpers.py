@@ -33,6 +33,8 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
 UNLOCKED = Protection(locked=False)
 LOCKED = Protection(locked=True)
+#: Width of the Instructions sheet's one column: a line of text that prints on A4 portrait.
+INSTRUCTIONS_WIDTH = 95
 #: Fixed document times so regenerated templates differ only when their content does.
 FIXED_TIME = datetime(2026, 1, 1)
 
@@ -246,7 +248,7 @@ def write_instructions(ws: Worksheet, lines: list[tuple[str, bool]]) -> None:
         if heading:
             cell.font = BOLD
         row += 1
-    ws.column_dimensions["A"].width = 120
+    ws.column_dimensions["A"].width = INSTRUCTIONS_WIDTH
     protect(ws)
 
 

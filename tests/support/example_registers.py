@@ -190,10 +190,11 @@ def write_register(data: RegisterData, path: str | Path, policy: Policy = DEFAUL
                    library: MeasureLibrary | None = None) -> Path:
     """The template filled with ``data``, saved atomically at ``path``."""
     from sv_workbook.xlsx.safe_write import atomic_save
-    from sv_workbook.xlsx.kpi_template import build_kpi_template
+    from sv_workbook.xlsx.kpi_template import build_kpi_template, print_layout
 
     wb = build_kpi_template(policy, library)
     fill_register(wb, data)
+    print_layout(wb, data.names.get("ContractRef"))  # print areas over the rows now filled in
     path = Path(path)
     atomic_save(wb, path)
     return path
