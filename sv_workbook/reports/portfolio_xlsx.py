@@ -98,7 +98,9 @@ def build_portfolio_workbook(p: Portfolio, now: datetime) -> Workbook:
         fit_columns(ws, first_row=TABLE_ROW, maximum=50)
         for row in range(2, TABLE_ROW):  # the notes above the table wrap within its width
             wrap_across(ws, f"A{row}", max(ws.max_column, 4))
-        setup_print(ws, DOCUMENT, p.period.label, title_rows=None if ws.title == "Summary" else (TABLE_ROW, TABLE_ROW))
+        summary = ws.title == "Summary"  # the headline figures and their chart: one page
+        setup_print(ws, DOCUMENT, p.period.label, title_rows=None if summary else (TABLE_ROW, TABLE_ROW),
+                    pages_tall=1 if summary else 0)
     fix_properties(wb)
     return wb
 

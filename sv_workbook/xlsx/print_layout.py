@@ -105,17 +105,18 @@ def ours(ws: Worksheet) -> bool:
 
 def setup_print(ws: Worksheet, document: str, ref: str | None = None, *, title_rows: tuple[int, int] | None = None,
                 area: str | None = None, orientation: str | None = None,
-                charts_on_own_pages: bool = True) -> None:
+                charts_on_own_pages: bool = True, pages_tall: int = 0) -> None:
     """Set ``ws`` to print on A4, one page wide, with header rows repeated and a stamped header/footer.
 
     The print area is ``area`` (see ``DataRows``), else the used range; either way every
     chart beyond it is a further range, printed after it. The orientation,
     unless given, is portrait when the print area's columns fit A4 portrait at 100%.
+    ``pages_tall`` 1 keeps a one-page summary (text and chart) on one page.
     """
     ps = ws.page_setup
     ps.paperSize = ws.PAPERSIZE_A4
     ps.fitToWidth = 1
-    ps.fitToHeight = 0
+    ps.fitToHeight = pages_tall
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = False
     ws.page_margins.left = ws.page_margins.right = 0.5
