@@ -96,11 +96,15 @@ def stamp(ws: Worksheet, document: str, ref: str | None = None) -> None:
     ws.oddFooter.right.text = "&F"
 
 
-def ours(ws: Worksheet) -> bool:
-    """True when the sheet has no header/footer or the one sv-workbook wrote."""
-    texts = [side.text or "" for part in (ws.oddHeader, ws.oddFooter)
-             for side in (part.left, part.center, part.right)]
-    return not any(texts) or any(t.startswith(STAMP) for t in texts)
+def ours(ws: Worksheet, document: str) -> bool:
+    """True when every part of the header and footer is empty or as ``stamp`` writes it for
+    ``document``: anything else someone wrote themselves."""
+    for part in (ws.oddHeader, ws.oddFooter):
+        for side in (part.left, part.center, part.right):
+            text = side.text or ""
+            if text and text not in ("&A", "Page &P of &N", "&F") and not text.startswith((STAMP, escape(document))):
+                return False
+    return True
 
 
 def setup_print(ws: Worksheet, document: str, ref: str | None = None, *, title_rows: tuple[int, int] | None = None,
@@ -130,7 +134,8 @@ def setup_print(ws: Worksheet, document: str, ref: str | None = None, *, title_r
     ws.print_area = ranges
     width = _width(ws, *_columns(ranges[0]))
     ps.orientation = orientation or ("portrait" if width <= PORTRAIT_WIDTH else "landscape")
-    stamp(ws, document, ref)
+    if ours(ws, document):  # a header or footer someone wrote themselves is kept
+        stamp(ws, document, ref)
 
 
 def _used_range(ws: Worksheet) -> str:
@@ -308,11 +313,3 @@ def _is_header(cell) -> bool:
 def _cells(r) -> list[str]:
     return [f"{get_column_letter(c)}{row}" for row in range(r.min_row, r.max_row + 1)
             for c in range(r.min_col, r.max_col + 1)]
-
-
-def stamp_workbook(wb: Workbook, document: str, ref: str | None) -> None:
-    """Re-stamp the header/footer of every sheet that has none or sv-workbook's (a scored copy
-    now knows its reference); a header someone wrote themselves is left as it is."""
-    for ws in wb.worksheets:
-        if ours(ws):
-            stamp(ws, document, ref)

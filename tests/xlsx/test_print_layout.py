@@ -200,3 +200,17 @@ def test_no_word_runs_off_the_page(built, tmp_path, name):
         for x_max, word in re.findall(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<',
                                       page[1]):
             assert float(x_max) <= width - 18, f"{name}: {html.unescape(word)!r} ends at {x_max} of {width}"
+
+
+def test_scoring_keeps_a_header_the_user_wrote(tmp_path):
+    """sv-workbook's own header is refreshed with the tender reference; someone else's is left alone."""
+    from tests.support.example_tender import write_example_tender
+
+    src = write_example_tender(tmp_path / "t.xlsx")
+    wb = load_workbook(src)
+    wb["Criteria"].oddHeader.left.text = "Panel copy: do not circulate"
+    wb.save(src)
+    assert CliRunner().invoke(main, ["score", str(src), "-o", str(tmp_path / "s.xlsx"), "--as-of", AS_OF]).exit_code in (0, 1)
+    scored = load_workbook(tmp_path / "s.xlsx")
+    assert scored["Criteria"].oddHeader.left.text == "Panel copy: do not circulate"
+    assert scored["Scores"].oddHeader.left.text == "Tender evaluation PPHT-2026-014"
