@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install what the tests need (LibreOffice headless for the formula parity tests, with its UNO bridge
-# python3-uno for the macro-enabled workbook checks, Chromium for the report page's render test,
+# python3-uno for the macro-enabled workbook checks, poppler-utils to read the PDFs LibreOffice prints
+# and Carlito (metric-compatible with Calibri) so they are laid out as in Excel, Chromium for the
+# report page's render test,
 # Node with the npm package pyodide and xlwings' pure wheel for the xlwings Lite tests, a virtual
 # environment with the package and its test extras) and run the whole suite. Pyodide and the wheel
 # go into a cache folder (SV_CACHE, default ~/.cache/sv-workbook) that CI can keep between runs;
@@ -13,11 +15,12 @@ CACHE="${SV_CACHE:-$HOME/.cache/sv-workbook}"
 # another apt (unattended upgrades, a parallel job) may hold the lock: wait up to 10 minutes for it
 APT_WAIT=(-o DPkg::Lock::Timeout=600)
 if ! command -v soffice >/dev/null || ! command -v chromium >/dev/null || ! command -v node >/dev/null \
-    || ! command -v npm >/dev/null || ! python3 -c 'import venv, ensurepip' 2>/dev/null \
+    || ! command -v npm >/dev/null || ! command -v pdftotext >/dev/null || ! fc-list | grep -qi carlito \
+    || ! python3 -c 'import venv, ensurepip' 2>/dev/null \
     || ! /usr/bin/python3 -c 'import uno' 2>/dev/null; then
   $SUDO apt-get "${APT_WAIT[@]}" update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get "${APT_WAIT[@]}" install -y -qq libreoffice-calc-nogui python3-uno \
-    chromium nodejs npm python3-venv >/dev/null
+    fonts-crosextra-carlito chromium poppler-utils nodejs npm python3-venv >/dev/null
 fi
 python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -e '.[test]'

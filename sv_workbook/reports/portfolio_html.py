@@ -295,6 +295,24 @@ def _status_class(column: str, text: str) -> str:
     return ""
 
 
+#: Widest a 12 px label character is drawn (a capital M is about 10 px; 8 covers mixed text).
+LABEL_CHAR_PX = 8
+#: Characters per line of a category label before it wraps at a space.
+LABEL_LINE_CHARS = 22
+
+
+def _label_lines(label: str) -> list[str]:
+    """A category label in lines of at most ``LABEL_LINE_CHARS`` (a longer word keeps its own
+    line), never cut short: a contract or supplier name is shown whole."""
+    lines: list[str] = []
+    for word in label.split() or [""]:
+        if lines and len(lines[-1]) + 1 + len(word) <= LABEL_LINE_CHARS:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
 def _chart(title: str, categories: Sequence[Any], series: list[tuple[str, pd.Series]],
            fmt: Callable[[float | None], str], fixed_max: float | None = None) -> str:
     """A horizontal grouped bar chart as inline SVG (scales to the screen; text stays text)."""
@@ -302,11 +320,13 @@ def _chart(title: str, categories: Sequence[Any], series: list[tuple[str, pd.Ser
         return ""
     values = [[None if _is_blank(v) else float(v) for v in s] for _, s in series]
     top = fixed_max or max((v for vs in values for v in vs if v is not None), default=0.0) or 1.0
-    width, label_w, value_w, bar_h, gap = 440, 135, 75, 15, 9
-    plot_w = width - label_w - value_w
-    group_h = bar_h * len(series) + gap
+    labels = [_label_lines(str(c)) for c in categories]
+    bar_h, gap, line_h, value_w, plot_w = 15, 9, 14, 75, 230
+    label_w = max(135, LABEL_CHAR_PX * max(len(line) for lines in labels for line in lines) + 10)
+    width = label_w + plot_w + value_w
     legend_h = 22
-    height = legend_h + group_h * len(categories) + 6
+    groups = [max(bar_h * len(series), line_h * len(lines)) + gap for lines in labels]
+    height = legend_h + sum(groups) + 6
     out = [f'<figure><svg viewBox="0 0 {width} {height}" role="img" aria-label="{_e(title)}" '
            f'xmlns="http://www.w3.org/2000/svg" font-family="system-ui, Arial, sans-serif" font-size="12">',
            f"<title>{_e(title)}</title>"]
@@ -315,12 +335,13 @@ def _chart(title: str, categories: Sequence[Any], series: list[tuple[str, pd.Ser
         out.append(f'<rect x="{x}" y="4" width="12" height="12" fill="{COLOURS[i % len(COLOURS)]}"/>'
                    f'<text x="{x + 16}" y="14">{_e(name)}</text>')
         x += 16 + 7 * len(name) + 16
+    y0 = legend_h
     for c, category in enumerate(categories):
-        y0 = legend_h + c * group_h
-        label = str(category)
-        short = label if len(label) <= 20 else label[:19] + "…"
-        out.append(f'<text x="{label_w - 6}" y="{y0 + group_h / 2 + 2:.1f}" text-anchor="end">'
-                   f"<title>{_e(label)}</title>{_e(short)}</text>")
+        label, lines, group_h = str(category), labels[c], groups[c]
+        first = y0 + (group_h - gap) / 2 - line_h * (len(lines) - 1) / 2 + 4
+        spans = "".join(f'<tspan x="{label_w - 6}" y="{first + i * line_h:.1f}">{_e(line)}</tspan>'
+                        for i, line in enumerate(lines))
+        out.append(f'<text text-anchor="end"><title>{_e(label)}</title>{spans}</text>')
         for s, vs in enumerate(values):
             v = vs[c]
             y = y0 + s * bar_h
@@ -329,6 +350,7 @@ def _chart(title: str, categories: Sequence[Any], series: list[tuple[str, pd.Ser
             out.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h - 2}" '
                        f'fill="{COLOURS[s % len(COLOURS)]}"><title>{tip}</title></rect>')
             out.append(f'<text x="{label_w + w + 4:.1f}" y="{y + bar_h - 4}" font-size="11">{_e(fmt(v))}</text>')
+        y0 += group_h
     out.append(f'<line x1="{label_w}" y1="{legend_h}" x2="{label_w}" y2="{height - 4}" stroke="#888"/>')
     out.append("</svg>")
     out.append(f"<figcaption>{_e(title)}</figcaption></figure>")

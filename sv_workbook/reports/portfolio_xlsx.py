@@ -21,8 +21,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sv_workbook import __version__
 from sv_workbook.core.portfolio import Portfolio, format_headline
+from sv_workbook.xlsx.print_layout import fit_columns, setup_print, wrap_across
 from sv_workbook.xlsx.safe_write import atomic_save
-from sv_workbook.xlsx.write_helpers import BOLD, TITLE_FONT, WRAP, add_table, fix_properties, put_text, put_value, set_widths
+from sv_workbook.xlsx.write_helpers import BOLD, TITLE_FONT, add_table, fix_properties, put_text, put_value, set_widths
 
 GBP = '"£"#,##0'
 SHARE = "0.0%"
@@ -32,6 +33,7 @@ FORMATS = {"GBPInPeriod": GBP, "GBPCumulative": GBP, "ContractValue": GBP, "Shar
            "ExpectedShare": SHARE, "DeliveredShare": SHARE, "PercentOfExpected": SHARE, "StartDate": DAY,
            "EndDate": DAY, "LastPeriodEnd": DAY, "ProcurementStart": DAY, "Target": QTY, "ExpectedToDate": QTY,
            "DeliveredInPeriod": QTY, "DeliveredToDate": QTY, "SVWeightPercent": "0.0", "MinimumPercent": "0.0"}
+DOCUMENT = "Social value portfolio report"
 TABLE_ROW = 6  # header row of every view's table: rows 1-5 say what the sheet shows
 
 
@@ -92,6 +94,13 @@ def build_portfolio_workbook(p: Portfolio, now: datetime) -> Workbook:
     if not p.by_priority.empty:  # the headline chart: the By priority table's £ columns
         _chart(wb["Summary"], wb["By priority"], p.by_priority, "Priority", ["GBPInPeriod", "GBPCumulative"],
                "£ by priority", f"A{TABLE_ROW + len(p.headlines) + 3}")
+    for ws in wb.worksheets:
+        fit_columns(ws, first_row=TABLE_ROW, maximum=50)
+        for row in range(2, TABLE_ROW):  # the notes above the table wrap within its width
+            wrap_across(ws, f"A{row}", max(ws.max_column, 4))
+        summary = ws.title == "Summary"  # the headline figures and their chart: one page
+        setup_print(ws, DOCUMENT, p.period.label, title_rows=None if summary else (TABLE_ROW, TABLE_ROW),
+                    pages_tall=1 if summary else 0)
     fix_properties(wb)
     return wb
 
@@ -141,13 +150,6 @@ def _view(wb: Workbook, sheet: str, title: str, df: pd.DataFrame, table: str, no
             put_value(ws, coord, _cell(value))
             if header in FORMATS:
                 ws[coord].number_format = FORMATS[header]
-            if isinstance(value, str) and len(value) > 40:
-                ws[coord].alignment = WRAP
-    widths = {get_column_letter(c): min(max(len(h) + 4, 12), 60) for c, h in enumerate(headers, start=1)}
-    for c, h in enumerate(headers, start=1):
-        if h in ("Message", "Fix", "Measure", "Note", "Path", "TenderTitle", "ContractTitle"):
-            widths[get_column_letter(c)] = 50
-    set_widths(ws, widths)
     ws.freeze_panes = ws.cell(row=TABLE_ROW + 1, column=1)
     if df.empty:
         put_text(ws, f"A{TABLE_ROW + 2}", "None in this report.")

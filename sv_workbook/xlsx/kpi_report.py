@@ -22,6 +22,9 @@ from sv_workbook.core.kpi.report_rows import (RATING_COLOURS, SHEET, STATUS_FORM
                               totals_row, totals_rows)
 from sv_workbook.core.policy import Policy
 from sv_workbook.core.tender.report_rows import FINDINGS_HEADERS, FINDINGS_TITLE, finding_rows
+from sv_workbook.xlsx.kpi_template import print_layout
+from sv_workbook.xlsx.print_layout import fit_columns
+from sv_workbook.xlsx.tender_report import REPORT_MAX_WIDTH
 from sv_workbook.xlsx.write_helpers import (BOLD, TITLE_FONT, add_table, put_text, put_value, report_placeholder,
                           set_widths, text_table)
 
@@ -61,10 +64,9 @@ def write_kpi_report(wb: Workbook, result: RegisterResult, policy: Policy, findi
     _totals(ws, result, start)
     text_table(ws, "Findings", FINDINGS_TITLE, findings_row(start, len(result.totals)), FINDINGS_HEADERS,
                finding_rows(findings), wrap_columns=(5, 6))  # Message and Fix
-    _widths(ws)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    titles = [f"A{r}" for r in range(1, ws.max_row + 1) if ws[f"A{r}"].font.b and ws[f"B{r}"].value is None]
+    fit_columns(ws, first_row=2, maximum=REPORT_MAX_WIDTH, overflow=titles + [f"B{r}" for r in range(2, 2 + len(rows))])
+    print_layout(wb, result.register.contract.ref)
     return ws
 
 

@@ -22,6 +22,7 @@ from sv_workbook.core.contracts import KPI_REGISTER, REPORTING_FREQUENCIES, YES_
 from sv_workbook.core.kpi.rules import NOT_RATED, NOT_YET_DUE
 from sv_workbook.core.kpi.measures import MeasureLibrary, default_library
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy
+from sv_workbook.xlsx.print_layout import DataRows, fit_columns, setup_print
 from sv_workbook.xlsx.write_helpers import (BOLD, FORMULA_FILL, LOCKED, TITLE_FONT, WRAP, add_table, date_validation, define_name,
                           fix_properties, header_row, list_validation, mark_input, number_validation,
                           positive_validation, protect, put_formula, put_text, set_widths, settings_sheet,
@@ -69,8 +70,33 @@ def build_kpi_template(policy: Policy = DEFAULT_POLICY, library: MeasureLibrary 
     _report(wb, policy)
     _lists(wb, library)
     _instructions(instructions, policy, library)
+    for ws in wb.worksheets:
+        fit_columns(ws, grow_only=True)
+    print_layout(wb)
     fix_properties(wb)
     return wb
+
+
+#: The document named in every page header.
+DOCUMENT = "Social value KPI register"
+TEMPLATE_SHEETS = ("Instructions", "Contract", "KPIs", "Actuals", "KPI Report", "Lists")
+
+
+def print_layout(wb: Workbook, ref: str | None = None) -> None:
+    """Print set-up of every sheet the template makes (see ``print_layout``): ``new`` sets it
+    on the blank register, ``score`` again with the contract reference and the rows in use.
+    A sheet laid out otherwise prints its used range; a sheet the template does not make
+    keeps its author's page set-up, if it has one."""
+    data = {
+        "KPIs": DataRows(1, tuple("ABCDEFGH"), get_column_letter(LIVE_FIRST_COL + len(LIVE_COLUMNS) - 1), min_rows=10),
+        "Actuals": DataRows(1, tuple("ABCDE"), "E"),
+    }
+    for ws in wb.worksheets:
+        name = ws.title
+        if name in data and name in ws.tables and ws.tables[name].ref.startswith("A1:"):
+            setup_print(ws, DOCUMENT, ref, title_rows=(1, 1), area=data[name].area(ws))
+        elif name in TEMPLATE_SHEETS or ws.page_setup.paperSize is None:
+            setup_print(ws, DOCUMENT, ref)
 
 
 def write_kpi_template(path: str | Path, policy: Policy = DEFAULT_POLICY, library: MeasureLibrary | None = None,

@@ -24,10 +24,15 @@ from sv_workbook.core.tender.report_rows import (ABNORMALLY_LOW_FORMATS, ABNORMA
                                  MODERATION_TITLE, RANKING_FORMATS, RANKING_HEADERS, RANKING_ROW, SENSITIVITY_HEADERS,
                                  SENSITIVITY_TITLE, TITLE, abnormally_low_rows, finding_rows, moderation_rows,
                                  next_block, ranking_rows, sensitivity_rows, summary_rows)
-from sv_workbook.xlsx.write_helpers import (BOLD, TITLE_FONT, WRAP, add_table, define_name, protect, put_text, put_value,
-                                            report_placeholder, set_widths, text_table)
+from sv_workbook.xlsx.print_layout import fit_columns
+from sv_workbook.xlsx.tender_template import print_layout
+from sv_workbook.xlsx.write_helpers import (BOLD, TITLE_FONT, WRAP, add_table, define_name, header_row, protect, put_text,
+                                            put_value, report_placeholder, set_widths, text_table)
 
 CHART_HELPER = "Quality excl. social value"
+#: Widest a Report column grows before its text wraps: the stacked tables share columns
+#: and the sheet prints one page wide.
+REPORT_MAX_WIDTH = 36
 
 
 def write_report_placeholder(ws: Worksheet, policy: Policy) -> None:
@@ -62,12 +67,11 @@ def write_tender_report(wb: Workbook, result: TenderResult, policy: Policy, find
     start = next_block(start, len(low))
     _block(ws, start, MODERATION_TITLE, "Moderation", MODERATION_HEADERS, mod, MODERATION_FORMATS)
     text_table(ws, "Findings", FINDINGS_TITLE, next_block(start, len(mod)), FINDINGS_HEADERS, finding_rows(findings))
-    _widths(ws)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    titles = [f"A{r}" for r in range(1, ws.max_row + 1) if ws[f"A{r}"].font.b and ws[f"B{r}"].value is None]
+    fit_columns(ws, first_row=2, maximum=REPORT_MAX_WIDTH, overflow=titles + [f"B{r}" for r in range(2, RANKING_ROW)])
     write_scored_inputs(wb, result, policy)
+    tender = result.tender
+    print_layout(wb, tender.setup.ref, len(tender.bidders), len(tender.criteria))
     return ws
 
 
@@ -104,14 +108,13 @@ def write_scored_inputs(wb: Workbook, result: TenderResult, policy: Policy) -> W
             put_text(ws, ws.cell(row=RECORD_HEADER_ROW + 1 + i, column=1 + j).coordinate, value)
     set_widths(ws, {"A": 44, "B": 60, "C": 18, "D": 70})
     protect(ws)
-    return ws
 
 
 def _ranking(ws: Worksheet, result: TenderResult) -> None:
     headers = RANKING_HEADERS
     add_table(ws, "Ranking", 1, RANKING_ROW, headers, len(result.results))
     helper_col = len(headers) + 2  # one blank column between the table and the chart data
-    ws.cell(row=RANKING_ROW, column=helper_col, value=CHART_HELPER).font = BOLD
+    header_row(ws, RANKING_ROW, helper_col, [CHART_HELPER])
     for i, (r, values) in enumerate(zip(result.results, ranking_rows(result))):
         row = RANKING_ROW + 1 + i
         for j, v in enumerate(values):

@@ -21,6 +21,7 @@ from sv_workbook.core.contracts import (AL_DECISIONS, CONSENSUS_RULES, CONTRACT_
 from sv_workbook.core.arithmetic import excel_limit, excel_round
 from sv_workbook.core.tender.descriptors import DESCRIPTORS
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy
+from sv_workbook.xlsx.print_layout import DataRows, fit_columns, setup_print
 from sv_workbook.xlsx.write_helpers import (BOLD, TITLE_FONT, WRAP, add_table, date_validation, define_name, fix_properties,
                           header_row, list_validation, mark_input, number_validation, protect, put_formula, put_text,
                           set_widths, settings_sheet, write_instructions, write_template)
@@ -78,8 +79,48 @@ def build_tender_template(policy: Policy = DEFAULT_POLICY) -> Workbook:
     _methodology(wb, policy)
     _lists(wb)
     _instructions(instructions, policy)
+    for ws in wb.worksheets:
+        fit_columns(ws, grow_only=True)
+    print_layout(wb)
     fix_properties(wb)
     return wb
+
+
+#: The document named in every page header.
+DOCUMENT = "Tender evaluation"
+TEMPLATE_SHEETS = ("Instructions", "Setup", "Criteria", "Bidders", "Scores", "Consensus", "Scoring", "Report",
+                   "Methodology", "Lists")
+
+
+def print_layout(wb: Workbook, ref: str | None = None, bidders: int = 0, criteria: int = 0) -> None:
+    """Print set-up of every sheet the template makes (see ``print_layout``).
+
+    ``new`` sets it on the blank template; ``score`` again on the scored copy, with the
+    tender's reference and its numbers of bidders and criteria, so each print area covers
+    the rows then in use. A sheet laid out otherwise (a workbook built by hand to the
+    contract) prints its used range; a sheet the template does not make keeps its author's
+    page set-up, if it has one.
+    """
+    def table_at_a1(sheet: str) -> bool:
+        return sheet in wb[sheet].tables and wb[sheet].tables[sheet].ref.startswith("A1:")
+
+    data = {
+        "Criteria": DataRows(1, tuple("ABCDEF"), "H", min_rows=10),
+        "Bidders": DataRows(1, ("A", "B", "F", "G", "H", "I", "J"), "J", min_rows=10),
+        "Scores": DataRows(1, tuple("ABCDE"), get_column_letter(len(TENDER.table("Scores").headers) + 1)),
+        "Consensus": DataRows(1, tuple("ABCD"), get_column_letter(len(TENDER.table("Consensus").headers) + 3)),
+    }
+    for ws in wb.worksheets:
+        name = ws.title
+        if name in data and table_at_a1(name):
+            setup_print(ws, DOCUMENT, ref, title_rows=(1, 1), area=data[name].area(ws))
+        elif name == "Scoring" and ws.cell(row=SC_HEAD_ROW, column=1).value == SCORING_COLUMNS[0]:
+            last_col = SC_FIRST_MARK_COL - 1 + min(criteria, MAX_CRITERIA) if criteria else len(SCORING_COLUMNS)
+            last_row = SC_HEAD_ROW + max(min(bidders, MAX_BIDDERS), 10)
+            setup_print(ws, DOCUMENT, ref, title_rows=(SC_ID_ROW, SC_HEAD_ROW), orientation="landscape",
+                        area=f"A1:{get_column_letter(last_col)}{last_row}")
+        elif name in TEMPLATE_SHEETS or ws.page_setup.paperSize is None:
+            setup_print(ws, DOCUMENT, ref)
 
 
 def write_tender_template(path: str | Path, policy: Policy = DEFAULT_POLICY, replace: bool = False) -> Path | None:
@@ -384,6 +425,7 @@ def _scoring(wb: Workbook, policy: Policy) -> None:
                 f'SUMIFS(Consensus[Score],{key},{in_range}),IF(AND(ConsensusRule="Mean",COUNTIFS({ekey},{ev_range})>0),'
                 f'AVERAGEIFS(Scores[Score],{ekey},{ev_range}),"")))'), "0.00")
     header_row(ws, SC_HEAD_ROW, SC_FIRST_MARK_COL, ["Marks used (columns follow the criteria above) →"])
+    ws.merge_cells(f"{mc0}{SC_HEAD_ROW}:{mc1}{SC_HEAD_ROW}")  # one line over the mark columns
     set_widths(ws, {"A": 30, "B": 14, "C": 10, "D": 10, "E": 14, "F": 10, "G": 10, "H": 10, "I": 10, "J": 7, "K": 12, "L": 14})
     ws.freeze_panes = f"B{first}"
     protect(ws)
@@ -474,9 +516,6 @@ def _methodology(wb: Workbook, policy: Policy) -> None:
         put_formula(ws, f"C{r}", f"=Lists!C{3 + i}&\"\"")
         ws.merge_cells(f"C{r}:G{r}")
     set_widths(ws, {"A": 22, "B": 50, "C": 14, "D": 14, "E": 12, "F": 12, "G": 40})
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
     protect(ws)
 
 

@@ -27,14 +27,17 @@ from sv_workbook.xlsx.safe_write import WriteRefused, atomic_save
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 FORMULA_FILL = PatternFill("solid", fgColor="EDEDED")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-TITLE_FONT = Font(bold=True, size=14, color="1F4E78")
-BOLD = Font(bold=True)
+#: Fonts name Calibri (Excel's default): a font without a name prints in LibreOffice's default serif, wider.
+HEADER_FONT = Font(name="Calibri", bold=True, color="FFFFFF")
+TITLE_FONT = Font(name="Calibri", bold=True, size=14, color="1F4E78")
+BOLD = Font(name="Calibri", bold=True)
 THIN = Side(style="thin", color="BFBFBF")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
 UNLOCKED = Protection(locked=False)
 LOCKED = Protection(locked=True)
+#: Width of the Instructions sheet's one column: a line of text that prints on A4 portrait.
+INSTRUCTIONS_WIDTH = 85
 #: Fixed document times so regenerated templates differ only when their content does.
 FIXED_TIME = datetime(2026, 1, 1)
 
@@ -265,7 +268,7 @@ def write_instructions(ws: Worksheet, lines: list[tuple[str, bool]]) -> None:
         if heading:
             cell.font = BOLD
         row += 1
-    ws.column_dimensions["A"].width = 120
+    ws.column_dimensions["A"].width = INSTRUCTIONS_WIDTH
     protect(ws)
 
 

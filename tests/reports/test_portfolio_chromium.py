@@ -51,3 +51,28 @@ def test_the_console_check_catches_a_deliberate_error_and_a_blocked_fetch(tmp_pa
                        "</head><body><img alt='' src='https://example.invalid/x.png'></body></html>", encoding="utf-8")
     assert any("example.invalid" in m for m in
                render(blocked, tmp_path / "blocked.png", 390, 600, tmp_path / "p2").console)
+
+
+def test_long_chart_labels_are_shown_whole_within_the_chart(tmp_path):
+    """A long supplier or priority name is wrapped, never cut short, and starts inside the picture."""
+    import re
+
+    import pandas as pd
+
+    from sv_workbook.reports.portfolio_html import LABEL_CHAR_PX, _chart
+
+    names = ["Macclesfield Community Builders CIC", "Community spirit & wellbeing",
+             "Supercalifragilisticexpialidocious Holdings"]
+    svg = _chart("£ by supplier", names, [("GBPInPeriod", pd.Series([1.0, 2.0, 3.0]))], lambda v: f"{v:g}")
+    assert "…" not in svg
+    label_w = int(re.search(r'<tspan x="(\d+)"', svg).group(1)) + 6
+    for name in names:
+        lines = re.findall(r"<tspan[^>]*>([^<]*)</tspan>", svg.split(f"<title>{name.replace('&', '&amp;')}</title>")[1]
+                           .split("</text>")[0])
+        assert " ".join(lines).replace("&amp;", "&") == name
+        assert all(LABEL_CHAR_PX * len(line) <= label_w - 6 for line in lines)
+    page = tmp_path / "chart.html"
+    page.write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>c</title></head><body>{svg}</body></html>",
+                    encoding="utf-8")
+    shot = render(page, tmp_path / "chart.png", 700, 300, tmp_path / "profile")
+    assert shot.console == []

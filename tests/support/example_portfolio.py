@@ -144,7 +144,7 @@ def write_register_file(register: Register, path: str | Path) -> Path:
 def write_example_portfolio(folder: str | Path) -> list[Path]:
     """Write the registers, tenders and proxy CSV into ``folder``; return the paths written."""
     from sv_workbook.xlsx.safe_write import atomic_save
-    from sv_workbook.xlsx.tender_template import build_tender_template
+    from sv_workbook.xlsx.tender_template import build_tender_template, print_layout
     from tests.support.fill import fill_tender
 
     folder = Path(folder)
@@ -161,6 +161,7 @@ def write_example_portfolio(folder: str | Path) -> list[Path]:
         path = folder / "tenders" / f"{tender.setup.ref}.xlsx"
         wb = build_tender_template()
         fill_tender(wb, tender)
+        print_layout(wb, tender.setup.ref, len(tender.bidders), len(tender.criteria))
         atomic_save(wb, path)
         written.append(path)
     proxy = folder / PROXY_FILE

@@ -191,10 +191,11 @@ def write_register(data: RegisterData, path: str | Path, policy: Policy = DEFAUL
     """The template filled with ``data``, saved atomically at ``path``."""
     from sv_workbook.xlsx.lite_buttons import BUTTONS, add_buttons
     from sv_workbook.xlsx.safe_write import atomic_save
-    from sv_workbook.xlsx.kpi_template import build_kpi_template
+    from sv_workbook.xlsx.kpi_template import build_kpi_template, print_layout
 
     wb = build_kpi_template(policy, library)
     fill_register(wb, data)
+    print_layout(wb, data.names.get("ContractRef"))  # print areas over the rows now filled in
     path = Path(path)
     atomic_save(wb, path, finish=lambda saved: add_buttons(saved, BUTTONS["kpi-register"]))  # as the template has them
     return path

@@ -68,11 +68,13 @@ def example_tender() -> Tender:
 def write_example_tender(path: str | Path, policy: Policy = DEFAULT_POLICY) -> Path:
     from sv_workbook.xlsx.lite_buttons import BUTTONS, add_buttons
     from sv_workbook.xlsx.safe_write import atomic_save
-    from sv_workbook.xlsx.tender_template import build_tender_template
+    from sv_workbook.xlsx.tender_template import build_tender_template, print_layout
     from tests.support.fill import fill_tender
 
     wb = build_tender_template(policy)
-    fill_tender(wb, example_tender())
+    tender = example_tender()
+    fill_tender(wb, tender)
+    print_layout(wb, tender.setup.ref, len(tender.bidders), len(tender.criteria))  # print areas over the filled rows
     path = Path(path)
     atomic_save(wb, path, finish=lambda saved: add_buttons(saved, BUTTONS["tender"]))  # as the template has them
     return path

@@ -28,6 +28,11 @@ needs_libreoffice = pytest.mark.libreoffice
 
 def recalc(path: Path, outdir: Path) -> Path:
     """Open ``path`` in LibreOffice headless, recalculate everything, save as xlsx in ``outdir``."""
+    return convert(path, outdir, "xlsx")
+
+
+def convert(path: Path, outdir: Path, fmt: str) -> Path:
+    """``path`` converted by LibreOffice headless (formulas recalculated) to ``fmt`` (xlsx, pdf) in ``outdir``."""
     soffice = shutil.which("soffice")
     assert soffice, "LibreOffice (soffice) is required for this test"
     outdir.mkdir(parents=True, exist_ok=True)
@@ -37,8 +42,8 @@ def recalc(path: Path, outdir: Path) -> Path:
         (user / "registrymodifications.xcu").write_text(REGISTRY, encoding="utf-8")
         proc = subprocess.run(
             [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-             "--convert-to", "xlsx", "--outdir", str(outdir), str(path)],
+             "--convert-to", fmt, "--outdir", str(outdir), str(path)],
             capture_output=True, text=True, timeout=180)
-    out = outdir / (path.stem + ".xlsx")
+    out = outdir / (path.stem + "." + fmt)
     assert out.exists(), f"LibreOffice did not convert {path}: {proc.stdout} {proc.stderr}"
     return out
