@@ -27,13 +27,13 @@ from sv_workbook.app.batch import BatchUsageError, discover, iter_batch, progres
 from sv_workbook.core.catalogue import VERIFY_CHANGED
 from sv_workbook.core.contracts import CONTRACTS
 from sv_workbook.core.findings import Severity
-from sv_workbook.app.jobs import WriteRefused, analyse_file, exit_code, score_file
-from sv_workbook.core.outcome import Outcome
+from sv_workbook.app.analyse import analyse_file
+from sv_workbook.core.outcome import Outcome, exit_code
 from sv_workbook.reports.batch_formats import FORMATS, write_results
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy, PolicyError, load_policy
 from sv_workbook.reports.terminal import summary_lines
-from sv_workbook.xlsx.openpyxl_read import WorkbookUnreadable
-from sv_workbook.xlsx.safe_write import mode_for
+from sv_workbook.xlsx.package_check import WorkbookUnreadable
+from sv_workbook.xlsx.safe_write import WriteRefused, mode_for
 
 
 def _policy(path: str | None) -> Policy:
@@ -330,6 +330,8 @@ def _results_stream(output: str | None, progress: bool) -> Iterator[TextIO]:
 def score(path: str, output: str | None, in_place: bool, verbose: bool, allow_loss: bool, policy_path: str | None,
           as_of, measures_path: str | None, proxies_path: str | None) -> None:
     """Check a workbook, compute its results and fill its report sheet."""
+    from sv_workbook.app.jobs import score_file  # openpyxl: loaded only by the commands that write workbooks
+
     policy = _policy(policy_path)
     today = as_of.date() if as_of else date.today()
     _review_notice(policy, today)

@@ -2,16 +2,19 @@
 
 ``analyse_raw`` recognises the workbook's kind and runs its pure analysis; it imports
 only the core and ``workbook_kinds``, so the Excel buttons (``sv_workbook.macros``),
-which read through xlwings, never load openpyxl or the other file libraries. The file
-jobs (``jobs.analyse_file``, ``jobs.score_file``) call it after reading from disk.
+which read through xlwings, never load openpyxl or the other file libraries.
+``analyse_file`` reads a file first, with the reader it is given (batch workers pass the
+fast one) or openpyxl's, imported only then: a batch worker loads openpyxl only for a
+file the fast reader hands over to it.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from pathlib import Path
+from typing import Any, Callable
 
-from sv_workbook.core.catalogue import UNKNOWN_KIND
+from sv_workbook.core.catalogue import FILE_UNREADABLE, UNKNOWN_KIND
 from sv_workbook.app.workbook_kinds import KINDS, detect_kind
 from sv_workbook.core.contracts import CONTRACTS
 from sv_workbook.core.findings import sort_findings
@@ -38,3 +41,25 @@ def analyse_raw(raw: RawBook, path: str, policy: Policy, today: date,
     result, findings = kind.analyse(raw, policy, today, **extra)
     findings = sort_findings(f.at_workbook(raw.label) for f in findings)
     return Outcome(path, contract.kind, findings, result)
+
+
+def analyse_file(path: str | Path, policy: Policy, today: date | None = None,
+                 options: dict[str, Any] | None = None,
+                 reader: Callable[[Path, Policy], RawBook] | None = None) -> Outcome:
+    """Read and check one workbook; never raises for a bad file (it becomes a finding).
+
+    ``reader`` is the openpyxl reader by default; batch validation passes the fast one,
+    which yields the same ``RawBook``.
+    """
+    from sv_workbook.xlsx.package_check import WorkbookUnreadable
+
+    if reader is None:
+        from sv_workbook.xlsx.openpyxl_read import read_rawbook as reader
+    path = Path(path)
+    today = today or date.today()
+    try:
+        raw = reader(path, policy)
+    except WorkbookUnreadable as exc:
+        return Outcome(str(path), None, [FILE_UNREADABLE(f"Cannot read the workbook: {exc.reason}.",
+                                                         exc.hint).at_workbook(path.name)], readable=False)
+    return analyse_raw(raw, str(path), policy, today, options)

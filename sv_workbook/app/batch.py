@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import glob
+import multiprocessing
 import os
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
@@ -24,7 +25,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from sv_workbook.xlsx.fast_read import read_rawbook_fast
 from sv_workbook.core.catalogue import CHECK_FAILED, OPEN_IN_EXCEL
-from sv_workbook.app.jobs import analyse_file
+from sv_workbook.app.analyse import analyse_file
 from sv_workbook.core.outcome import Outcome
 from sv_workbook.core.policy import Policy
 from sv_workbook.xlsx.safe_write import owner_file
@@ -189,6 +190,24 @@ def iter_batch(targets: Sequence[Target], policy: Policy, today: date, options: 
             on_progress(len(chunk))
 
 
+#: How worker processes start. A forkserver starts one clean interpreter that has imported only
+#: this module (the fast reader and the rules), and forks each worker from it: workers carry
+#: neither the command line's click and tqdm nor anything else the parent loaded, and openpyxl
+#: only once a file falls back to it. Where there is no forkserver (Windows, and macOS by
+#: default), workers are spawned, which is as clean.
+START_METHOD = "forkserver"
+
+
+def worker_context() -> multiprocessing.context.BaseContext | None:
+    """The multiprocessing context the pools use (None: the platform's default)."""
+    if START_METHOD not in multiprocessing.get_all_start_methods():
+        return None
+    context = multiprocessing.get_context(START_METHOD)
+    if START_METHOD == "forkserver":
+        context.set_forkserver_preload([__name__])
+    return context
+
+
 def _pool_chunks(targets: Sequence[Target], policy: Policy, today: date, options: dict[str, Any] | None,
                  summarise: bool, keep_result: bool, jobs: int) -> Iterator[list[Outcome]]:
     chunks = chunked(targets, jobs)
@@ -196,7 +215,8 @@ def _pool_chunks(targets: Sequence[Target], policy: Policy, today: date, options
     try:
         # gc.freeze in each worker: the modules it inherited are never garbage, so collections
         # (frequent: every workbook makes thousands of objects) skip them. About 15% faster.
-        with ProcessPoolExecutor(max_workers=min(jobs, len(targets)), initializer=gc.freeze) as pool:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(targets)), initializer=gc.freeze,
+                                 mp_context=worker_context()) as pool:
             for chunk in pool.map(check_files, chunks, repeat(policy), repeat(today), repeat(options),
                                   repeat(summarise), repeat(keep_result)):
                 done += 1
@@ -211,7 +231,7 @@ def _pool_chunks(targets: Sequence[Target], policy: Policy, today: date, options
 def _isolated(target: Target, policy: Policy, today: date, options: dict[str, Any] | None,
               summarise: bool, keep_result: bool) -> Outcome:
     try:
-        with ProcessPoolExecutor(max_workers=1) as pool:
+        with ProcessPoolExecutor(max_workers=1, mp_context=worker_context()) as pool:
             return pool.submit(check_files, [target], policy, today, options, summarise, keep_result).result()[0]
     except BrokenProcessPool:
         return Outcome(target.shown, None, [CHECK_FAILED(

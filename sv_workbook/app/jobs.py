@@ -12,17 +12,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from sv_workbook.app.analyse import analyse_raw
+from sv_workbook.app.analyse import analyse_file, analyse_raw
 from sv_workbook.app.workbook_kinds import KINDS, WorkbookKind, detect_kind
-from sv_workbook.core.catalogue import FILE_UNREADABLE, WRITE_LOST_CONTENT
+from sv_workbook.core.catalogue import WRITE_LOST_CONTENT
 from sv_workbook.core.contracts import CONTRACTS
 from sv_workbook.core.findings import Finding, Severity, has_errors
-from sv_workbook.core.outcome import Outcome
+from sv_workbook.core.outcome import Outcome, exit_code
 from sv_workbook.core.policy import Policy
-from sv_workbook.core.rawbook import RawBook
 from sv_workbook.xlsx.kpi_report import write_kpi_report
 from sv_workbook.xlsx.lite_buttons import keep_buttons
-from sv_workbook.xlsx.openpyxl_read import WorkbookUnreadable, close_workbook, open_workbook, read_rawbook
+from sv_workbook.xlsx.openpyxl_read import close_workbook, open_workbook
 from sv_workbook.xlsx.preserve import Loss, describe, find_losses
 from sv_workbook.xlsx.safe_write import WriteRefused, atomic_save, check_not_open
 from sv_workbook.xlsx.tender_report import write_tender_report
@@ -31,24 +30,6 @@ WriteReport = Callable[[Any, Any, Policy, list[Finding], datetime], None]
 
 #: The report sheet writer (openpyxl) of each workbook kind: what ``score`` writes.
 REPORT_WRITERS: dict[str, WriteReport] = {"tender": write_tender_report, "kpi-register": write_kpi_report}
-
-
-def analyse_file(path: str | Path, policy: Policy, today: date | None = None,
-                 options: dict[str, Any] | None = None,
-                 reader: Callable[[Path, Policy], RawBook] = read_rawbook) -> Outcome:
-    """Read and check one workbook; never raises for a bad file (it becomes a finding).
-
-    ``reader`` is the openpyxl reader by default; batch validation passes the fast one,
-    which yields the same ``RawBook``.
-    """
-    path = Path(path)
-    today = today or date.today()
-    try:
-        raw = reader(path, policy)
-    except WorkbookUnreadable as exc:
-        return Outcome(str(path), None, [FILE_UNREADABLE(f"Cannot read the workbook: {exc.reason}.",
-                                                         exc.hint).at_workbook(path.name)], readable=False)
-    return analyse_raw(raw, str(path), policy, today, options)
 
 
 def score_file(path: str | Path, out: str | Path | None, policy: Policy, today: date | None = None,
@@ -110,16 +91,6 @@ def score_file(path: str | Path, out: str | Path | None, policy: Policy, today: 
     outcome.written = str(target)
     outcome.backup = str(backup) if backup else None
     return outcome
-
-
-def exit_code(outcomes: list[Outcome], fail_on: Severity = Severity.ERROR) -> int:
-    """0 clean, 1 findings at the fail level, 2 when a file could not be read at all."""
-    if any(not o.readable for o in outcomes):
-        return 2
-    levels = {Severity.ERROR} if fail_on is Severity.ERROR else {Severity.ERROR, Severity.WARNING}
-    if any(f.severity in levels for o in outcomes for f in o.findings):
-        return 1
-    return 0
 
 
 __all__ = ["WorkbookKind", "KINDS", "REPORT_WRITERS", "Outcome", "detect_kind", "analyse_file", "analyse_raw", "score_file", "exit_code",

@@ -35,3 +35,13 @@ class Outcome:
 def fails(outcome: Outcome, fail_on: Severity) -> bool:
     """True when the workbook has a finding at or above the fail level."""
     return any(f.severity.rank <= fail_on.rank for f in outcome.findings)
+
+
+def exit_code(outcomes: list[Outcome], fail_on: Severity = Severity.ERROR) -> int:
+    """0 clean, 1 findings at the fail level, 2 when a file could not be read at all."""
+    if any(not o.readable for o in outcomes):
+        return 2
+    levels = {Severity.ERROR} if fail_on is Severity.ERROR else {Severity.ERROR, Severity.WARNING}
+    if any(f.severity in levels for o in outcomes for f in o.findings):
+        return 1
+    return 0

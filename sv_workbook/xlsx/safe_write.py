@@ -13,9 +13,10 @@ import shutil
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from openpyxl.workbook.workbook import Workbook
+if TYPE_CHECKING:  # only a type here: batch workers import this module and must not load openpyxl
+    from openpyxl.workbook.workbook import Workbook
 
 
 class WriteRefused(Exception):

@@ -275,9 +275,39 @@ def test_a_worker_that_dies_does_not_stop_the_batch(mixed, monkeypatch):
             os._exit(1)  # as a segfault or the out-of-memory killer would end the worker
         return real(target, *args, **kwargs)
 
-    monkeypatch.setattr(batch, "check_file", dies_on_truncated)  # forked workers inherit the patch
+    monkeypatch.setattr(batch, "START_METHOD", "fork")  # so the workers inherit the patch below
+    monkeypatch.setattr(batch, "check_file", dies_on_truncated)
     result = run(str(mixed), "--format", "json", "--jobs", "2")
     recs = by_path(json.loads(result.stdout))
     assert len(recs) == 6 and result.exit_code == 1
     assert [f["code"] for f in recs["truncated.xlsx"]["findings"]] == ["CHECK-FAILED"]
     assert recs["good.xlsx"]["ok"] and recs["good.xlsx"]["kind"] == "tender"
+
+
+def test_batch_workers_load_only_what_the_fast_path_needs(tmp_path):
+    """Workers start from a clean forkserver: no click or tqdm from the command line, no openpyxl for
+    files the fast reader reads, none of pandas, docx or xlwings at all (issue 12, item 7)."""
+    import subprocess
+    import sys
+
+    from tests.support.paths import ROOT
+
+    shutil.copy(ROOT / "examples" / "kpi_register_example.xlsx", tmp_path / "k.xlsx")
+    shutil.copy(ROOT / "examples" / "tender_example.xlsx", tmp_path / "t.xlsx")
+    probe = f"""
+import sys
+import sv_workbook.app.batch as batch
+import sv_workbook.cli  # the parent holds click, as the command line does
+from datetime import date
+from sv_workbook.core.policy import DEFAULT_POLICY
+from tests.support.probes import heavy_modules_loaded
+
+targets = batch.discover([{str(tmp_path)!r}])
+outcomes = list(batch.iter_batch(targets, DEFAULT_POLICY, date(2026, 11, 27), jobs=2))
+assert len(outcomes) == 2 and all(o.readable for o in outcomes), outcomes
+with batch.ProcessPoolExecutor(max_workers=1, mp_context=batch.worker_context()) as pool:
+    print(pool.submit(heavy_modules_loaded).result())
+"""
+    run_ = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert run_.returncode == 0, run_.stderr
+    assert run_.stdout.strip() == "[]"
