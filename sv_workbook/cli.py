@@ -31,7 +31,7 @@ from sv_workbook.app.analyse import analyse_file
 from sv_workbook.core.outcome import Outcome, exit_code
 from sv_workbook.reports.batch_formats import FORMATS, write_results
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy, PolicyError, load_policy
-from sv_workbook.reports.terminal import summary_lines
+from sv_workbook.reports.terminal import result_lines
 from sv_workbook.xlsx.package_check import WorkbookUnreadable
 from sv_workbook.xlsx.safe_write import WriteRefused, mode_for
 
@@ -274,7 +274,7 @@ def validate(paths: tuple[str, ...], fmt: str, fail_on: str, jobs: int | None, d
     try:
         with _results_stream(output, progress) as out, progress_bar(len(targets), progress) as tick:
             outcomes = iter_batch(targets, policy, today, options, jobs=jobs, dask_scheduler=dask_scheduler,
-                                  on_progress=tick, summaries=verbose or len(targets) == 1)
+                                  on_progress=tick, with_lines=verbose or len(targets) == 1)
             tally = write_results(outcomes, fmt, Severity(fail_on), out, verbose)
     except BatchUsageError as exc:
         raise click.UsageError(str(exc)) from exc
@@ -492,7 +492,7 @@ def _print(outcomes: list[Outcome], verbose: bool = False) -> None:
                 click.echo(f"  {f}")
         if notices and not verbose:
             click.echo(f"  ({len(notices)} notice(s) not shown: add --verbose, or see the report's Findings table)")
-        for line in summary_lines(o.result):
+        for line in result_lines(o.result):
             click.echo(line)
 
 

@@ -29,7 +29,7 @@ from sv_workbook.app.analyse import analyse_file
 from sv_workbook.core.outcome import Outcome
 from sv_workbook.core.policy import Policy
 from sv_workbook.xlsx.safe_write import owner_file
-from sv_workbook.reports.terminal import summary_lines
+from sv_workbook.reports.terminal import result_lines
 
 #: Extensions a folder scan picks up; .xls/.xlsb are included so they are reported, not skipped.
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb")
@@ -83,11 +83,11 @@ def discover(paths: Iterable[str]) -> list[Target]:
 
 
 def check_file(target: Target, policy: Policy, today: date, options: dict[str, Any] | None = None,
-               summarise: bool = False, keep_result: bool = False) -> Outcome:
+               with_lines: bool = False, keep_result: bool = False) -> Outcome:
     """Check one workbook with the fast reader; whatever happens, return an ``Outcome``.
 
     ``options`` are the kinds' extra inputs (a KPI register's measure library and proxies);
-    ``summarise`` keeps the result's display lines (ranking, KPI statuses) in ``summary``;
+    ``with_lines`` keeps the result's display lines (ranking, KPI statuses) in ``lines``;
     ``keep_result`` keeps the analysis itself (the portfolio report needs it), which is
     otherwise dropped so that only findings travel back from the workers.
     """
@@ -102,8 +102,8 @@ def check_file(target: Target, policy: Policy, today: date, options: dict[str, A
             "Open and re-save the workbook in Excel and try again; if it persists, send the file and this "
             "message to the sv-workbook maintainers.").at_workbook(name)], readable=False)
     outcome.path = target.shown
-    if summarise:
-        outcome.summary = summary_lines(outcome.result)
+    if with_lines:
+        outcome.lines = result_lines(outcome.result)
     if not keep_result:
         outcome.result = None
     if _is_open_in_excel(path):
@@ -133,10 +133,10 @@ def _collector_paused() -> Iterator[None]:
 
 
 def check_files(targets: Sequence[Target], policy: Policy, today: date,
-                options: dict[str, Any] | None = None, summarise: bool = False,
+                options: dict[str, Any] | None = None, with_lines: bool = False,
                 keep_result: bool = False) -> list[Outcome]:
     """A chunk of files per task, so the per-task overhead is paid once per chunk."""
-    return [check_file(t, policy, today, options, summarise, keep_result) for t in targets]
+    return [check_file(t, policy, today, options, with_lines, keep_result) for t in targets]
 
 
 def _is_open_in_excel(path: Path) -> bool:
@@ -159,31 +159,31 @@ def chunked(targets: Sequence[Target], workers: int) -> list[list[Target]]:
 
 def run_batch(targets: Sequence[Target], policy: Policy, today: date, options: dict[str, Any] | None = None,
               jobs: int | None = None, dask_scheduler: str | None = None,
-              on_progress: Callable[[int], None] | None = None, summaries: bool = False,
+              on_progress: Callable[[int], None] | None = None, with_lines: bool = False,
               results: bool = False) -> list[Outcome]:
     """Every outcome at once, sorted by path (``iter_batch`` streams them instead)."""
-    return list(iter_batch(targets, policy, today, options, jobs, dask_scheduler, on_progress, summaries, results))
+    return list(iter_batch(targets, policy, today, options, jobs, dask_scheduler, on_progress, with_lines, results))
 
 
 def iter_batch(targets: Sequence[Target], policy: Policy, today: date, options: dict[str, Any] | None = None,
                jobs: int | None = None, dask_scheduler: str | None = None,
-               on_progress: Callable[[int], None] | None = None, summaries: bool = False,
+               on_progress: Callable[[int], None] | None = None, with_lines: bool = False,
                results: bool = False) -> Iterator[Outcome]:
     """Check every target, yielding outcomes in the targets' order (sorted by path).
 
     Workers finish in any order, but chunks are handed back in submission order, so
     output can be written as results arrive and memory stays flat however many files
     there are. ``on_progress(n)`` is called as each chunk of ``n`` files is done (the
-    progress bar); ``summaries`` asks for each workbook's ranking or KPI status lines, and
+    progress bar); ``with_lines`` asks for each workbook's ranking or KPI status lines, and
     ``results`` for each workbook's analysis (``Outcome.result``).
     """
     jobs = jobs or default_jobs()
     if dask_scheduler:
-        chunks = _dask_chunks(targets, policy, today, options, summaries, results, dask_scheduler)
+        chunks = _dask_chunks(targets, policy, today, options, with_lines, results, dask_scheduler)
     elif jobs == 1 or len(targets) == 1:
-        chunks = ([check_file(t, policy, today, options, summaries, results)] for t in targets)
+        chunks = ([check_file(t, policy, today, options, with_lines, results)] for t in targets)
     else:
-        chunks = _pool_chunks(targets, policy, today, options, summaries, results, jobs)
+        chunks = _pool_chunks(targets, policy, today, options, with_lines, results, jobs)
     for chunk in chunks:
         yield from chunk
         if on_progress:
@@ -209,7 +209,7 @@ def worker_context() -> multiprocessing.context.BaseContext | None:
 
 
 def _pool_chunks(targets: Sequence[Target], policy: Policy, today: date, options: dict[str, Any] | None,
-                 summarise: bool, keep_result: bool, jobs: int) -> Iterator[list[Outcome]]:
+                 with_lines: bool, keep_result: bool, jobs: int) -> Iterator[list[Outcome]]:
     chunks = chunked(targets, jobs)
     done = 0
     try:
@@ -218,21 +218,21 @@ def _pool_chunks(targets: Sequence[Target], policy: Policy, today: date, options
         with ProcessPoolExecutor(max_workers=min(jobs, len(targets)), initializer=gc.freeze,
                                  mp_context=worker_context()) as pool:
             for chunk in pool.map(check_files, chunks, repeat(policy), repeat(today), repeat(options),
-                                  repeat(summarise), repeat(keep_result)):
+                                  repeat(with_lines), repeat(keep_result)):
                 done += 1
                 yield chunk
     except BrokenProcessPool:
         # A worker died (a crash inside a C library, or the system killing it for memory).
         # The rest are checked one file per process, so only the culprit is reported.
         for target in (t for chunk in chunks[done:] for t in chunk):
-            yield [_isolated(target, policy, today, options, summarise, keep_result)]
+            yield [_isolated(target, policy, today, options, with_lines, keep_result)]
 
 
 def _isolated(target: Target, policy: Policy, today: date, options: dict[str, Any] | None,
-              summarise: bool, keep_result: bool) -> Outcome:
+              with_lines: bool, keep_result: bool) -> Outcome:
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=worker_context()) as pool:
-            return pool.submit(check_files, [target], policy, today, options, summarise, keep_result).result()[0]
+            return pool.submit(check_files, [target], policy, today, options, with_lines, keep_result).result()[0]
     except BrokenProcessPool:
         return Outcome(target.shown, None, [CHECK_FAILED(
             "The check of this workbook stopped abruptly (its process died, for example for lack "
@@ -241,7 +241,7 @@ def _isolated(target: Target, policy: Policy, today: date, options: dict[str, An
 
 
 def _dask_chunks(targets: Sequence[Target], policy: Policy, today: date, options: dict[str, Any] | None,
-                 summarise: bool, keep_result: bool, address: str) -> Iterator[list[Outcome]]:
+                 with_lines: bool, keep_result: bool, address: str) -> Iterator[list[Outcome]]:
     """The same per-chunk task on a Dask cluster; workers must see the files at the same paths."""
     try:
         from dask.distributed import Client
@@ -254,7 +254,7 @@ def _dask_chunks(targets: Sequence[Target], policy: Policy, today: date, options
     with client:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         futures = client.map(check_files, chunked(targets, workers), policy=policy, today=today, options=options,
-                             summarise=summarise, keep_result=keep_result, pure=False)
+                             with_lines=with_lines, keep_result=keep_result, pure=False)
         for i in range(len(futures)):
             chunk = futures[i].result()
             futures[i] = None  # dropping the future lets the cluster forget a result already taken

@@ -25,7 +25,7 @@ class Outcome:
     backup: str | None = None
     #: Display lines of ``result`` (ranking, KPI statuses), made where the result lives so
     #: batch workers send back text rather than results.
-    summary: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -169,7 +169,7 @@ def _write_text(outcomes: Iterable[Outcome], fail_on: Severity, out: TextIO, ver
         hidden = len(o.findings) - len(shown)
         if hidden:
             out.write(f"  ({hidden} notice(s) not shown: add --verbose)\n")
-        for line in o.summary:
+        for line in o.lines:
             out.write(line + "\n")
     out.write(f"\nChecked {tally.workbooks} workbook(s): {tally.workbooks - tally.failing} OK, {tally.failing} NOT OK "
               f"(failing on {fail_on.value}s). {tally.errors} error(s), {tally.warnings} warning(s) in all.\n")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 
-def summary_lines(result: Any) -> list[str]:
+def result_lines(result: Any) -> list[str]:
     """The lines printed under a workbook's findings (none for a result-less outcome)."""
     if result is not None and hasattr(result, "statuses"):
         return _kpi_lines(result)

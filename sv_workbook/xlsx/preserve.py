@@ -5,8 +5,8 @@ everything Excel can store: shapes and text boxes, form controls, slicers, threa
 comments, custom XML, Excel 2010+ extensions, pictures when Pillow is missing. Rather
 than keep a list of what openpyxl supports (which changes between versions), the
 written file is compared with the input, part by part: everything reachable from the
-workbook, except the sheets the tool rebuilds itself, is counted by kind in both
-packages, and any kind the output has fewer of is a loss. The caller saves to a
+workbook, except the sheets the tool rebuilds itself, is counted by category in both
+packages, and any category the output has fewer of is a loss. The caller saves to a
 temporary file, asks ``find_losses`` and only then replaces anything.
 
 Pure standard library plus ``defusedxml``; the packages were already accepted by
@@ -73,7 +73,7 @@ KINDS = (
     ("worksheet+xml", "worksheets"),
 )
 
-#: Kinds openpyxl keeps in number but rewrites from its own model, losing formatting it does
+#: Categories openpyxl keeps in number but rewrites from its own model, losing formatting it does
 #: not model (Excel 2013+ chart styles, extensions): counted as lost even when present.
 REDRAWN = {"charts": "charts made outside this tool (openpyxl redraws them; their formatting may change)"}
 SHAPES = "shapes (text boxes, arrows, buttons)"
@@ -99,7 +99,7 @@ SHEET_EXTENSIONS = {
 
 @dataclass(frozen=True)
 class Loss:
-    """``count`` things of one kind that the written file no longer has, and where they were."""
+    """``count`` things of one category that the written file no longer has, and where they were."""
 
     what: str
     count: int
@@ -111,7 +111,7 @@ class Loss:
 
 
 def find_losses(source: str | Path, written: str | Path, rebuilt_sheets: Iterable[str] = ()) -> list[Loss]:
-    """Kinds of content ``source`` has (outside ``rebuilt_sheets``) that ``written`` has fewer of."""
+    """Categories of content ``source`` has (outside ``rebuilt_sheets``) that ``written`` has fewer of."""
     rebuilt = {s.casefold() for s in rebuilt_sheets}
     before, after = inventory(source, rebuilt), inventory(written, rebuilt)
     losses = []
@@ -130,7 +130,7 @@ def describe(losses: list[Loss]) -> str:
 
 
 def inventory(path: str | Path, rebuilt: set[str]) -> dict[str, Counter[str]]:
-    """Kind → {owner sheet → count} for everything reachable from the package root.
+    """Category → {owner sheet → count} for everything reachable from the package root.
 
     Reachability follows the relationship parts, as Excel does; a part only an ignored
     (rebuilt) sheet refers to is not counted, and an orphan part nothing refers to is
@@ -155,9 +155,9 @@ def inventory(path: str | Path, rebuilt: set[str]) -> dict[str, Counter[str]]:
                 seen.add(target)
                 child_owner = name if name is not None else owner
                 ct = types.get(target, "")
-                kind = _kind(target, ct)
-                if kind:
-                    counts.setdefault(kind, Counter())[child_owner] += 1
+                category = _category(target, ct)
+                if category:
+                    counts.setdefault(category, Counter())[child_owner] += 1
                 if "drawing+xml" in ct and "vml" not in ct.lower():
                     n = len(SHAPE_RE.findall(zf.read(target)))
                     if n:
@@ -196,7 +196,7 @@ def _targets(path: Path, zf: zipfile.ZipFile, part: str, lower: dict[str, str]) 
     return out
 
 
-def _kind(name: str, content_type: str) -> str | None:
+def _category(name: str, content_type: str) -> str | None:
     if any(r in content_type for r in REGENERATED) or name.lower().startswith("docprops/thumbnail"):
         return None
     for marker, what in KINDS:
