@@ -69,6 +69,10 @@ _DIMENSION = re.compile(rb'<dimension\b[^>]*\bref="([A-Z]*[0-9]*(?::[A-Z]*[0-9]*
 _ROW = re.compile(rb'<row\b[^>]*?\br="([0-9]+)"')
 #: A cell in a 3-letter column, or a cell whose first attribute is not its reference.
 _ODD_CELL = re.compile(rb'<c(?: r="[A-Z]{3}|(?! r=")[\s>/])')
+#: Package folders neither reader looks in (Power Query's UTF-16 ``customXml`` item, document
+#: properties); any other part saved in UTF-16 sends the file to openpyxl, because calamine and
+#: the byte scans here read UTF-8 only (calamine silently reads such a sheet as empty).
+IGNORED_FOLDERS = ("customXml/", "docProps/")
 #: Table columns up to this many rows have their cell references remembered across files.
 CACHED_COLUMN_ROWS = 2_000
 
@@ -96,6 +100,9 @@ def read_rawbook_fast(path: str | Path, policy: Policy = DEFAULT_POLICY, strict:
     path = Path(path)
     package = check_package(path, policy, keep_parts=True)
     try:
+        read_by_calamine = [p for p in package.utf16_parts if not p.startswith(IGNORED_FOLDERS)]
+        if read_by_calamine:
+            raise Declined(f"XML parts saved in UTF-16 ({', '.join(read_by_calamine)})")
         raw = _read(path, package.data, policy, package.parts)
     except WorkbookUnreadable:
         raise  # refused for a reason both readers share (a Table too big to read)
