@@ -96,9 +96,10 @@ def check_file(target: Target, policy: Policy, today: date, options: dict[str, A
             outcome = analyse_file(path, policy, today, options, reader=read_rawbook_fast)
     except Exception as exc:  # a bug or a hostile file must not stop the other 999 files
         return Outcome(target.shown, None, [error(
-            "CHECK-FAILED", f"The check stopped on this workbook ({type(exc).__name__}: {exc}).",
-            "Open and re-save the workbook in Excel and try again; if it persists, send the file and this "
-            "message to the sv-workbook maintainers.").at_workbook(name)], readable=False)
+            "CHECK-FAILED", "The check stopped on this workbook because of a fault in sv-workbook, not in the file.",
+            "Open and re-save the workbook in Excel and try again; if it persists, send the file and the output of "
+            "the same command with --verbose to the sv-workbook maintainers.").at_workbook(name)], readable=False,
+            detail=f"{type(exc).__name__}: {exc}".replace("\n", " "))
     outcome.path = target.shown
     if summarise:
         outcome.summary = summary_lines(outcome.result)

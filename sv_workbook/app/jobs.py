@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
 
+from sv_workbook.core.catalogue import STALE_TEMP_REMOVED
 from sv_workbook.core.contracts import CONTRACTS, WorkbookContract
 from sv_workbook.core.findings import Finding, Severity, error, has_errors, sort_findings, warning
 from sv_workbook.core.policy import Policy
@@ -60,6 +61,9 @@ class Outcome:
     #: Display lines of ``result`` (ranking, KPI statuses), made where the result lives so
     #: batch workers send back text rather than results.
     summary: list[str] = field(default_factory=list)
+    #: Technical detail of why the file could not be read (an exception's text), shown only with
+    #: ``--verbose``: findings never carry Python's words.
+    detail: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -92,9 +96,25 @@ def analyse_file(path: str | Path, policy: Policy, today: date | None = None,
     try:
         raw = reader(path, policy)
     except WorkbookUnreadable as exc:
-        return Outcome(str(path), None, [error("FILE-UNREADABLE", f"Cannot read the workbook: {exc.reason}.",
-                                               exc.hint).at_workbook(path.name)], readable=False)
-    return analyse_raw(raw, str(path), policy, today, options)
+        return unreadable(path, exc)
+    outcome = analyse_raw(raw, str(path), policy, today, options)
+    if outcome.kind is None and reader is not read_rawbook:
+        # The fast reader reads only what the contracts need, so a file of neither kind may be one
+        # openpyxl cannot load at all (a style or part it chokes on): ``score`` would call it
+        # unreadable. Such files are rare in a batch, so openpyxl, the reference, settles it.
+        try:
+            read_rawbook(path, policy)
+        except WorkbookUnreadable as exc:
+            return unreadable(path, exc)
+    return outcome
+
+
+def unreadable(path: Path, exc: WorkbookUnreadable) -> Outcome:
+    """The outcome for a file that cannot be read: one finding, the reason in plain words, and
+    the technical detail kept apart (shown with ``--verbose``)."""
+    return Outcome(str(path), None, [error("FILE-UNREADABLE", f"Cannot read the workbook: {exc.reason}.",
+                                           exc.hint).at_workbook(path.name)], readable=False,
+                   detail=exc.detail or None)
 
 
 def analyse_raw(raw: RawBook, path: str, policy: Policy, today: date,
@@ -165,10 +185,15 @@ def score_file(path: str | Path, out: str | Path | None, policy: Policy, today: 
                 "Nothing was changed. Score a copy without those items, or write to a new file with -o NEW.xlsx "
                 "--allow-loss and keep the original as the record.")
 
+    def stale(removed: list[Path]) -> None:
+        outcome.findings.append(STALE_TEMP_REMOVED(
+            f"Removed {len(removed)} unfinished temporary file(s) an interrupted earlier run left in the folder: "
+            + ", ".join(p.name for p in removed) + ".").at_workbook(path.name))
+
     wb = open_workbook(path, policy)
     try:
         KINDS[outcome.kind].write_report(wb, outcome.result, policy, outcome.findings, now or datetime.now())
-        backup = atomic_save(wb, target, verify)
+        backup = atomic_save(wb, target, verify, on_stale=stale)
     finally:
         close_workbook(wb)
     if lost:

@@ -8,16 +8,13 @@ are made from a safe slug inside the output folder.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 
 from docx import Document
 from docx.shared import Pt
 
-from sv_workbook.xlsx.safe_write import backup_path
+from sv_workbook.xlsx.safe_write import atomic_write
 from sv_workbook.core.tender.assessment import Heading, Para, Summary, Table
 
 #: Characters XML 1.0 cannot hold (python-docx would refuse them).
@@ -74,16 +71,7 @@ def write_summaries(summaries: list[Summary], outdir: str | Path) -> list[Path]:
         target = outdir / safe_file_name(i, summary.supplier)
         if target.resolve().parent != root:  # belt and braces: the slug cannot do this
             raise ValueError(f"unsafe file name for supplier {summary.supplier!r}")
-        if target.exists():
-            shutil.copy2(target, backup_path(target))
-        fd, tmp = tempfile.mkstemp(prefix=".sv-workbook-", suffix=".docx", dir=outdir)
-        os.close(fd)
-        try:
-            build_docx(summary).save(tmp)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(target, build_docx(summary).save)  # backs up a summary it replaces
         written.append(target)
     return written
 

@@ -31,6 +31,7 @@ import html
 import io
 import posixpath
 import re
+import warnings
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache, partial
 from itertools import repeat
@@ -44,7 +45,7 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy
 from sv_workbook.core.rawbook import CellValue, RawBook, RawTable
-from sv_workbook.xlsx.package_check import WorkbookUnreadable, check_package, check_table_size, parse_part
+from sv_workbook.xlsx.package_check import KEPT_NAMES, WorkbookUnreadable, check_package, check_table_size, parse_part
 from sv_workbook.xlsx.openpyxl_read import CONTRACT_HEADERS, hidden_sheet_note, merged_input_findings, read_rawbook, resolve_name
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -172,6 +173,9 @@ def _read(path: Path, data: bytes, policy: Policy, parts: dict[str, bytes]) -> R
 
 
 def _read_package(path: Path, pkg: _Package, policy: Policy) -> RawBook:
+    for part in KEPT_NAMES & pkg.names:
+        if not _openpyxl_reads(part, pkg.read(part)):
+            raise Declined(f"openpyxl refuses {part}")  # so that it gives the file its reference verdict
     workbook_part = next((t for typ, t in pkg.rels("").values() if typ.endswith("/officeDocument")), None)
     if workbook_part is None:
         raise Declined("no officeDocument relationship")
@@ -277,6 +281,47 @@ def _table(path: Path, values: "_SheetValues", sheet: str, name: str, ref: str, 
         if min_row < row <= last and 0 <= i < len(keep) and keep[i]:
             columns[i][row - min_row - 1] = values.cell(sheet, coord)
     return RawTable(name, sheet, ref, headers, header_cells, list(map(list, zip(*columns))))
+
+
+@lru_cache(maxsize=64)
+def _openpyxl_reads(part: str, data: bytes) -> bool:
+    """Whether openpyxl loads this styles or properties part (as ``ExcelReader.read`` does).
+
+    The fast reader does not need these parts, but openpyxl refuses a workbook whose styles or
+    document properties it cannot read ("uses a cell style Excel does not write"), and a file
+    must get one verdict whichever reader ran. Remembered per content: a batch made from one
+    template has one styles part, so this costs once.
+    """
+    from openpyxl.packaging.core import DocumentProperties
+    from openpyxl.packaging.custom import CustomPropertyList
+    from openpyxl.styles.stylesheet import apply_stylesheet
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.xml.functions import fromstring
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if part == "xl/styles.xml":
+                apply_stylesheet(_OnePart(part, data), Workbook())
+            elif part == "docProps/core.xml":
+                DocumentProperties.from_tree(fromstring(data))
+            else:
+                CustomPropertyList.from_tree(fromstring(data))
+    except Exception:  # noqa: BLE001 - whatever openpyxl raises, it would refuse the file
+        return False
+    return True
+
+
+class _OnePart:
+    """The ``archive.read`` openpyxl's ``apply_stylesheet`` calls, for one part's bytes."""
+
+    def __init__(self, name: str, data: bytes):
+        self.name, self.data = name, data
+
+    def read(self, name: str) -> bytes:
+        if name != self.name:
+            raise KeyError(name)
+        return self.data
 
 
 def _column_cells(letter: str, first: int, last: int) -> tuple[str, ...]:

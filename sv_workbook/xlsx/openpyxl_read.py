@@ -20,6 +20,7 @@ from sv_workbook.core.contracts import CONTRACTS
 from sv_workbook.core.findings import Finding, error, info, warning
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy
 from sv_workbook.core.rawbook import CellValue, RawBook, RawTable
+from sv_workbook.xlsx.load_errors import plain_reason, technical_detail
 from sv_workbook.xlsx.package_check import WorkbookUnreadable, check_package, check_table_size
 
 
@@ -54,8 +55,9 @@ def _load(path: Path, data_only: bool = False) -> Workbook:
             close_workbook(wb)
         if reader is not None:
             reader.archive.close()
-        raise WorkbookUnreadable(path, f"the workbook is damaged or not a supported format ({type(exc).__name__}: "
-                                 f"{exc})", "Open it in Excel, repair it if asked, and save it as .xlsx.") from exc
+        raise WorkbookUnreadable(path, f"the workbook cannot be read: {plain_reason(exc)}",
+                                 "Open it in Excel, let it repair the file if asked, and save it as .xlsx.",
+                                 technical_detail(exc)) from exc
 
 
 def close_workbook(wb: Workbook) -> None:

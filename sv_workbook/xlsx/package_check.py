@@ -32,6 +32,7 @@ from defusedxml import ElementTree as SafeET
 
 from sv_workbook.core.findings import Finding, info, warning
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy
+from sv_workbook.xlsx.load_errors import technical_detail
 from sv_workbook.xlsx.part_encoding import DETECT_BYTES, UTF8, EncodingRefused, Utf8Text, detect
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -65,6 +66,9 @@ EXTERNAL_LINK_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetm
 #: What a reader of sheets, names and Tables needs (with the relationship parts): kept for the
 #: fast reader; images, embedded files and shared strings (calamine reads those) are not.
 KEPT_TYPES = frozenset(WORKBOOK_TYPES | {WORKSHEET_TYPE, TABLE_TYPE})
+#: Parts kept by name for the fast reader: openpyxl reads them at these fixed names whatever their
+#: content type, and refuses a workbook when one is malformed, so the fast reader checks them too.
+KEPT_NAMES = frozenset({"xl/styles.xml", "docProps/core.xml", "docProps/custom.xml"})
 
 SAVE_AS_XLSX = "Open it in Excel and use File › Save As › Excel Workbook (*.xlsx), then use the .xlsx file."
 DTD_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -82,11 +86,14 @@ CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
 class WorkbookUnreadable(Exception):
     """The file cannot be read at all; ``reason`` and ``hint`` are for people."""
 
-    def __init__(self, path: str | Path, reason: str, hint: str):
-        super().__init__(f"{path}: {reason}. {hint}")
+    def __init__(self, path: str | Path, reason: str, hint: str, detail: str = ""):
+        super().__init__(f"{Path(path).name}: {reason}. {hint}")
         self.path = str(path)
         self.reason = reason
         self.hint = hint
+        #: What went wrong technically (an exception's text), for ``--verbose`` only: reasons never
+        #: show Python's words.
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -127,9 +134,10 @@ def check_package(path: str | Path, policy: Policy = DEFAULT_POLICY, keep_parts:
         with path.open("rb") as fh:
             data = fh.read(policy.max_file_bytes + 1)  # never more, even if the file grows meanwhile
     except OSError as exc:
-        raise WorkbookUnreadable(path, f"the file cannot be opened ({exc.strerror or exc})",
+        raise WorkbookUnreadable(path, "the file cannot be opened" + (f" ({exc.strerror.lower()})" if exc.strerror
+                                                                     else ""),
                                  "Check that you may read it and that no other program holds it locked, "
-                                 "then try again.") from exc
+                                 "then try again.", technical_detail(exc)) from exc
     if max(size, len(data)) > policy.max_file_bytes:
         raise WorkbookUnreadable(path, f"the file is {_mb(max(size, len(data)))}, over the limit of "
                                  f"{_mb(policy.max_file_bytes)} set in the policy (max_file_bytes)",
@@ -144,13 +152,20 @@ def check_package(path: str | Path, policy: Policy = DEFAULT_POLICY, keep_parts:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             return _check_zip(path, data, zf, policy, keep_parts)
     except zipfile.BadZipFile as exc:
-        why = ("its zip directory is missing" if "not a zip file" in str(exc).lower() else str(exc))
+        why = ("its zip directory is missing" if "not a zip file" in str(exc).lower() else
+               "a part's stored checksum does not match its content" if "crc" in str(exc).lower() else
+               "its zip directory and a part's own header give the part different names" if "differ" in str(exc) else
+               "its zip structure is inconsistent")
         raise WorkbookUnreadable(path, f"the file is truncated or damaged ({why}); it may be an incomplete "
                                  "download or copy", "Get the file again from its source, or open it in Excel "
-                                 "and let it repair the file, then save it.") from exc
+                                 "and let it repair the file, then save it.", technical_detail(exc)) from exc
     except (EOFError, OSError, RuntimeError, NotImplementedError, ValueError, zlib.error) as exc:
-        raise WorkbookUnreadable(path, f"the file is damaged ({type(exc).__name__}: {exc})",
-                                 "Open it in Excel, let it repair the file if asked, and save it as .xlsx.") from exc
+        why = ("a part is cut short" if isinstance(exc, EOFError) else
+               "it uses a zip feature Excel does not write" if isinstance(exc, NotImplementedError) else
+               "a part's compressed data is corrupt")
+        raise WorkbookUnreadable(path, f"the file is damaged ({why})",
+                                 "Open it in Excel, let it repair the file if asked, and save it as .xlsx.",
+                                 technical_detail(exc)) from exc
 
 
 def _refuse_ole2(path: Path, data: bytes) -> None:
@@ -309,8 +324,8 @@ def _parse_xml(path: Path, zf: zipfile.ZipFile, name: str):
     try:
         return parse_part(part)
     except SafeET.ParseError as exc:
-        raise WorkbookUnreadable(path, f"the package part {name} is not well-formed XML ({exc})",
-                                 "Open it in Excel, let it repair the file if asked, and save it.") from exc
+        raise WorkbookUnreadable(path, f"the package part {name} is not well-formed XML",
+                                 "Open it in Excel, let it repair the file if asked, and save it.", technical_detail(exc)) from exc
     except DefusedXmlException as exc:  # DTDForbidden, EntitiesForbidden and friends
         raise _xml_attack(path, name) from exc
 
@@ -379,7 +394,8 @@ def _stream_parts(path: Path, data: bytes, infos: list[zipfile.ZipInfo], content
             count = is_sheet and (count_cells or i.file_size // MIN_ROW_BYTES > policy.max_rows)
             scan = _XmlScan(counts, i.filename, count) if is_xml else None
             size = 0
-            keep = kept is not None and (is_sheet or ct in KEPT_TYPES or i.filename.endswith(".rels"))
+            keep = kept is not None and (is_sheet or ct in KEPT_TYPES or i.filename.endswith(".rels")
+                                         or i.filename in KEPT_NAMES)
             pieces: list[bytes] | None = [] if keep else None
             for chunk in _inflate(raw, i):
                 size += len(chunk)

@@ -4,13 +4,27 @@ Every save goes to a temporary file in the same folder and is renamed over the t
 in one step (``os.replace``), so a crash leaves either the old file or the new one, never
 half of one. Writing over an existing file keeps a timestamped backup first, and a file
 Excel has open (its ``~$`` owner file is present) is refused.
+
+A rename is only as durable as what the disk holds: without a flush, a power cut soon after
+can leave the new name pointing at a file whose data never reached the disk. So the temporary
+file (and a backup) is flushed with ``fsync`` before the rename, and the folder after it, so
+the rename itself is on disk (POSIX systems; Windows has no folder flush, and its ``MoveFileEx``
+rename is what ``os.replace`` uses there). On macOS ``F_FULLFSYNC`` asks the drive itself to
+flush, which plain ``fsync`` does not.
+
+The temporary file is named ``.sv-workbook-unfinished-….xlsx``: a run killed before the rename
+leaves it behind, so every save first removes such files in its folder that are more than a day
+old (a run still writing one is never that old) and says which it removed.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import sys
 import tempfile
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -45,32 +59,111 @@ def backup_path(path: Path, now: datetime | None = None) -> Path:
     return candidate
 
 
-def atomic_save(wb: Workbook, target: Path, verify: Callable[[Path], None] | None = None) -> Path | None:
-    """Save ``wb`` to ``target`` atomically; returns the backup made of an existing target.
+#: The temporary file's name before its random part and suffix.
+TEMP_PREFIX = ".sv-workbook-unfinished-"
+#: Temporary files of this tool: today's names, and those of versions before (``mkstemp``'s
+#: eight random characters after ``.sv-workbook-``).
+STALE_NAME = re.compile(r"^\.sv-workbook-(?:unfinished-[a-z0-9_]+|[a-z0-9_]{8})\.(?:xlsx|xlsm|docx)$")
+#: A temporary file older than this was left by a run that stopped before its rename.
+STALE_SECONDS = 24 * 60 * 60
+
+
+def atomic_save(wb: Workbook, target: Path, verify: Callable[[Path], None] | None = None,
+                on_stale: Callable[[list[Path]], None] | None = None) -> Path | None:
+    """Save ``wb`` to ``target`` atomically and durably; returns the backup made of an existing target.
 
     ``verify`` sees the finished temporary file before anything is replaced and may
     refuse it by raising (``WriteRefused``): nothing is then backed up or replaced.
     Whether the target may be the input file is the caller's decision (the CLI asks for
-    ``--in-place``); whatever is replaced is always backed up first.
+    ``--in-place``); whatever is replaced is always backed up first. ``on_stale`` is told
+    which stale temporary files of earlier, interrupted runs were removed from the folder.
     """
-    target = Path(target)
+    return atomic_write(Path(target), wb.save, verify, on_stale)
+
+
+def atomic_write(target: Path, write: Callable[[str], None], verify: Callable[[Path], None] | None = None,
+                 on_stale: Callable[[list[Path]], None] | None = None) -> Path | None:
+    """``write(temporary path)``, then flush it and rename it over ``target`` (see the module's notes)."""
     check_not_open(target)
-    fd, tmp = tempfile.mkstemp(prefix=".sv-workbook-", suffix=target.suffix, dir=target.parent)
+    removed = remove_stale_temporaries(target.parent)
+    if removed and on_stale is not None:
+        on_stale(removed)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent)
     os.close(fd)
     try:
         os.chmod(tmp, _mode_for(target))
-        wb.save(tmp)
+        write(tmp)
         if verify is not None:
             verify(Path(tmp))
         backup = None
         if target.exists():
             backup = backup_path(target)
             shutil.copy2(target, backup)
+            flush_file(backup)
+        flush_file(Path(tmp))
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    flush_folder(target.parent)
     return backup
+
+
+def remove_stale_temporaries(folder: Path, now: float | None = None) -> list[Path]:
+    """Remove this tool's temporary files in ``folder`` older than a day; returns those removed.
+
+    Only names this tool gives its temporary files are touched, and only old ones: a run
+    writing one right now is never a day old. A file that cannot be removed is left alone."""
+    now = time.time() if now is None else now
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not STALE_NAME.match(entry.name):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and now - entry.stat(follow_symlinks=False).st_mtime > STALE_SECONDS:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return sorted(removed)
+
+
+def flush_file(path: Path) -> None:
+    """Make ``path``'s data durable: ``fsync`` (and ``F_FULLFSYNC`` on macOS, which reaches the drive)."""
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    try:
+        if sys.platform == "darwin":
+            import fcntl
+            try:
+                fcntl.fcntl(fd, fcntl.F_FULLFSYNC)
+                return
+            except OSError:
+                pass  # not every filesystem supports it; plain fsync below
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def flush_folder(folder: Path) -> bool:
+    """Make a rename in ``folder`` durable (POSIX); False where the platform cannot (Windows) or
+    the filesystem refuses (some network filesystems)."""
+    if os.name == "nt":
+        return False
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return False
+    try:
+        os.fsync(fd)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _mode_for(target: Path) -> int:
