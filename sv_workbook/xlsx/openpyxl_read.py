@@ -55,7 +55,7 @@ def _load(path: Path, data_only: bool = False) -> Workbook:
             close_workbook(wb)
         if reader is not None:
             reader.archive.close()
-        raise WorkbookUnreadable(path, f"the workbook cannot be read: {plain_reason(exc)}",
+        raise WorkbookUnreadable(path, plain_reason(exc),
                                  "Open it in Excel, let it repair the file if asked, and save it as .xlsx.",
                                  technical_detail(exc)) from exc
 
