@@ -180,6 +180,8 @@ def _read_package(path: Path, pkg: _Package, policy: Policy) -> RawBook:
     if workbook_part is None:
         raise Declined("no officeDocument relationship")
     wb_rels = pkg.rels(workbook_part)
+    if not _openpyxl_reads("workbook", pkg.read(workbook_part)):
+        raise Declined(f"openpyxl refuses {workbook_part}")
     root = pkg.xml(workbook_part)
 
     sheets: list[tuple[str, str, str | None]] = []  # (name, state, worksheet part or None for chartsheets)
@@ -220,6 +222,8 @@ def _read_package(path: Path, pkg: _Package, policy: Policy) -> RawBook:
             typ, target = rels.get(rid.decode(), ("", ""))
             if not typ.endswith("/table"):
                 raise Declined("tablePart without a table relationship")
+            if not _openpyxl_reads("table", pkg.read(target)):
+                raise Declined(f"openpyxl refuses {target}")
             el = pkg.xml(target)
             table_defs.append((name, el.get("name") or "", el.get("ref") or ""))
 
@@ -283,30 +287,34 @@ def _table(path: Path, values: "_SheetValues", sheet: str, name: str, ref: str, 
     return RawTable(name, sheet, ref, headers, header_cells, list(map(list, zip(*columns))))
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=256)
 def _openpyxl_reads(part: str, data: bytes) -> bool:
-    """Whether openpyxl loads this styles or properties part (as ``ExcelReader.read`` does).
+    """Whether openpyxl loads this part as ``ExcelReader.read`` does: the styles, the document
+    properties (``part`` is their name), the workbook part or a Table (``part`` is "workbook" or
+    "table").
 
-    The fast reader does not need these parts, but openpyxl refuses a workbook whose styles or
-    document properties it cannot read ("uses a cell style Excel does not write"), and a file
-    must get one verdict whichever reader ran. Remembered per content: a batch made from one
-    template has one styles part, so this costs once.
+    The fast reader needs little of these, but openpyxl refuses a workbook when it cannot read
+    one of them ("uses a cell style Excel does not write", an attribute Excel never writes), and
+    a file must get one verdict whichever reader ran. Remembered per content: a batch made from
+    one template repeats these parts byte for byte, so each costs once.
     """
     from openpyxl.packaging.core import DocumentProperties
     from openpyxl.packaging.custom import CustomPropertyList
+    from openpyxl.packaging.workbook import WorkbookPackage
     from openpyxl.styles.stylesheet import apply_stylesheet
     from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet.table import Table
     from openpyxl.xml.functions import fromstring
 
+    readers = {"docProps/core.xml": DocumentProperties, "docProps/custom.xml": CustomPropertyList,
+               "workbook": WorkbookPackage, "table": Table}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if part == "xl/styles.xml":
                 apply_stylesheet(_OnePart(part, data), Workbook())
-            elif part == "docProps/core.xml":
-                DocumentProperties.from_tree(fromstring(data))
             else:
-                CustomPropertyList.from_tree(fromstring(data))
+                readers[part].from_tree(fromstring(data))
     except Exception:  # noqa: BLE001 - whatever openpyxl raises, it would refuse the file
         return False
     return True

@@ -52,6 +52,9 @@ def plain_reason(exc: BaseException) -> str:
                 return reason
     if "ParseError" in type(exc).__name__ or "XMLSyntaxError" in type(exc).__name__:
         return f"the XML of its sheet '{sheet}' is malformed" if sheet else "a part's XML is malformed"
+    if sheet:
+        return (f"a part of its sheet '{sheet}' (the sheet itself, or one of its Excel Tables, drawings or "
+                "comments) is malformed in a way Excel never writes")
     return GENERIC
 
 

@@ -114,6 +114,10 @@ def _xlwings(path: Path, result: Verdicts, folder: Path) -> None:
     """The Check button on the workbook Excel has open. Excel only hands over a workbook it could
     open, and the tests build that payload with openpyxl, so a file openpyxl cannot load (after
     the same safety gate) is one Excel would have to repair first: the path is not reached."""
+    # as tests/conftest.py sets them for the suite: xlwings' remote engine under its free
+    # non-commercial key (the fuzz campaign runs without conftest)
+    os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+    os.environ.setdefault("XLWINGS_ON_SERVER", "true")
     from sv_workbook.macros import validate_book
     from tests.support.xlwings_payload import payload_from_xlsx
     import xlwings as xw
