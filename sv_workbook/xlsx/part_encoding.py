@@ -103,9 +103,4 @@ class Utf8Text:
             raise EncodingRefused("is not valid UTF-16 text (it is damaged, or its encoding is mislabelled)") from exc
 
 
-def label(codec: str) -> str:
-    """The encoding's name for people."""
-    return _LABEL[codec]
-
-
-__all__ = ["UTF8", "UTF16_LE", "UTF16_BE", "DETECT_BYTES", "EncodingRefused", "detect", "Utf8Text", "label"]
+__all__ = ["UTF8", "UTF16_LE", "UTF16_BE", "DETECT_BYTES", "EncodingRefused", "detect", "Utf8Text"]
