@@ -22,8 +22,9 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
+from sv_workbook.core.catalogue import CHECK_FAILED, OPEN_IN_EXCEL
 from sv_workbook.xlsx.fast_read import read_rawbook_fast
-from sv_workbook.core.findings import Severity, error, info
+from sv_workbook.core.findings import Severity
 from sv_workbook.app.jobs import Outcome, _ensure_kinds, analyse_file
 from sv_workbook.core.policy import Policy
 from sv_workbook.xlsx.safe_write import owner_file
@@ -95,8 +96,7 @@ def check_file(target: Target, policy: Policy, today: date, options: dict[str, A
         with _collector_paused():
             outcome = analyse_file(path, policy, today, options, reader=read_rawbook_fast)
     except Exception as exc:  # a bug or a hostile file must not stop the other 999 files
-        return Outcome(target.shown, None, [error(
-            "CHECK-FAILED", "The check stopped on this workbook because of a fault in sv-workbook, not in the file.",
+        return Outcome(target.shown, None, [CHECK_FAILED("The check stopped on this workbook because of a fault in sv-workbook, not in the file.",
             "Open and re-save the workbook in Excel and try again; if it persists, send the file and the output of "
             "the same command with --verbose to the sv-workbook maintainers.").at_workbook(name)], readable=False,
             detail=f"{type(exc).__name__}: {exc}".replace("\n", " "))
@@ -106,8 +106,7 @@ def check_file(target: Target, policy: Policy, today: date, options: dict[str, A
     if not keep_result:
         outcome.result = None
     if _is_open_in_excel(path):
-        outcome.findings.append(info(
-            "OPEN-IN-EXCEL", "The workbook is open in Excel (its owner file ~$… is present); unsaved changes "
+        outcome.findings.append(OPEN_IN_EXCEL("The workbook is open in Excel (its owner file ~$… is present); unsaved changes "
             "were not checked.", "Save it in Excel, then run the check again.").at_workbook(name))
     return outcome
 
@@ -215,8 +214,7 @@ def _isolated(target: Target, policy: Policy, today: date, options: dict[str, An
         with ProcessPoolExecutor(max_workers=1) as pool:
             return pool.submit(check_files, [target], policy, today, options, summarise, keep_result).result()[0]
     except BrokenProcessPool:
-        return Outcome(target.shown, None, [error(
-            "CHECK-FAILED", "The check of this workbook stopped abruptly (its process died, for example for lack "
+        return Outcome(target.shown, None, [CHECK_FAILED("The check of this workbook stopped abruptly (its process died, for example for lack "
             "of memory).", "Open and re-save the workbook in Excel; if it is very large, split it. If it persists, "
             "send the file to the sv-workbook maintainers.").at_workbook(Path(target.shown).name)], readable=False)
 

@@ -12,9 +12,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from sv_workbook.core.catalogue import STALE_TEMP_REMOVED
+from sv_workbook.core.catalogue import FILE_UNREADABLE, STALE_TEMP_REMOVED, UNKNOWN_KIND, WRITE_LOST_CONTENT
 from sv_workbook.core.contracts import CONTRACTS, WorkbookContract
-from sv_workbook.core.findings import Finding, Severity, error, has_errors, sort_findings, warning
+from sv_workbook.core.findings import Finding, Severity, has_errors, sort_findings
 from sv_workbook.core.policy import Policy
 from sv_workbook.xlsx.preserve import Loss, describe, find_losses
 from sv_workbook.core.rawbook import RawBook
@@ -112,7 +112,7 @@ def analyse_file(path: str | Path, policy: Policy, today: date | None = None,
 def unreadable(path: Path, exc: WorkbookUnreadable) -> Outcome:
     """The outcome for a file that cannot be read: one finding, the reason in plain words, and
     the technical detail kept apart (shown with ``--verbose``)."""
-    return Outcome(str(path), None, [error("FILE-UNREADABLE", f"Cannot read the workbook: {exc.reason}.",
+    return Outcome(str(path), None, [FILE_UNREADABLE(f"Cannot read the workbook: {exc.reason}.",
                                            exc.hint).at_workbook(path.name)], readable=False,
                    detail=exc.detail or None)
 
@@ -128,8 +128,7 @@ def analyse_raw(raw: RawBook, path: str, policy: Policy, today: date,
     contract = detect_kind(raw)
     if contract is None:
         kinds = " or ".join(c.title.lower() for c in CONTRACTS.values())
-        return Outcome(path, None, [f.at_workbook(raw.label) for f in [error(
-            "UNKNOWN-KIND", f"This is not a {kinds}: it has none of their tables or defined names.",
+        return Outcome(path, None, [f.at_workbook(raw.label) for f in [UNKNOWN_KIND(f"This is not a {kinds}: it has none of their tables or defined names.",
             "Start from a template made by `sv-workbook new tender` or `sv-workbook new kpi-register`."
         )] + raw.notes])
     kind = KINDS[contract.kind]
@@ -197,8 +196,7 @@ def score_file(path: str | Path, out: str | Path | None, policy: Policy, today: 
     finally:
         close_workbook(wb)
     if lost:
-        outcome.findings.append(warning(
-            "WRITE-LOST-CONTENT", f"The scored copy {target.name} lacks content of the original: {describe(lost)}.",
+        outcome.findings.append(WRITE_LOST_CONTENT(f"The scored copy {target.name} lacks content of the original: {describe(lost)}.",
             f"Keep {path.name} as the record; the scored copy is for the results only.").at_workbook(path.name))
     outcome.written = str(target)
     outcome.backup = str(backup) if backup else None

@@ -16,8 +16,9 @@ from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple, get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 
+from sv_workbook.core.catalogue import HIDDEN_SHEET, MERGED_INPUT, WARNING
 from sv_workbook.core.contracts import CONTRACTS
-from sv_workbook.core.findings import Finding, error, info, warning
+from sv_workbook.core.findings import Finding
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy
 from sv_workbook.core.rawbook import CellValue, RawBook, RawTable
 from sv_workbook.xlsx.load_errors import plain_reason, technical_detail
@@ -119,13 +120,12 @@ def rawbook_from_openpyxl(wb: Workbook, path: Path, policy: Policy = DEFAULT_POL
 def hidden_sheet_note(sheet: str, state: str) -> Finding:
     """What people should know about a hidden or very hidden sheet (shared by both readers)."""
     if state == "hidden":
-        return info("HIDDEN-SHEET", f"Sheet '{sheet}' is hidden.",
+        return HIDDEN_SHEET(f"Sheet '{sheet}' is hidden.",
                     "Unhide it (right-click a sheet tab › Unhide) to see what it holds.", sheet)
-    return warning(
-        "HIDDEN-SHEET", f"Sheet '{sheet}' is very hidden: Excel's Unhide list does not show it, so "
+    return HIDDEN_SHEET(f"Sheet '{sheet}' is very hidden: Excel's Unhide list does not show it, so "
         "readers of this record cannot see what it holds.",
         "In Excel press Alt+F11, select the sheet under the workbook's objects and set its Visible property "
-        "to -1 - xlSheetVisible; or ask the sender why it is hidden.", sheet)
+        "to -1 - xlSheetVisible; or ask the sender why it is hidden.", sheet, severity=WARNING)
 
 
 def _merged_inputs(wb: Workbook, raw: RawBook) -> list[Finding]:
@@ -168,8 +168,7 @@ def merged_input_findings(raw: RawBook, merges: dict[str, list[str]]) -> list[Fi
                 where = ", ".join(f"{get_column_letter(c)}{r}" for (r, c), _ in hidden[:5])
                 more = f" and {len(hidden) - 5} more" if len(hidden) > 5 else ""
                 whats = sorted({what for _, what in hidden})
-                out.append(error(
-                    "MERGED-INPUT", f"Cells {coord} are merged over input cells of {' and '.join(whats)} "
+                out.append(MERGED_INPUT(f"Cells {coord} are merged over input cells of {' and '.join(whats)} "
                     f"({where}{more}); a merged range keeps only its top-left value, so those inputs read as blank.",
                     "Select the range, choose Home › Merge & Center › Unmerge Cells, and re-enter the values.",
                     sheet, coord))

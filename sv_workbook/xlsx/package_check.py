@@ -30,7 +30,8 @@ from typing import BinaryIO, Iterator
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
-from sv_workbook.core.findings import Finding, info, warning
+from sv_workbook.core.catalogue import EMBEDDED_OBJECTS, EXTERNAL_LINKS, HAS_MACROS, HUGE_RANGE, WARNING
+from sv_workbook.core.findings import Finding
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy
 from sv_workbook.xlsx.load_errors import technical_detail
 from sv_workbook.xlsx.part_encoding import DETECT_BYTES, UTF8, EncodingRefused, Utf8Text, detect
@@ -226,12 +227,12 @@ def _check_zip(path: Path, data: bytes, zf: zipfile.ZipFile, policy: Policy, kee
     notices = _notices(path, content_types)
     for part, what, ref in oversized:
         if what == "sheet":
-            notices.append(info("HUGE-RANGE", f"Sheet '{sheets.get(part, part)}' declares its used range as {ref}, "
+            notices.append(HUGE_RANGE(f"Sheet '{sheets.get(part, part)}' declares its used range as {ref}, "
                                 "far beyond the policy's rows/columns; only the cells really present were read.",
                                 "No action needed; the tool that saved it declared the whole grid.",
                                 sheets.get(part, "")))
         else:
-            notices.append(info("HUGE-RANGE", f"An Excel Table ({part}) covers {ref}, far beyond the policy's "
+            notices.append(HUGE_RANGE(f"An Excel Table ({part}) covers {ref}, far beyond the policy's "
                                 "rows/columns; only the rows holding data were read.",
                                 "Resize the table to its data (Table Design › Resize Table)."))
     return Package(path, content_types, tuple(notices), parts, data if keep_parts else b"", tuple(utf16))
@@ -635,17 +636,17 @@ def _notices(path: Path, content_types: dict[str, str]) -> list[Finding]:
     names = [n.lower() for n in content_types]
     if any(ct == VBA_TYPE or n.endswith("vbaproject.bin") for n, ct in zip(names, content_types.values())):
         if path.suffix.lower() == ".xlsm":
-            out.append(info("HAS-MACROS", "The workbook carries VBA macros; sv-workbook never runs them.",
+            out.append(HAS_MACROS("The workbook carries VBA macros; sv-workbook never runs them.",
                             "No action needed; macros are kept when the tool writes an .xlsm file."))
         else:
-            out.append(warning("HAS-MACROS", f"The workbook is named {path.suffix or 'without an extension'} but "
+            out.append(HAS_MACROS(f"The workbook is named {path.suffix or 'without an extension'} but "
                                "carries VBA macros; sv-workbook never runs them, and Excel may refuse the file.",
-                               "Ask the sender why; save it as .xlsx (macros removed) or name it .xlsm."))
+                               "Ask the sender why; save it as .xlsx (macros removed) or name it .xlsm.", severity=WARNING))
     if any(n.startswith(("xl/embeddings/", "xl/activex/")) for n in names):
-        out.append(info("EMBEDDED-OBJECTS", "The workbook contains embedded objects or ActiveX controls; "
+        out.append(EMBEDDED_OBJECTS("The workbook contains embedded objects or ActiveX controls; "
                         "sv-workbook never opens or runs them.", "No action needed."))
     if any(ct == EXTERNAL_LINK_TYPE for ct in content_types.values()):
-        out.append(info("EXTERNAL-LINKS", "The workbook links to other workbooks; sv-workbook never follows or "
+        out.append(EXTERNAL_LINKS("The workbook links to other workbooks; sv-workbook never follows or "
                         "refreshes those links and uses the values stored in this file.",
                         "If those values matter, open the file in Excel and update the links first "
                         "(Data › Edit Links)."))
