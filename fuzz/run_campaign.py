@@ -2,11 +2,14 @@
 
     PYTHONPATH=. python fuzz/run_campaign.py --minutes 5
 
-Alternates random contract-following/breaking workbooks (built from the template) and
-byte-level damage to real files (the template, the example, the corpus), checks each
-with ``analyse`` (openpyxl reader and fast reader) and, when it can be scored, ``score``,
-and prints how many inputs it tried, how many broke the promise (an uncaught exception,
-no findings and no result, or the two readers disagreeing on a file openpyxl can read),
+Alternates random contract-following/breaking workbooks (built from the template),
+byte-level damage to real files (the template, the example, the corpus) and the encoding
+layer (parts re-saved in other encodings, true and false declarations, BOMs, mixed
+encodings, planted DTDs), checks each with ``analyse`` (openpyxl reader and fast reader)
+and, when it can be scored, ``score`` (encoding inputs go through every entry point:
+``tests.support.verdicts``), and prints how many inputs it tried, how many broke the
+promise (an uncaught exception, no findings and no result, the entry points giving a file
+different verdicts, Python's words or a full path shown to a user),
 the slowest input and the spread of outcomes. Failing inputs are saved under
 ``--out`` with their traceback so they can be replayed with ``sv-workbook validate``.
 """
@@ -30,8 +33,9 @@ from hypothesis import strategies as st
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fuzz.mutations import (byte_ops, damaged_copy, edits, seed_files, tenders, write_fuzzed_tender,  # noqa: E402
-                            try_input)
+from fuzz.mutations import (Trial, byte_ops, damaged_copy, edits, encoding_ops, reencode_parts,  # noqa: E402
+                            seed_files, tenders, write_fuzzed_tender, try_input)
+from tests.support.verdicts import entry_point_verdicts  # noqa: E402
 
 
 @dataclass
@@ -79,11 +83,38 @@ def run(minutes: float, out: Path) -> Stats:
         with damaged_copy(seed, ops) as (path, data):
             stats.record("byte-level", try_input(path, score=True), data, seed.suffix, out)
 
+    @settings(chunk, max_examples=5)
+    @given(seed=st.sampled_from(seeds), ops=encoding_ops)
+    def encodings(seed, ops):
+        data, planted = reencode_parts(seed.read_bytes(), ops)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / seed.name
+            path.write_bytes(data)
+            stats.record("encoding", entry_points_trial(path, planted), data, seed.suffix, out)
+
     end = time.monotonic() + minutes * 60
     while time.monotonic() < end:
         structured()
         damaged()
+        encodings()
     return stats
+
+
+def entry_points_trial(path: Path, planted: bool) -> Trial:
+    """Every entry point on one file (``tests.support.verdicts``): a disagreement, a leaked exception
+    text or full path, or a planted DTD that any entry point read, is a failure."""
+    start = time.perf_counter()
+    try:
+        found = entry_point_verdicts(path)
+    except Exception:  # noqa: BLE001 - an uncaught exception is the failure itself
+        import traceback
+        return Trial(time.perf_counter() - start, traceback.format_exc())
+    verdicts = set(found.by_entry.values())
+    readable = verdicts != {("unreadable", "")}
+    failure = (f"the entry points disagree: {found.by_entry}" if len(verdicts) > 1 else
+               f"Python's words or a full path reached the user: {found.leaks}" if found.leaks else
+               "a planted DTD was read" if planted and readable else None)
+    return Trial(time.perf_counter() - start, failure, readable, False)
 
 
 def main() -> None:
@@ -101,9 +132,9 @@ def main() -> None:
         print(f"  {kind}: {n:,} {'read (findings or a result)' if readable else 'refused with one clear error'}")
     for kind, n in sorted(stats.tolerated.items()):
         if n:
-            print(f"  {kind}: {n:,} of those refused were read by the fast reader (validate): damage where it "
-                  "does not look")
-    print(f"Failures (uncaught exception or no outcome): {len(stats.failures)}")
+            print(f"  {kind}: {n:,} refused by score but read by validate (counted as failures)")
+    print(f"Failures (uncaught exception, no outcome, entry points disagreeing, leaked Python words or "
+          f"paths): {len(stats.failures)}")
     for digest, last in stats.failures[:20]:
         print(f"  {digest}: {last}")
     if stats.times:

@@ -343,7 +343,9 @@ def score(path: str, output: str | None, in_place: bool, verbose: bool, allow_lo
         click.echo(f"Not written: {exc}", err=True)
         sys.exit(2)
     except WorkbookUnreadable as exc:
-        click.echo(f"Cannot read {exc.path}: {exc.reason}. {exc.hint}", err=True)
+        click.echo(f"Cannot read {path}: {exc.reason}. {exc.hint}", err=True)
+        if verbose and exc.detail:
+            click.echo(f"  (technical detail: {exc.detail})", err=True)
         sys.exit(2)
     _print([outcome], verbose)
     if outcome.written:
@@ -443,9 +445,11 @@ def verify(path: str, policy_path: str | None) -> None:
 @click.argument("path", type=click.Path())
 @click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False),
               help="Folder for the Word documents (created if needed).")
+@click.option("-v", "--verbose", is_flag=True, help="Also print notices and, for a file that cannot be read, "
+              "the technical detail.")
 @policy_option
 @as_of_option
-def summaries(path: str, outdir: str, policy_path: str | None, as_of) -> None:
+def summaries(path: str, outdir: str, policy_path: str | None, as_of, verbose: bool = False) -> None:
     """Write one assessment summary (.docx) per assessed supplier (Procurement Act 2023 s.50).
 
     Refuses, listing the gaps and their cells, while any mark lacks a consensus rationale,
@@ -459,10 +463,10 @@ def summaries(path: str, outdir: str, policy_path: str | None, as_of) -> None:
     _review_notice(policy, today)
     outcome = analyse_file(path, policy, today)
     if not outcome.readable:
-        _print([outcome])
+        _print([outcome], verbose)
         sys.exit(2)
     if outcome.kind != "tender" or outcome.result is None:
-        _print([outcome])
+        _print([outcome], verbose)
         click.echo("Not written: assessment summaries need a tender evaluation workbook that can be scored.", err=True)
         sys.exit(1)
     docs, gaps = build_summaries(outcome.result, policy, outcome.findings)
@@ -490,6 +494,8 @@ def _print(outcomes: list[Outcome], verbose: bool = False) -> None:
         for f in o.findings:
             if f.severity is not Severity.INFO or verbose:
                 click.echo(f"  {f}")
+        if verbose and o.detail:
+            click.echo(f"  (technical detail: {o.detail})")
         if notices and not verbose:
             click.echo(f"  ({len(notices)} notice(s) not shown: add --verbose, or see the report's Findings table)")
         for line in result_lines(o.result):

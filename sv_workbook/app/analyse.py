@@ -51,15 +51,30 @@ def analyse_file(path: str | Path, policy: Policy, today: date | None = None,
     ``reader`` is the openpyxl reader by default; batch validation passes the fast one,
     which yields the same ``RawBook``.
     """
+    from sv_workbook.xlsx.openpyxl_read import read_rawbook
     from sv_workbook.xlsx.package_check import WorkbookUnreadable
 
-    if reader is None:
-        from sv_workbook.xlsx.openpyxl_read import read_rawbook as reader
     path = Path(path)
     today = today or date.today()
     try:
-        raw = reader(path, policy)
+        raw = (reader or read_rawbook)(path, policy)
     except WorkbookUnreadable as exc:
-        return Outcome(str(path), None, [FILE_UNREADABLE(f"Cannot read the workbook: {exc.reason}.",
-                                                         exc.hint).at_workbook(path.name)], readable=False)
-    return analyse_raw(raw, str(path), policy, today, options)
+        return unreadable(path, exc)
+    outcome = analyse_raw(raw, str(path), policy, today, options)
+    if outcome.kind is None and reader not in (None, read_rawbook):
+        # The fast reader reads only what the contracts need, so a file of neither kind may be one
+        # openpyxl cannot load at all (a style or part it chokes on): ``score`` would call it
+        # unreadable. Such files are rare in a batch, so openpyxl, the reference, settles it.
+        try:
+            read_rawbook(path, policy)
+        except WorkbookUnreadable as exc:
+            return unreadable(path, exc)
+    return outcome
+
+
+def unreadable(path: Path, exc: Any) -> Outcome:
+    """The outcome for a file that cannot be read (``exc``: a ``WorkbookUnreadable``): one finding,
+    the reason in plain words, and the technical detail kept apart (shown with ``--verbose``)."""
+    return Outcome(str(path), None, [FILE_UNREADABLE(f"Cannot read the workbook: {exc.reason}.",
+                                                     exc.hint).at_workbook(path.name)], readable=False,
+                   detail=exc.detail or None)

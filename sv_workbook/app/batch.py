@@ -23,8 +23,8 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from sv_workbook.xlsx.fast_read import read_rawbook_fast
 from sv_workbook.core.catalogue import CHECK_FAILED, OPEN_IN_EXCEL
+from sv_workbook.xlsx.fast_read import read_rawbook_fast
 from sv_workbook.app.analyse import analyse_file
 from sv_workbook.core.outcome import Outcome
 from sv_workbook.core.policy import Policy
@@ -97,10 +97,10 @@ def check_file(target: Target, policy: Policy, today: date, options: dict[str, A
         with _collector_paused():
             outcome = analyse_file(path, policy, today, options, reader=read_rawbook_fast)
     except Exception as exc:  # a bug or a hostile file must not stop the other 999 files
-        return Outcome(target.shown, None, [CHECK_FAILED(
-            f"The check stopped on this workbook ({type(exc).__name__}: {exc}).",
-            "Open and re-save the workbook in Excel and try again; if it persists, send the file and this "
-            "message to the sv-workbook maintainers.").at_workbook(name)], readable=False)
+        return Outcome(target.shown, None, [CHECK_FAILED("The check stopped on this workbook because of a fault in sv-workbook, not in the file.",
+            "Open and re-save the workbook in Excel and try again; if it persists, send the file and the output of "
+            "the same command with --verbose to the sv-workbook maintainers.").at_workbook(name)], readable=False,
+            detail=f"{type(exc).__name__}: {exc}".replace("\n", " "))
     outcome.path = target.shown
     if with_lines:
         outcome.lines = result_lines(outcome.result)

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from sv_workbook.app.analyse import analyse_file, analyse_raw
 from sv_workbook.app.workbook_kinds import KINDS, WorkbookKind, detect_kind
-from sv_workbook.core.catalogue import WRITE_LOST_CONTENT
+from sv_workbook.core.catalogue import STALE_TEMP_REMOVED, WRITE_LOST_CONTENT
 from sv_workbook.core.contracts import CONTRACTS
 from sv_workbook.core.findings import Finding, Severity, has_errors
 from sv_workbook.core.outcome import Outcome, exit_code
@@ -78,10 +78,15 @@ def score_file(path: str | Path, out: str | Path | None, policy: Policy, today: 
                 "Nothing was changed. Score a copy without those items, or write to a new file with -o NEW.xlsx "
                 "--allow-loss and keep the original as the record.")
 
+    def stale(removed: list[Path]) -> None:
+        outcome.findings.append(STALE_TEMP_REMOVED(
+            f"Removed {len(removed)} unfinished temporary file(s) an interrupted earlier run left in the folder: "
+            + ", ".join(p.name for p in removed) + ".").at_workbook(path.name))
+
     wb = open_workbook(path, policy)
     try:
         REPORT_WRITERS[outcome.kind](wb, outcome.result, policy, outcome.findings, now or datetime.now())
-        backup = atomic_save(wb, target, verify, finish=lambda written: keep_buttons(path, written))
+        backup = atomic_save(wb, target, verify, finish=lambda written: keep_buttons(path, written), on_stale=stale)
     finally:
         close_workbook(wb)
     if lost:

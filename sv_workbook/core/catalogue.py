@@ -706,3 +706,13 @@ DATE_AS_TEXT = _code(
     "date; other text is an error (NOT-A-DATE).",
     "Retype the date so Excel recognises it (it is then right-aligned), or format the cell as a date.",
     "Reading workbooks")
+
+# --- Durable writes (issue 14) ---------------------------------------------------------------
+STALE_TEMP_REMOVED = _code(
+    "STALE-TEMP-REMOVED", INFO, "Leftover temporary files removed",
+    "An earlier run stopped (killed, or the machine lost power) before it could rename its finished "
+    "temporary file over the workbook; that hidden .sv-workbook-unfinished-… file, more than a day old, "
+    "was removed from the folder before this save. Nothing of yours was in it that is not in the "
+    "workbook or its backup.",
+    "No action needed. If runs keep being interrupted, check the folder's disk space and connection.",
+    "files")

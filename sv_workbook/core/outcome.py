@@ -26,6 +26,9 @@ class Outcome:
     #: Display lines of ``result`` (ranking, KPI statuses), made where the result lives so
     #: batch workers send back text rather than results.
     lines: list[str] = field(default_factory=list)
+    #: Technical detail of why the file could not be read (an exception's text), shown only with
+    #: ``--verbose``: findings never carry Python's words.
+    detail: str | None = None
 
     @property
     def ok(self) -> bool:

@@ -159,13 +159,15 @@ def _write_junit(outcomes: Iterable[Outcome], fail_on: Severity, out: TextIO, ta
 
 
 def _write_text(outcomes: Iterable[Outcome], fail_on: Severity, out: TextIO, verbose: bool, tally: Tally) -> None:
-    """Grouped by workbook, errors first; notices (info) only with ``verbose``."""
+    """Grouped by workbook, errors first; notices (info) and technical detail only with ``verbose``."""
     for o in outcomes:
         shown = [f for f in o.findings if verbose or f.severity is not Severity.INFO]
         status = "NOT OK" if fails(o, fail_on) else "OK"
         out.write(f"{o.path} ({o.kind or 'unknown'}): {status} – {_counts(o.findings)}\n")
         for f in shown:
             out.write(f"  {f}\n")
+        if verbose and o.detail:
+            out.write(f"  (technical detail: {o.detail})\n")
         hidden = len(o.findings) - len(shown)
         if hidden:
             out.write(f"  ({hidden} notice(s) not shown: add --verbose)\n")

@@ -71,8 +71,7 @@ def write_summaries(summaries: list[Summary], outdir: str | Path) -> list[Path]:
         target = outdir / safe_file_name(i, summary.supplier)
         if target.resolve().parent != root:  # belt and braces: the slug cannot do this
             raise ValueError(f"unsafe file name for supplier {summary.supplier!r}")
-        doc = build_docx(summary)
-        atomic_write(target, lambda tmp: doc.save(str(tmp)))  # backed up if it exists; umask permissions
+        atomic_write(target, build_docx(summary).save)  # backed up if it exists; umask permissions
         written.append(target)
     return written
 

@@ -32,6 +32,7 @@ import html
 import io
 import posixpath
 import re
+import warnings
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache, partial
 from itertools import repeat
@@ -45,7 +46,7 @@ from sv_workbook.core.policy import DEFAULT_POLICY, Policy
 from sv_workbook.core.rawbook import CellValue, RawBook, RawTable
 from sv_workbook.core.reading import (DefinedNameText, choose_names, data_rows, hidden_sheet_note, is_contract_header,
                                       merged_input_findings)
-from sv_workbook.xlsx.package_check import WorkbookUnreadable, check_package, check_table_size, parse_part
+from sv_workbook.xlsx.package_check import KEPT_NAMES, WorkbookUnreadable, check_package, check_table_size, parse_part
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -69,6 +70,10 @@ _DIMENSION = re.compile(rb'<dimension\b[^>]*\bref="([A-Z]*[0-9]*(?::[A-Z]*[0-9]*
 _ROW = re.compile(rb'<row\b[^>]*?\br="([0-9]+)"')
 #: A cell in a 3-letter column, or a cell whose first attribute is not its reference.
 _ODD_CELL = re.compile(rb'<c(?: r="[A-Z]{3}|(?! r=")[\s>/])')
+#: Package folders neither reader looks in (Power Query's UTF-16 ``customXml`` item, document
+#: properties); any other part saved in UTF-16 sends the file to openpyxl, because calamine and
+#: the byte scans here read UTF-8 only (calamine silently reads such a sheet as empty).
+IGNORED_FOLDERS = ("customXml/", "docProps/")
 #: Table columns up to this many rows have their cell references remembered across files.
 CACHED_COLUMN_ROWS = 2_000
 
@@ -114,6 +119,9 @@ def read_rawbook_fast(path: str | Path, policy: Policy = DEFAULT_POLICY, strict:
     path = Path(path)
     package = check_package(path, policy, keep_parts=True)
     try:
+        read_by_calamine = [p for p in package.utf16_parts if not p.startswith(IGNORED_FOLDERS)]
+        if read_by_calamine:
+            raise Declined(f"XML parts saved in UTF-16 ({', '.join(read_by_calamine)})")
         raw = _read(path, package.data, policy, package.parts)
     except WorkbookUnreadable:
         raise  # refused for a reason both readers share (a Table too big to read)
@@ -190,10 +198,15 @@ def _read(path: Path, data: bytes, policy: Policy, parts: dict[str, bytes]) -> R
 
 
 def _read_package(path: Path, pkg: _Package, policy: Policy) -> RawBook:
+    for part in KEPT_NAMES & pkg.names:
+        if not _openpyxl_reads(part, pkg.read(part)):
+            raise Declined(f"openpyxl refuses {part}")  # so that it gives the file its reference verdict
     workbook_part = next((t for typ, t in pkg.rels("").values() if typ.endswith("/officeDocument")), None)
     if workbook_part is None:
         raise Declined("no officeDocument relationship")
     wb_rels = pkg.rels(workbook_part)
+    if not _openpyxl_reads("workbook", pkg.read(workbook_part)):
+        raise Declined(f"openpyxl refuses {workbook_part}")
     root = pkg.xml(workbook_part)
 
     sheets: list[tuple[str, str, str | None]] = []  # (name, state, worksheet part or None for chartsheets)
@@ -231,6 +244,8 @@ def _read_package(path: Path, pkg: _Package, policy: Policy) -> RawBook:
             typ, target = rels.get(rid.decode(), ("", ""))
             if not typ.endswith("/table"):
                 raise Declined("tablePart without a table relationship")
+            if not _openpyxl_reads("table", pkg.read(target)):
+                raise Declined(f"openpyxl refuses {target}")
             el = pkg.xml(target)
             table_defs.append((name, el.get("name") or "", el.get("ref") or "", _totals_rows(el)))
 
@@ -293,6 +308,51 @@ def _table(path: Path, values: "_SheetValues", sheet: str, name: str, ref: str, 
         if min_row < row <= last and 0 <= i < len(keep) and keep[i]:
             columns[i][row - min_row - 1] = values.cell(sheet, coord)
     return RawTable(name, sheet, ref, headers, header_cells, list(map(list, zip(*columns))))
+
+
+@lru_cache(maxsize=256)
+def _openpyxl_reads(part: str, data: bytes) -> bool:
+    """Whether openpyxl loads this part as ``ExcelReader.read`` does: the styles, the document
+    properties (``part`` is their name), the workbook part or a Table (``part`` is "workbook" or
+    "table").
+
+    The fast reader needs little of these, but openpyxl refuses a workbook when it cannot read
+    one of them ("uses a cell style Excel does not write", an attribute Excel never writes), and
+    a file must get one verdict whichever reader ran. Remembered per content: a batch made from
+    one template repeats these parts byte for byte, so each costs once.
+    """
+    from openpyxl.packaging.core import DocumentProperties
+    from openpyxl.packaging.custom import CustomPropertyList
+    from openpyxl.packaging.workbook import WorkbookPackage
+    from openpyxl.styles.stylesheet import apply_stylesheet
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet.table import Table
+    from openpyxl.xml.functions import fromstring
+
+    readers = {"docProps/core.xml": DocumentProperties, "docProps/custom.xml": CustomPropertyList,
+               "workbook": WorkbookPackage, "table": Table}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if part == "xl/styles.xml":
+                apply_stylesheet(_OnePart(part, data), Workbook())
+            else:
+                readers[part].from_tree(fromstring(data))
+    except Exception:  # noqa: BLE001 - whatever openpyxl raises, it would refuse the file
+        return False
+    return True
+
+
+class _OnePart:
+    """The ``archive.read`` openpyxl's ``apply_stylesheet`` calls, for one part's bytes."""
+
+    def __init__(self, name: str, data: bytes):
+        self.name, self.data = name, data
+
+    def read(self, name: str) -> bytes:
+        if name != self.name:
+            raise KeyError(name)
+        return self.data
 
 
 def _column_cells(letter: str, first: int, last: int) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from sv_workbook.core.policy import DEFAULT_POLICY, Policy
 from sv_workbook.core.rawbook import CellValue, RawBook, RawTable
 from sv_workbook.core.reading import (DefinedNameText, choose_names, data_rows, hidden_sheet_note, is_contract_header,
                                       merged_input_findings)
+from sv_workbook.xlsx.load_errors import plain_reason, technical_detail
 from sv_workbook.xlsx.package_check import WorkbookUnreadable, check_package, check_table_size
 
 
@@ -45,8 +46,9 @@ def _load(path: Path, data_only: bool = False) -> Workbook:
             close_workbook(wb)
         if reader is not None:
             reader.archive.close()
-        raise WorkbookUnreadable(path, f"the workbook is damaged or not a supported format ({type(exc).__name__}: "
-                                 f"{exc})", "Open it in Excel, repair it if asked, and save it as .xlsx.") from exc
+        raise WorkbookUnreadable(path, plain_reason(exc),
+                                 "Open it in Excel, let it repair the file if asked, and save it as .xlsx.",
+                                 technical_detail(exc)) from exc
 
 
 def close_workbook(wb: Workbook) -> None:

@@ -33,6 +33,8 @@ from defusedxml import ElementTree as SafeET
 from sv_workbook.core.catalogue import EMBEDDED_OBJECTS, EXTERNAL_LINKS, HAS_MACROS, HUGE_RANGE, WARNING
 from sv_workbook.core.findings import Finding
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy
+from sv_workbook.xlsx.load_errors import technical_detail
+from sv_workbook.xlsx.part_encoding import DETECT_BYTES, UTF8, EncodingRefused, Utf8Text, detect
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
@@ -65,6 +67,9 @@ EXTERNAL_LINK_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetm
 #: What a reader of sheets, names and Tables needs (with the relationship parts): kept for the
 #: fast reader; images, embedded files and shared strings (calamine reads those) are not.
 KEPT_TYPES = frozenset(WORKBOOK_TYPES | {WORKSHEET_TYPE, TABLE_TYPE})
+#: Parts kept by name for the fast reader: openpyxl reads them at these fixed names whatever their
+#: content type, and refuses a workbook when one is malformed, so the fast reader checks them too.
+KEPT_NAMES = frozenset({"xl/styles.xml", "docProps/core.xml", "docProps/custom.xml"})
 
 SAVE_AS_XLSX = "Open it in Excel and use File › Save As › Excel Workbook (*.xlsx), then use the .xlsx file."
 DTD_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -82,11 +87,14 @@ CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
 class WorkbookUnreadable(Exception):
     """The file cannot be read at all; ``reason`` and ``hint`` are for people."""
 
-    def __init__(self, path: str | Path, reason: str, hint: str):
-        super().__init__(f"{path}: {reason}. {hint}")
+    def __init__(self, path: str | Path, reason: str, hint: str, detail: str = ""):
+        super().__init__(f"{Path(path).name}: {reason}. {hint}")
         self.path = str(path)
         self.reason = reason
         self.hint = hint
+        #: What went wrong technically (an exception's text), for ``--verbose`` only: reasons never
+        #: show Python's words.
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -103,6 +111,9 @@ class Package:
     #: The whole file as it was checked (with ``keep_parts``): the fast reader reads these bytes,
     #: not the file again, so what was checked is what is read.
     data: bytes = field(default=b"", compare=False, repr=False)
+    #: XML parts saved in UTF-16 (checked as decoded text): the fast reader's byte scans and
+    #: calamine read UTF-8 only, so it leaves a package with any of these to openpyxl.
+    utf16_parts: tuple[str, ...] = ()
 
 
 def check_package(path: str | Path, policy: Policy = DEFAULT_POLICY, keep_parts: bool = False) -> Package:
@@ -124,9 +135,10 @@ def check_package(path: str | Path, policy: Policy = DEFAULT_POLICY, keep_parts:
         with path.open("rb") as fh:
             data = fh.read(policy.max_file_bytes + 1)  # never more, even if the file grows meanwhile
     except OSError as exc:
-        raise WorkbookUnreadable(path, f"the file cannot be opened ({exc.strerror or exc})",
+        raise WorkbookUnreadable(path, "the file cannot be opened" + (f" ({exc.strerror.lower()})" if exc.strerror
+                                                                     else ""),
                                  "Check that you may read it and that no other program holds it locked, "
-                                 "then try again.") from exc
+                                 "then try again.", technical_detail(exc)) from exc
     if max(size, len(data)) > policy.max_file_bytes:
         raise WorkbookUnreadable(path, f"the file is {_mb(max(size, len(data)))}, over the limit of "
                                  f"{_mb(policy.max_file_bytes)} set in the policy (max_file_bytes)",
@@ -141,13 +153,20 @@ def check_package(path: str | Path, policy: Policy = DEFAULT_POLICY, keep_parts:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             return _check_zip(path, data, zf, policy, keep_parts)
     except zipfile.BadZipFile as exc:
-        why = ("its zip directory is missing" if "not a zip file" in str(exc).lower() else str(exc))
+        why = ("its zip directory is missing" if "not a zip file" in str(exc).lower() else
+               "a part's stored checksum does not match its content" if "crc" in str(exc).lower() else
+               "its zip directory and a part's own header give the part different names" if "differ" in str(exc) else
+               "its zip structure is inconsistent")
         raise WorkbookUnreadable(path, f"the file is truncated or damaged ({why}); it may be an incomplete "
                                  "download or copy", "Get the file again from its source, or open it in Excel "
-                                 "and let it repair the file, then save it.") from exc
+                                 "and let it repair the file, then save it.", technical_detail(exc)) from exc
     except (EOFError, OSError, RuntimeError, NotImplementedError, ValueError, zlib.error) as exc:
-        raise WorkbookUnreadable(path, f"the file is damaged ({type(exc).__name__}: {exc})",
-                                 "Open it in Excel, let it repair the file if asked, and save it as .xlsx.") from exc
+        why = ("a part is cut short" if isinstance(exc, EOFError) else
+               "it uses a zip feature Excel does not write" if isinstance(exc, NotImplementedError) else
+               "a part's compressed data is corrupt")
+        raise WorkbookUnreadable(path, f"the file is damaged ({why})",
+                                 "Open it in Excel, let it repair the file if asked, and save it as .xlsx.",
+                                 technical_detail(exc)) from exc
 
 
 def _refuse_ole2(path: Path, data: bytes) -> None:
@@ -203,19 +222,20 @@ def _check_zip(path: Path, data: bytes, zf: zipfile.ZipFile, policy: Policy, kee
         raise WorkbookUnreadable(path, f"this Office file is {what}", "Check it is the right file.")
     sheets = _sheet_names(path, zf, content_types)
     parts: dict[str, bytes] = {}
-    oversized = _stream_parts(path, data, infos, content_types, sheets, policy, parts if keep_parts else None)
+    utf16: list[str] = []
+    oversized = _stream_parts(path, data, infos, content_types, sheets, policy, utf16, parts if keep_parts else None)
     notices = _notices(path, content_types)
     for part, what, ref in oversized:
         if what == "sheet":
             notices.append(HUGE_RANGE(f"Sheet '{sheets.get(part, part)}' declares its used range as {ref}, "
-                                      "far beyond the policy's rows/columns; only the cells really present were read.",
-                                      "No action needed; the tool that saved it declared the whole grid.",
-                                      sheets.get(part, "")))
+                                "far beyond the policy's rows/columns; only the cells really present were read.",
+                                "No action needed; the tool that saved it declared the whole grid.",
+                                sheets.get(part, "")))
         else:
             notices.append(HUGE_RANGE(f"An Excel Table ({part}) covers {ref}, far beyond the policy's "
-                                      "rows/columns; only the rows holding data were read.",
-                                      "Resize the table to its data (Table Design › Resize Table)."))
-    return Package(path, content_types, tuple(notices), parts, data if keep_parts else b"")
+                                "rows/columns; only the rows holding data were read.",
+                                "Resize the table to its data (Table Design › Resize Table)."))
+    return Package(path, content_types, tuple(notices), parts, data if keep_parts else b"", tuple(utf16))
 
 
 def _check_declared(path: Path, infos: list[zipfile.ZipInfo], policy: Policy, file_bytes: int) -> None:
@@ -294,11 +314,19 @@ def _parse_xml(path: Path, zf: zipfile.ZipFile, name: str):
     if info_.file_size > 10 * CHUNK:
         raise WorkbookUnreadable(path, f"the package part {name} is implausibly large ({_mb(info_.file_size)})",
                                  "Open it in Excel and save it again as .xlsx.")
+    part = zf.read(name)
     try:
-        return parse_part(zf.read(name))
+        codec = detect(part[:DETECT_BYTES])
+        text = part if codec == UTF8 else Utf8Text(codec).feed(part, final=True)
+    except EncodingRefused as exc:
+        raise _encoding_refused(path, name, exc) from exc
+    if DTD_RE.search(text):  # refused in our words, whether or not the parser would have choked first
+        raise _xml_attack(path, name)
+    try:
+        return parse_part(part)
     except SafeET.ParseError as exc:
-        raise WorkbookUnreadable(path, f"the package part {name} is not well-formed XML ({exc})",
-                                 "Open it in Excel, let it repair the file if asked, and save it.") from exc
+        raise WorkbookUnreadable(path, f"the package part {name} is not well-formed XML",
+                                 "Open it in Excel, let it repair the file if asked, and save it.", technical_detail(exc)) from exc
     except DefusedXmlException as exc:  # DTDForbidden, EntitiesForbidden and friends
         raise _xml_attack(path, name) from exc
 
@@ -319,6 +347,12 @@ def _parse_small(data: bytes):
     return SafeET.fromstring(data)
 
 
+def _encoding_refused(path: Path, name: str, exc: EncodingRefused) -> WorkbookUnreadable:
+    return WorkbookUnreadable(path, f"the package part {name} {exc.reason}",
+                              "Open it in Excel and save it again as .xlsx; if it came from another program, "
+                              "ask for it saved as a standard Excel workbook.")
+
+
 def _xml_attack(path: Path, name: str) -> WorkbookUnreadable:
     return WorkbookUnreadable(path, f"the package part {name} contains an XML document type declaration "
                               "(<!DOCTYPE or <!ENTITY), which Excel never writes and which is how XML entity "
@@ -327,9 +361,11 @@ def _xml_attack(path: Path, name: str) -> WorkbookUnreadable:
 
 def _stream_parts(path: Path, data: bytes, infos: list[zipfile.ZipInfo], content_types: dict[str, str],
                   sheets: dict[str, str], policy: Policy,
-                  kept: dict[str, bytes] | None = None) -> list[tuple[str, str, str]]:
+                  utf16: list[str], kept: dict[str, bytes] | None = None) -> list[tuple[str, str, str]]:
     """Inflate every part once, counting real bytes, DTDs, worksheet rows and cells as we go
-    (and keeping the structure parts' bytes in ``kept`` when it is given).
+    (and keeping the structure parts' bytes in ``kept`` when it is given). XML parts are
+    scanned as text in whatever encoding they are in (``_XmlScan``); the names of those in
+    UTF-16 are added to ``utf16``.
 
     Returns (part, what, range) for sheets and Tables whose declared range is beyond the
     policy's rows/columns: real files do that (some tools declare the whole grid), so it
@@ -341,23 +377,26 @@ def _stream_parts(path: Path, data: bytes, infos: list[zipfile.ZipInfo], content
     bytes at least, and no part gets past this loop bigger than it declares. Typical
     registers are far below, and counting was a fifth of this check's time.
     """
-    total = cells = 0
+    total = 0
 
     def is_sheet_part(i: zipfile.ZipInfo) -> bool:
         return content_types.get(i.filename, "") == WORKSHEET_TYPE or i.filename in sheets
 
     count_cells = sum(i.file_size for i in infos if is_sheet_part(i)) // MIN_CELL_BYTES > policy.max_cells
+    counts = _Counts(path, policy, sheets)
     oversized: list[tuple[str, str, str]] = []
     with io.BytesIO(data) as raw:
         for i in infos:
             if i.is_dir():
                 continue
             ct = content_types.get(i.filename, "")
-            is_xml = ct.endswith("xml") or i.filename.lower().endswith((".xml", ".rels", ".vml"))
             is_sheet = is_sheet_part(i)
+            is_xml = is_sheet or ct.endswith("xml") or i.filename.lower().endswith((".xml", ".rels", ".vml"))
             count = is_sheet and (count_cells or i.file_size // MIN_ROW_BYTES > policy.max_rows)
-            rows, size, head, tail = 0, 0, b"", b""
-            keep = kept is not None and (is_sheet or ct in KEPT_TYPES or i.filename.endswith(".rels"))
+            scan = _XmlScan(counts, i.filename, count) if is_xml else None
+            size = 0
+            keep = kept is not None and (is_sheet or ct in KEPT_TYPES or i.filename.endswith(".rels")
+                                         or i.filename in KEPT_NAMES)
             pieces: list[bytes] | None = [] if keep else None
             for chunk in _inflate(raw, i):
                 size += len(chunk)
@@ -370,41 +409,113 @@ def _stream_parts(path: Path, data: bytes, infos: list[zipfile.ZipInfo], content
                 if total > policy.max_uncompressed_bytes:
                     raise _bomb(path, f"its parts unpack to more than {_mb(policy.max_uncompressed_bytes)} "
                                 "(max_uncompressed_bytes)")
-                if len(head) < HEAD_BYTES:
-                    head += chunk[:HEAD_BYTES - len(head)]
                 if pieces is not None:
                     pieces.append(chunk)
-                if is_xml:
-                    window = tail + chunk
-                    if b"!" in window and DTD_RE.search(window):  # the byte test is far cheaper
-                        raise _xml_attack(path, i.filename)
-                    if count:
-                        # counted in C (findall), not match by match: this runs for every cell of
-                        # every file a batch validates; elements wholly inside ``tail`` were
-                        # counted with the previous chunk
-                        # (a prefixed row or cell element needs ":row" or ":c" in the text; ``tail``
-                        # is part of ``window``, so both are counted with the same pattern)
-                        row_re, cell_re = ((ROW_RE, CELL_EL_RE) if b":row" in window or b":c" in window
-                                           else (PLAIN_ROW_RE, PLAIN_CELL_EL_RE))
-                        rows += len(row_re.findall(window)) - len(row_re.findall(tail))
-                        cells += len(cell_re.findall(window)) - len(cell_re.findall(tail))
-                        if rows > policy.max_rows:
-                            raise _too_big(path, sheets.get(i.filename, i.filename),
-                                           f"more than {policy.max_rows:,} rows of cells", "max_rows")
-                        if cells > policy.max_cells:
-                            raise _too_big(path, sheets.get(i.filename, i.filename),
-                                           f"more than {policy.max_cells:,} cells in all",
-                                           "max_cells")
-                    tail = window[-32:]
+                if scan is not None:
+                    scan.feed(chunk)
             if size < i.file_size:
                 raise zipfile.BadZipFile(f"part {i.filename} unpacks to {size} bytes, not the {i.file_size} it declares")
+            if scan is not None:
+                scan.close()
+                if scan.codec != UTF8:
+                    utf16.append(i.filename)
             if pieces is not None:
                 kept[i.filename] = b"".join(pieces)
+            head = scan.head if scan is not None else b""
             regex = DIMENSION_RE if is_sheet else TABLE_REF_RE if ct == TABLE_TYPE else None
             m = regex.search(head) if regex else None
             if m and _beyond_limits(m.group(1).decode("ascii", "replace"), policy):
                 oversized.append((i.filename, "sheet" if is_sheet else "table", m.group(1).decode("ascii", "replace")))
     return oversized
+
+
+class _Counts:
+    """Rows of the part being scanned and cells of the whole package, against the policy's limits."""
+
+    def __init__(self, path: Path, policy: Policy, sheets: dict[str, str]):
+        self.path, self.policy, self.sheets = path, policy, sheets
+        self.cells = 0
+
+    def add(self, part: str, rows: int, cells: int) -> None:
+        self.cells += cells
+        if rows > self.policy.max_rows:
+            raise _too_big(self.path, self.sheets.get(part, part), f"more than {self.policy.max_rows:,} rows of cells",
+                           "max_rows")
+        if self.cells > self.policy.max_cells:
+            raise _too_big(self.path, self.sheets.get(part, part), f"more than {self.policy.max_cells:,} cells in all",
+                           "max_cells")
+
+
+class _XmlScan:
+    """The byte-level checks on one XML part's text, fed the part's bytes piece by piece.
+
+    The part's encoding is read from its first ``DETECT_BYTES`` bytes (``part_encoding``);
+    UTF-16 text is turned into UTF-8 as it arrives, so the DTD test and the row and cell
+    counts below see the text a parser will read, whichever encoding it is saved in. UTF-8
+    (all Excel writes in the parts that matter) goes straight through, at no extra cost.
+    """
+
+    def __init__(self, counts: _Counts, part: str, count: bool):
+        self.counts, self.part, self.count = counts, part, count
+        self.codec: str | None = None
+        self.transcode: Utf8Text | None = None
+        self.pending = b""
+        self.rows = 0
+        self.tail = b""
+        #: The part's first ``HEAD_BYTES`` bytes of text, as UTF-8 (for the used-range tests).
+        self.head = b""
+
+    def feed(self, chunk: bytes) -> None:
+        if self.codec is None:
+            self.pending += chunk
+            if len(self.pending) < DETECT_BYTES:
+                return
+            self._start()
+            chunk, self.pending = self.pending, b""
+        self._scan(self._text(chunk))
+
+    def close(self) -> None:
+        if self.codec is None:  # a part shorter than DETECT_BYTES
+            self._start()
+            self._scan(self._text(self.pending))
+        if self.transcode is not None:
+            self._scan(self._text(b"", final=True))
+
+    def _text(self, data: bytes, final: bool = False) -> bytes:
+        """``data`` as UTF-8 text (as it is, for a UTF-8 part)."""
+        if self.transcode is None:
+            return data
+        transcode = self.transcode
+        return self._checked(lambda: transcode.feed(data, final))
+
+    def _start(self) -> None:
+        self.codec = self._checked(lambda: detect(self.pending[:DETECT_BYTES]))
+        if self.codec != UTF8:
+            self.transcode = Utf8Text(self.codec)
+
+    def _checked(self, step):
+        try:
+            return step()
+        except EncodingRefused as exc:
+            raise _encoding_refused(self.counts.path, self.part, exc) from exc
+
+    def _scan(self, text: bytes) -> None:
+        if len(self.head) < HEAD_BYTES:
+            self.head += text[:HEAD_BYTES - len(self.head)]
+        window = self.tail + text
+        if b"!" in window and DTD_RE.search(window):  # the byte test is far cheaper
+            raise _xml_attack(self.counts.path, self.part)
+        if self.count:
+            # counted in C (findall), not match by match: this runs for every cell of every file a
+            # batch validates; elements wholly inside ``tail`` were counted with the previous piece
+            # (a prefixed row or cell element needs ":row" or ":c" in the text; ``tail`` is part of
+            # ``window``, so both are counted with the same pattern)
+            row_re, cell_re = ((ROW_RE, CELL_EL_RE) if b":row" in window or b":c" in window
+                               else (PLAIN_ROW_RE, PLAIN_CELL_EL_RE))
+            rows = len(row_re.findall(window)) - len(row_re.findall(self.tail))
+            self.rows += rows
+            self.counts.add(self.part, self.rows, len(cell_re.findall(window)) - len(cell_re.findall(self.tail)))
+        self.tail = window[-32:]
 
 
 def _inflate(raw: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:

@@ -186,7 +186,9 @@ def test_a_crashing_check_is_a_finding_not_a_stopped_batch(tmp_path, monkeypatch
 
     monkeypatch.setattr("sv_workbook.app.batch.analyse_file", boom)
     outcome = check_file(Target("good.xlsx", str(path)), DEFAULT_POLICY, None)
-    assert [f.code for f in outcome.findings] == ["CHECK-FAILED"] and "RuntimeError" in outcome.findings[0].message
+    assert [f.code for f in outcome.findings] == ["CHECK-FAILED"]
+    assert "RuntimeError" not in outcome.findings[0].message and "--verbose" in outcome.findings[0].hint
+    assert outcome.detail == "RuntimeError: unexpected"  # shown by validate --verbose only
 
 
 def test_discover_skips_owner_files_and_other_extensions(mixed):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import struct
 import zipfile
 import zlib
@@ -141,3 +142,23 @@ def make_xlsm(src: Path, dst: Path, vba_project: bytes) -> Path:
                             "vbaProject.bin")
         return data
     return rewrite(src, dst, edit, add={"xl/vbaProject.bin": vba_project})
+
+
+#: The encodings a package's XML part may be saved in, as tests name them: (Python codec, BOM).
+ENCODINGS = {
+    "utf-8": ("utf-8", b""),
+    "utf-16-le-bom": ("utf-16-le", b"\xff\xfe"),
+    "utf-16-be-bom": ("utf-16-be", b"\xfe\xff"),
+    "utf-16-le": ("utf-16-le", b""),
+    "utf-16-be": ("utf-16-be", b""),
+}
+
+
+def reencode(xml: bytes, encoding: str) -> bytes:
+    """A UTF-8 XML part saved in ``encoding`` (a key of ``ENCODINGS``), its declaration (if any)
+    naming the new encoding, as a tool writing UTF-16 would save it."""
+    codec, bom = ENCODINGS[encoding]
+    text = xml.decode("utf-8")
+    if codec != "utf-8":
+        text = re.sub(r'^(<\?xml[^>]*encoding=["\'])[^"\']*', r"\g<1>UTF-16", text)
+    return bom + text.encode(codec)
