@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import codecs
 import re
 from pathlib import Path
 
@@ -28,13 +29,22 @@ def code_literals(source: str) -> list[tuple[int, str]]:
     found = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if node.value in CATALOGUE or CODE_LIKE.match(node.value):
+            if node.value in CATALOGUE or (CODE_LIKE.match(node.value) and not _is_codec(node.value)):
                 found.append((node.lineno, node.value))
         elif isinstance(node, ast.JoinedStr) and node.values:
             head = node.values[0]
             if isinstance(head, ast.Constant) and isinstance(head.value, str) and CODE_PREFIX.match(head.value):
                 found.append((node.lineno, head.value + "{...}"))
     return found
+
+
+def _is_codec(text: str) -> bool:
+    """A text encoding's name (``UTF-8``, ``ISO-8859-1``), which looks like a code but is not one."""
+    try:
+        codecs.lookup(text)
+    except LookupError:
+        return False
+    return True
 
 
 def direct_constructions(source: str) -> list[tuple[int, str]]:
@@ -53,7 +63,7 @@ def test_the_scanners_see_what_they_must():
     assert code_literals('x = "BLANK"') == [(1, "BLANK")]  # a catalogue code without a hyphen
     assert code_literals('x = "NEW-THING-2"') == [(1, "NEW-THING-2")]  # looks like a code, not declared
     assert code_literals('f(f"UNKNOWN-{kind.upper()}")') == [(1, "UNKNOWN-{...}")]
-    assert code_literals('x = "Weights-sum"; y = f"{n} error(s)"; z = "A2:B5"') == []
+    assert code_literals('x = "Weights-sum"; y = f"{n} error(s)"; z = "A2:B5"; e = "UTF-16-LE"') == []
     assert direct_constructions("Finding(Severity.ERROR, code, m)\nCode('X')") == [(1, "Finding"), (2, "Code")]
 
 
