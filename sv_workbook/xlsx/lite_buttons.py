@@ -125,14 +125,14 @@ def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
     return out
 
 
-def _rels_name(part: str) -> str:
+def rels_part_name(part: str) -> str:
     folder, name = posixpath.split(part)
     return posixpath.join(folder, "_rels", name + ".rels")
 
 
 def _add_rel(parts: dict[str, bytes], part: str, rel_type: str, target: str) -> str:
     """Add a relationship to ``part``'s .rels (made if missing); returns its new Id."""
-    name = _rels_name(part)
+    name = rels_part_name(part)
     root = ET.fromstring(parts[name]) if name in parts else ET.Element(f"{{{PKG_REL}}}Relationships")
     ids = {r.get("Id") for r in root}
     rid = next(f"rId{n}" for n in range(1, len(ids) + 2) if f"rId{n}" not in ids)
@@ -144,7 +144,7 @@ def _add_rel(parts: dict[str, bytes], part: str, rel_type: str, target: str) -> 
 
 def _draw(parts: dict[str, bytes], sheet_part: str, buttons: list[Button]) -> None:
     """Append the buttons' anchors to the sheet's drawing, making the drawing first if it has none."""
-    rels_name = _rels_name(sheet_part)
+    rels_name = rels_part_name(sheet_part)
     drawing = None
     if rels_name in parts:
         for r in ET.fromstring(parts[rels_name]):

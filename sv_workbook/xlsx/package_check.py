@@ -208,7 +208,7 @@ def _check_zip(path: Path, data: bytes, zf: zipfile.ZipFile, policy: Policy, kee
     if "[Content_Types].xml" not in names:
         raise WorkbookUnreadable(path, "this zip file is not an Office document (it has no [Content_Types].xml)",
                                  "Check it is the right file; workbooks must be saved from Excel as .xlsx.")
-    content_types = _content_types(path, zf, infos)
+    content_types = read_content_types(path, zf, infos)
     main = _main_type(path, zf, content_types)
     if main == XLSB_TYPE:
         raise WorkbookUnreadable(path, "this is a binary Excel workbook (.xlsb)", SAVE_AS_XLSX)
@@ -220,7 +220,7 @@ def _check_zip(path: Path, data: bytes, zf: zipfile.ZipFile, policy: Policy, kee
         what = ("a Word document" if main and "wordprocessingml" in main else
                 "a PowerPoint presentation" if main and "presentationml" in main else "not an Excel workbook")
         raise WorkbookUnreadable(path, f"this Office file is {what}", "Check it is the right file.")
-    sheets = _sheet_names(path, zf, content_types)
+    sheets = read_sheet_names(path, zf, content_types)
     parts: dict[str, bytes] = {}
     utf16: list[str] = []
     oversized = _stream_parts(path, data, infos, content_types, sheets, policy, utf16, parts if keep_parts else None)
@@ -276,9 +276,9 @@ def _read_small(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
         return fh.read(limit)
 
 
-def _content_types(path: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dict[str, str]:
+def read_content_types(path: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dict[str, str]:
     """Part name → content type, from [Content_Types].xml (Override first, then Default by extension)."""
-    root = _parse_xml(path, zf, "[Content_Types].xml")
+    root = parse_package_xml(path, zf, "[Content_Types].xml")
     defaults, overrides = {}, {}
     for el in root:
         if el.tag == f"{CT_NS}Default":
@@ -298,7 +298,7 @@ def _content_types(path: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]
 def _main_type(path: Path, zf: zipfile.ZipFile, content_types: dict[str, str]) -> str | None:
     """Content type of the package's main part (via _rels/.rels, as Office finds it)."""
     if "_rels/.rels" in content_types:
-        for rel in _parse_xml(path, zf, "_rels/.rels"):
+        for rel in parse_package_xml(path, zf, "_rels/.rels"):
             if (rel.get("Type") or "").endswith(OFFICE_DOC_REL):
                 target = posixpath.normpath((rel.get("Target") or "").lstrip("/"))
                 for name, ct in content_types.items():
@@ -308,7 +308,7 @@ def _main_type(path: Path, zf: zipfile.ZipFile, content_types: dict[str, str]) -
     return found[0] if found else None
 
 
-def _parse_xml(path: Path, zf: zipfile.ZipFile, name: str):
+def parse_package_xml(path: Path, zf: zipfile.ZipFile, name: str):
     """A small package part parsed by defusedxml (entity and DTD tricks are refused)."""
     info_ = zf.getinfo(name)
     if info_.file_size > 10 * CHUNK:
@@ -604,15 +604,15 @@ def _col_number(letters: str) -> int:
     return n
 
 
-def _sheet_names(path: Path, zf: zipfile.ZipFile, content_types: dict[str, str]) -> dict[str, str]:
+def read_sheet_names(path: Path, zf: zipfile.ZipFile, content_types: dict[str, str]) -> dict[str, str]:
     """Sheet part → sheet name, as the workbook and its relationships name them (best effort):
     for messages people can act on, and so that a sheet is counted even when the package
     does not give it the worksheet content type."""
     try:
         wb_part = next(n for n, ct in content_types.items() if ct in WORKBOOK_TYPES)
-        rels = {r.get("Id"): r.get("Target") or "" for r in _parse_xml(path, zf, _rels_name(wb_part))}
+        rels = {r.get("Id"): r.get("Target") or "" for r in parse_package_xml(path, zf, rels_part_name(wb_part))}
         out = {}
-        for el in _parse_xml(path, zf, wb_part).iter():
+        for el in parse_package_xml(path, zf, wb_part).iter():
             if el.tag.endswith("}sheet"):
                 rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
                 target = rels.get(rid, "")
@@ -624,7 +624,7 @@ def _sheet_names(path: Path, zf: zipfile.ZipFile, content_types: dict[str, str])
         return {}
 
 
-def _rels_name(part: str) -> str:
+def rels_part_name(part: str) -> str:
     """The relationships part of ``part``: xl/workbook.xml → xl/_rels/workbook.xml.rels."""
     folder, name = posixpath.split(part)
     return posixpath.join(folder, "_rels", name + ".rels")

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from sv_workbook.xlsx.package_check import WORKSHEET_TYPE, _content_types, _parse_xml, _rels_name, _sheet_names
+from sv_workbook.xlsx.package_check import WORKSHEET_TYPE, read_content_types, parse_package_xml, rels_part_name, read_sheet_names
 
 WORKBOOK_OWNER = "(workbook)"
 EXTERNAL = "External"
@@ -139,8 +139,8 @@ def inventory(path: str | Path, rebuilt: set[str]) -> dict[str, Counter[str]]:
     path = Path(path)
     counts: dict[str, Counter[str]] = {}
     with zipfile.ZipFile(path) as zf:
-        types = _content_types(path, zf, zf.infolist())
-        sheet_names = _sheet_names(path, zf, types)
+        types = read_content_types(path, zf, zf.infolist())
+        sheet_names = read_sheet_names(path, zf, types)
         lower = {n.lower(): n for n in types}
         seen: set[str] = set()
         stack: list[tuple[str, str]] = [("", WORKBOOK_OWNER)]
@@ -181,11 +181,11 @@ def inventory(path: str | Path, rebuilt: set[str]) -> dict[str, Counter[str]]:
 
 def _targets(path: Path, zf: zipfile.ZipFile, part: str, lower: dict[str, str]) -> list[str]:
     """Internal relationship targets of ``part`` that exist in the package."""
-    rels = _rels_name(part)
+    rels = rels_part_name(part)
     if rels.lower() not in lower:
         return []
     out = []
-    for rel in _parse_xml(path, zf, lower[rels.lower()]):
+    for rel in parse_package_xml(path, zf, lower[rels.lower()]):
         if rel.get("TargetMode") == EXTERNAL:
             continue
         target = rel.get("Target") or ""

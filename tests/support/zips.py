@@ -70,12 +70,12 @@ def read_part(path: Path, name: str) -> bytes:
 
 def sheet_part(path: Path, sheet: str) -> str:
     """The worksheet part holding ``sheet`` (via workbook.xml and its relationships)."""
-    from sv_workbook.xlsx.package_check import _sheet_names
+    from sv_workbook.xlsx.package_check import read_sheet_names
 
     with zipfile.ZipFile(path) as zf:
-        from sv_workbook.xlsx.package_check import _content_types
+        from sv_workbook.xlsx.package_check import read_content_types
 
-        names = _sheet_names(path, zf, _content_types(path, zf, zf.infolist()))
+        names = read_sheet_names(path, zf, read_content_types(path, zf, zf.infolist()))
     return next(part for part, name in names.items() if name == sheet)
 
 
