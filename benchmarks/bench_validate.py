@@ -50,13 +50,45 @@ CALAMINE = "python-calamine alone, one process"
 
 # --- generating registers ------------------------------------------------------------------
 
-def write_one(args: tuple[int, str, int, int, float]) -> str:
-    seed, path, n_kpis, n_periods, error_rate = args
+#: Where the registers come from (``--source``): our template filled in; the same data written by
+#: the tests' independent builder, which follows only the published contract (shuffled and extra
+#: columns, Tables away from A1, names anywhere, some Total Rows); or those re-saved by LibreOffice.
+SOURCES = ("template", "independent", "libreoffice")
+
+
+def write_one(args: tuple[int, str, int, int, float, str]) -> str:
+    seed, path, n_kpis, n_periods, error_rate, source = args
     from tests.support.example_registers import make_register, write_register
 
-    data = make_register(seed, n_kpis=n_kpis, n_periods=n_periods, error_rate=error_rate)
-    write_register(as_of_run_date(data), path)
+    data = as_of_run_date(make_register(seed, n_kpis=n_kpis, n_periods=n_periods, error_rate=error_rate))
+    if source == "template":
+        write_register(data, path)
+    else:
+        from tests.support.contract_builder import Layout, write_contract_workbook
+
+        layout = Layout(seed=seed, name_scope=("book", "sheet")[seed % 2],
+                        total_rows=("KPIs", "Actuals") if seed % 3 == 0 else ())
+        write_contract_workbook(Path(path), "kpi-register", data.names,
+                                {"KPIs": data.kpis, "Actuals": data.actuals}, layout)
     return path
+
+
+def resave_with_libreoffice(paths: list[Path], folder: Path) -> list[Path]:
+    """Open and save each file in LibreOffice headless (one soffice run for all), as a colleague
+    who edits the registers in LibreOffice Calc would hand them back."""
+    out = folder.with_name(folder.name + "-libreoffice")  # beside, not inside: a batch reads folders whole
+    done = [out / p.name for p in paths]
+    todo = [p for p, d in zip(paths, done) if not d.exists()]
+    if todo:
+        out.mkdir(parents=True, exist_ok=True)
+        profile = folder.with_name(folder.name + "-lo-profile")
+        t = time.perf_counter()
+        for start in range(0, len(todo), 100):
+            subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+                            "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out),
+                            *map(str, todo[start:start + 100])], check=True, capture_output=True, timeout=3600)
+        print(f"re-saved {len(todo)} registers with LibreOffice in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    return done
 
 
 def as_of_run_date(data):
@@ -84,10 +116,12 @@ def as_of_run_date(data):
     return data
 
 
-def generate(folder: Path, n: int, n_kpis: int, n_periods: int, error_rate: float, seed: int, jobs: int) -> list[Path]:
+def generate(folder: Path, n: int, n_kpis: int, n_periods: int, error_rate: float, seed: int, jobs: int,
+             source: str = "template") -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"register-{seed + i:05d}.xlsx" for i in range(n)]
-    todo = [(seed + i, str(p), n_kpis, n_periods, error_rate) for i, p in enumerate(paths) if not p.exists()]
+    todo = [(seed + i, str(p), n_kpis, n_periods, error_rate, "template" if source == "template" else "independent")
+            for i, p in enumerate(paths) if not p.exists()]
     if todo:
         t = time.perf_counter()
         with ProcessPoolExecutor(jobs) as pool:
@@ -281,6 +315,9 @@ def main() -> None:
     ap.add_argument("--dir", type=Path, default=None, help="where registers are kept (reused between runs)")
     ap.add_argument("--repeat", type=int, default=3,
                     help="runs of each path, interleaved; the fastest of each is compared (default 3)")
+    ap.add_argument("--source", choices=SOURCES, default="template",
+                    help="template: our template filled in; independent: the same data by the tests' independent "
+                         "contract builder; libreoffice: those re-saved by LibreOffice headless")
     ap.add_argument("--startup-only", action="store_true", help="only measure the command line's start-up")
     ap.add_argument("--batch-child", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -294,9 +331,14 @@ def main() -> None:
         startup(max(args.repeat, 5))
         return
 
-    source = "tests.support.example_registers.make_register"
-    folder = args.dir or Path(f"/tmp/sv-bench-{args.n}x{args.kpis}x{args.periods}-s{args.seed}-kpi-{AS_OF.isoformat()}")
-    paths = generate(folder, args.n, args.kpis, args.periods, args.error_rate, args.seed, jobs)
+    source = f"make_register data, {args.source} workbooks"
+    written = "template" if args.source == "template" else "independent"
+    folder = args.dir or Path(f"/tmp/sv-bench-{args.n}x{args.kpis}x{args.periods}-s{args.seed}-kpi-{AS_OF.isoformat()}"
+                              f"-{written}")
+    paths = generate(folder, args.n, args.kpis, args.periods, args.error_rate, args.seed, jobs, args.source)
+    if args.source == "libreoffice":
+        paths = resave_with_libreoffice(paths, folder)
+        folder = paths[0].parent
     replicate(paths, folder, args.copies)
     total = args.n * args.copies
     size = sum(p.stat().st_size for p in paths) / len(paths)

@@ -12,15 +12,22 @@ cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 PYODIDE_VERSION=314.0.8
 CACHE="${SV_CACHE:-$HOME/.cache/sv-workbook}"
-# another apt (unattended upgrades, a parallel job) may hold the lock: wait up to 10 minutes for it
-APT_WAIT=(-o DPkg::Lock::Timeout=600)
-if ! command -v soffice >/dev/null || ! command -v chromium >/dev/null || ! command -v node >/dev/null \
-    || ! command -v npm >/dev/null || ! command -v pdftotext >/dev/null || ! fc-list | grep -qi carlito \
-    || ! python3 -c 'import venv, ensurepip' 2>/dev/null \
-    || ! /usr/bin/python3 -c 'import uno' 2>/dev/null; then
+# Only what is missing is installed: a machine may already have Node from another source (NodeSource's
+# nodejs carries its own npm, and Debian's npm package cannot be installed beside it).
+NEED=()
+command -v soffice >/dev/null || NEED+=(libreoffice-calc-nogui)
+/usr/bin/python3 -c 'import uno' 2>/dev/null || NEED+=(python3-uno)
+command -v chromium >/dev/null || NEED+=(chromium)
+command -v pdftotext >/dev/null || NEED+=(poppler-utils)
+fc-list : family | grep -i carlito >/dev/null || NEED+=(fonts-crosextra-carlito)
+command -v node >/dev/null || NEED+=(nodejs)
+command -v npm >/dev/null || NEED+=(npm)
+python3 -c 'import venv, ensurepip' 2>/dev/null || NEED+=(python3-venv)
+if [ "${#NEED[@]}" -gt 0 ]; then
+  # another apt (unattended upgrades, a parallel job) may hold the lock: wait up to 10 minutes for it
+  APT_WAIT=(-o DPkg::Lock::Timeout=600)
   $SUDO apt-get "${APT_WAIT[@]}" update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get "${APT_WAIT[@]}" install -y -qq libreoffice-calc-nogui python3-uno \
-    fonts-crosextra-carlito chromium poppler-utils nodejs npm python3-venv >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get "${APT_WAIT[@]}" install -y -qq "${NEED[@]}" >/dev/null
 fi
 python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -e '.[test]'

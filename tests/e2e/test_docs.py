@@ -1,5 +1,7 @@
 """The README's contract section is the contract declaration, word for word."""
 
+import shutil
+import subprocess
 from pathlib import Path
 
 from sv_workbook.core.contracts import CONTRACTS
@@ -78,3 +80,24 @@ def test_ci_script_waits_for_a_held_apt_lock():
     assert "DPkg::Lock::Timeout=600" in script
     calls = [line for line in script.splitlines() if "apt-get " in line and not line.lstrip().startswith("#")]
     assert calls and all('"${APT_WAIT[@]}"' in line for line in calls), calls
+
+
+def test_ci_script_installs_only_what_is_missing(tmp_path):
+    """Node from another source (NodeSource) carries its own npm, and Debian's npm cannot be installed
+    beside it: the script must ask apt only for what is missing. Run its install block with stand-ins:
+    node and npm present, LibreOffice, Chromium and poppler absent."""
+    script = (README.parent / "scripts" / "test.sh").read_text(encoding="utf-8")
+    block = script[script.index("NEED=()"):script.index("python3 -m venv .venv")]
+    stubs, log = tmp_path / "bin", tmp_path / "apt.log"
+    stubs.mkdir()
+    for name, body in {"apt-get": f'echo "$*" >> {log}', "node": "exit 0", "npm": "exit 0", "python3": "exit 0",
+                       "fc-list": "echo Carlito"}.items():
+        (stubs / name).write_text(f"#!/bin/sh\n{body}\n")
+        (stubs / name).chmod(0o755)
+    (stubs / "grep").symlink_to(shutil.which("grep"))
+    run = subprocess.run([shutil.which("bash"), "-c", 'set -euo pipefail; SUDO=""\n' + block], env={"PATH": str(stubs)},
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    install = [line for line in log.read_text().splitlines() if " install " in f" {line} "][0].split()
+    assert {"libreoffice-calc-nogui", "chromium", "poppler-utils"} <= set(install)
+    assert not {"npm", "nodejs", "fonts-crosextra-carlito", "python3-venv"} & set(install)
