@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sv_workbook.xlsx.addin import write_addin  # noqa: E402
+from sv_workbook.xlsx.vba.addin import write_addin  # noqa: E402
 from sv_workbook.xlsx.kpi_template import write_kpi_template  # noqa: E402
 from sv_workbook.xlsx.tender_template import write_tender_template  # noqa: E402
 from tests.support.example_portfolio import write_example_portfolio  # noqa: E402

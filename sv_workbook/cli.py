@@ -147,7 +147,7 @@ def addin(path: str) -> None:
     IT installs it once with `xlwings addin install --file PATH` (docs/live-excel.md). It carries
     the VBA of the xlwings installed now: write it again after upgrading xlwings.
     """
-    from sv_workbook.xlsx.addin import write_addin
+    from sv_workbook.xlsx.vba.addin import write_addin
 
     try:
         _write_template(lambda: write_addin(path), path)

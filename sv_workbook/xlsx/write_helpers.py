@@ -249,7 +249,7 @@ def write_template(build: Callable[..., Workbook], path: str | Path, *args: Any,
     if path.exists() and not replace:
         raise WriteRefused(f"{path} already exists; nothing was written. Choose another name, or add --force to "
                            "replace it (a timestamped backup of it is kept).")
-    from sv_workbook.xlsx.macro_workbook import is_macro_path, make_macro_enabled
+    from sv_workbook.xlsx.vba.macro_workbook import is_macro_path, make_macro_enabled
 
     wb = build(*args)
     if is_macro_path(path):

@@ -18,9 +18,9 @@ from lxml import etree
 from python_calamine import CalamineWorkbook
 
 from sv_workbook.cli import main
-from sv_workbook.xlsx.addin import (ADDIN_CONTENT_TYPE, CONF_SHEET, CUSTOMUI_PART, CUSTOMUI_XMLNS, RIBBON_GROUPS,
+from sv_workbook.xlsx.vba.addin import (ADDIN_CONTENT_TYPE, CONF_SHEET, CUSTOMUI_PART, CUSTOMUI_XMLNS, RIBBON_GROUPS,
                                     RIBBON_TAB, ribbon_xml, xlwings_addin_module_text)
-from sv_workbook.xlsx.macro_workbook import sv_module_text
+from sv_workbook.xlsx.vba.macro_workbook import sv_module_text
 from tests.support.paths import ROOT
 from tests.xlsx.test_macro_workbook import lo_dump, macros
 
@@ -150,7 +150,7 @@ def test_libreoffice_opens_the_addin_and_shows_its_modules():
 
 def test_an_xlwings_without_the_project_name_line_is_refused(tmp_path, monkeypatch):
     """The rename is what makes it our add-in (its settings, its config file): never ship it silently unrenamed."""
-    import sv_workbook.xlsx.addin as addin
+    import sv_workbook.xlsx.vba.addin as addin
 
     (tmp_path / "xlwings_custom_addin.bas").write_bytes(b'Attribute VB_Name = "xlwings"\r\nPublic Const X = 1\r\n')
     monkeypatch.setattr(addin.resources, "files", lambda package: tmp_path)

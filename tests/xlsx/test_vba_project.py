@@ -9,9 +9,9 @@ import olefile
 import pytest
 from oletools.olevba import VBA_Parser, decompress_stream
 
-from sv_workbook.xlsx.cfb_write import Storage, write_cfb
-from sv_workbook.xlsx.macro_workbook import code_modules, sv_module_text, xlwings_module_texts
-from sv_workbook.xlsx.vba_project import (WORKBOOK_BASE, build_vba_project, compress, document_module,
+from sv_workbook.xlsx.vba.cfb_write import Storage, write_cfb
+from sv_workbook.xlsx.vba.macro_workbook import code_modules, sv_module_text, xlwings_module_texts
+from sv_workbook.xlsx.vba.vba_project import (WORKBOOK_BASE, build_vba_project, compress, document_module,
                                           module_from_file_text)
 from tests.support.paths import ROOT
 

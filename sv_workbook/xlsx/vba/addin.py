@@ -31,9 +31,9 @@ from xml.sax.saxutils import quoteattr
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.xml.constants import CUSTOMUI_NS as RIBBON_RELATIONSHIP
 
-from sv_workbook.xlsx.macro_workbook import conf_rows, parts_archive, sv_module_text
+from sv_workbook.xlsx.vba.macro_workbook import conf_rows, parts_archive, sv_module_text
 from sv_workbook.xlsx.safe_write import atomic_save
-from sv_workbook.xlsx.vba_project import (WORKBOOK_BASE, WORKSHEET_BASE, build_vba_project, document_module,
+from sv_workbook.xlsx.vba.vba_project import (WORKBOOK_BASE, WORKSHEET_BASE, build_vba_project, document_module,
                                           module_from_file_text)
 from sv_workbook.xlsx.write_helpers import fix_properties
 

@@ -25,7 +25,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Literal
 
-from sv_workbook.xlsx.cfb_write import Storage, write_cfb
+from sv_workbook.xlsx.vba.cfb_write import Storage, write_cfb
 
 CODEPAGE = 1252
 ENCODING = "cp1252"

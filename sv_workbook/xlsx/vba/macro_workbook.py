@@ -31,7 +31,7 @@ from xml.sax.saxutils import escape
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sv_workbook.xlsx.vba_project import (WORKBOOK_BASE, WORKSHEET_BASE, Module, build_vba_project,
+from sv_workbook.xlsx.vba.vba_project import (WORKBOOK_BASE, WORKSHEET_BASE, Module, build_vba_project,
                                           document_module, module_from_file_text)
 
 MACRO_SUFFIX = ".xlsm"
