@@ -27,6 +27,7 @@ from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
 from sv_workbook.core import a1
+from sv_workbook.xlsx.package_check import rels_part_name
 
 
 @dataclass(frozen=True)
@@ -123,11 +124,6 @@ def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
             out[el.get("name")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
                 posixpath.join("xl", target))
     return out
-
-
-def rels_part_name(part: str) -> str:
-    folder, name = posixpath.split(part)
-    return posixpath.join(folder, "_rels", name + ".rels")
 
 
 def _add_rel(parts: dict[str, bytes], part: str, rel_type: str, target: str) -> str:
