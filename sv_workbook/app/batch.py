@@ -4,7 +4,7 @@ The procurement and performance team checks hundreds of KPI registers and tender
 half-year. This module finds the files, checks each one with the fast reader in a pool
 of processes (or on a Dask cluster), and returns one ``Outcome`` per file sorted by path,
 so the output is the same whatever the number of workers. A file that cannot be read
-(damaged, encrypted, .xls, locked, too big: ``safe_open.check_package`` judges that) becomes
+(damaged, encrypted, .xls, locked, too big: ``package_check.check_package`` judges that) becomes
 a finding for that file; nothing a single file does stops the batch.
 """
 
