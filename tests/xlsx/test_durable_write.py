@@ -69,3 +69,15 @@ def test_the_temporary_file_has_a_name_a_later_run_recognises(tmp_path, monkeypa
     monkeypatch.setattr(os, "replace", lambda a, b: (seen.append(Path(a).name), os.rename(a, b))[1])
     atomic_save(Workbook(), tmp_path / "x.xlsx")
     assert safe_write.STALE_NAME.match(seen[0])
+
+
+def test_the_buttons_step_names_its_temporary_file_as_a_later_run_recognises(tmp_path, monkeypatch):
+    """A template's save rewrites the saved file once more to draw the xlwings Lite buttons; a run killed
+    then leaves that step's temporary file, which the next save must recognise as stale."""
+    from sv_workbook.xlsx.tender_template import write_tender_template
+
+    seen = []
+    monkeypatch.setattr(os, "replace", lambda a, b: (seen.append(Path(a).name), os.rename(a, b))[1])
+    write_tender_template(tmp_path / "t.xlsx")
+    assert len(seen) == 2  # the buttons step, then the save itself
+    assert all(safe_write.STALE_NAME.match(name) for name in seen), seen
