@@ -33,7 +33,7 @@ from sv_workbook.reports.batch_formats import FORMATS, write_results
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy, PolicyError, load_policy
 from sv_workbook.reports.terminal import result_lines
 from sv_workbook.xlsx.package_check import WorkbookUnreadable
-from sv_workbook.xlsx.safe_write import WriteRefused, mode_for
+from sv_workbook.xlsx.safe_write import TEMP_PREFIX, WriteRefused, flush_file, flush_folder, mode_for
 
 
 def _policy(path: str | None) -> Policy:
@@ -296,7 +296,7 @@ def _results_stream(output: str | None, progress: bool) -> Iterator[TextIO]:
     if output:
         target = Path(output)
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=target.parent or ".",
-                                         prefix=".sv-results-", suffix=target.suffix, delete=False) as tmp:
+                                         prefix=TEMP_PREFIX, suffix=target.suffix, delete=False) as tmp:
             try:
                 yield tmp
             except BaseException:
@@ -304,7 +304,9 @@ def _results_stream(output: str | None, progress: bool) -> Iterator[TextIO]:
                 Path(tmp.name).unlink(missing_ok=True)
                 raise
         os.chmod(tmp.name, mode_for(target))  # ordinary permissions for a file colleagues open (umask)
+        flush_file(Path(tmp.name))  # durable as every save (safe_write); a killed run's file is cleaned up later
         os.replace(tmp.name, target)
+        flush_folder(target.parent)
     elif progress:
         with tempfile.SpooledTemporaryFile(max_size=8 * 2**20, mode="w+", encoding="utf-8") as held:
             yield held

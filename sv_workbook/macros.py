@@ -2,7 +2,7 @@
 
 ``validate_book`` and ``score_book`` take an ``xw.Book`` (desktop Excel, xlwings Lite or
 xlwings Server alike) and run the same job as ``sv-workbook validate`` / ``score``: the
-``xlwings_read`` adapter makes the ``RawBook`` every reader makes, ``jobs.analyse_raw``
+``excel.read`` adapter makes the ``RawBook`` every reader makes, ``analyse.analyse_raw``
 checks and scores it, then the input cells with problems are painted red or amber (and
 fixed ones repainted yellow) and the report sheet is filled in place.
 

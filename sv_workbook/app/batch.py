@@ -4,7 +4,7 @@ The procurement and performance team checks hundreds of KPI registers and tender
 half-year. This module finds the files, checks each one with the fast reader in a pool
 of processes (or on a Dask cluster), and returns one ``Outcome`` per file sorted by path,
 so the output is the same whatever the number of workers. A file that cannot be read
-(damaged, encrypted, .xls, locked, too big: ``safe_open.check_package`` judges that) becomes
+(damaged, encrypted, .xls, locked, too big: ``package_check.check_package`` judges that) becomes
 a finding for that file; nothing a single file does stops the batch.
 """
 
@@ -193,8 +193,8 @@ def iter_batch(targets: Sequence[Target], policy: Policy, today: date, options: 
 #: How worker processes start. A forkserver starts one clean interpreter that has imported only
 #: this module (the fast reader and the rules), and forks each worker from it: workers carry
 #: neither the command line's click and tqdm nor anything else the parent loaded, and openpyxl
-#: only once a file falls back to it. Where there is no forkserver (Windows, and macOS by
-#: default), workers are spawned, which is as clean.
+#: only once a file falls back to it. This holds on Linux and macOS alike (both have a forkserver,
+#: whatever their default method); where there is none (Windows), workers are spawned, which is as clean.
 START_METHOD = "forkserver"
 
 

@@ -25,6 +25,7 @@ from sv_workbook.core.tender.returns import (EvaluatorReturn, check_return, conf
                                              unique_returns)
 from sv_workbook.core.tender.scoring import score_tender
 from sv_workbook.xlsx.evaluator_workbook import NotAReturn, read_return, write_evaluator_workbook
+from sv_workbook.xlsx.lite_buttons import keep_buttons
 from sv_workbook.xlsx.openpyxl_read import WorkbookUnreadable, close_workbook, open_workbook, read_rawbook
 from sv_workbook.xlsx.preserve import describe, find_losses
 from sv_workbook.xlsx.safe_write import WriteRefused, atomic_save, check_not_open
@@ -131,7 +132,8 @@ def merge_files(path: str | Path, return_paths: list[str | Path], out: str | Pat
                 raise WriteRefused(f"{target}: not written, because saving would lose content this tool cannot "
                                    f"keep: {describe(lost)}. Nothing was changed.")
 
-        backup = atomic_save(wb, target, verify)
+        # openpyxl's save drops the xlwings Lite buttons the template has; put them back, as score does
+        backup = atomic_save(wb, target, verify, finish=lambda written: keep_buttons(path, written))
     finally:
         close_workbook(wb)
     return MergeResult(target, backup, [r.evaluator for r in chosen])

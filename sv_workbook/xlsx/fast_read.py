@@ -4,7 +4,7 @@ Batch validation reads hundreds of workbooks and only needs a few hundred cells 
 the contract's defined names and Tables. openpyxl builds its whole object model (every
 cell, style and validation) and, when an input holds a formula, reads the file twice.
 Here the package structure (sheets, defined names, Table definitions) is read with
-defusedxml from the parts the package check (``safe_open.check_package``) has already
+defusedxml from the parts the package check (``package_check.check_package``) has already
 inflated, and cell values with python-calamine (Rust), which reads these files about 19×
 faster than openpyxl.
 
@@ -272,7 +272,7 @@ def _read_package(path: Path, pkg: _Package, policy: Policy) -> RawBook:
 
 def _table(path: Path, values: "_SheetValues", sheet: str, name: str, ref: str, letters: list[str],
            header_cells: list[str], min_row: int, max_row: int) -> RawTable:
-    """As ``xlsx_read._read_table``: headers as text, contract columns cell by cell.
+    """As ``openpyxl_read._read_table``: headers as text, contract columns cell by cell.
 
     Built column by column: every cell of every table passes through here, so the cells
     of a column are made by comprehensions and ``map`` (no Python call per cell), and the

@@ -2,7 +2,7 @@
 
 Everything the contract names comes from ``contracts.KPI_REGISTER``; the rating bands
 come from the ``Policy`` and the dropdown lists from the measure library in force. The
-live columns beside the KPIs table implement ``kpi.py``'s arithmetic with functions
+live columns beside the KPIs table implement ``core/kpi/rules.py``'s arithmetic with functions
 Excel 2016 and LibreOffice 7.4 both know (SUMIFS, COUNTIF, MATCH, INDEX and one
 single-cell array formula, MAX(IF(…)), for the reporting date), so a budget holder
 sees each KPI's position as they type; the parity test proves the two agree.

@@ -27,6 +27,8 @@ from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
 from sv_workbook.core import a1
+from sv_workbook.xlsx.package_check import rels_part_name
+from sv_workbook.xlsx.safe_write import TEMP_PREFIX
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,8 @@ def add_buttons(path: str | Path, buttons: Iterable[Button]) -> None:
         if sheet not in sheets:
             raise ValueError(f"{path.name}: no sheet '{sheet}' for the button {wanted[0].name}")
         _draw(parts, sheets[sheet], wanted)
-    fd, tmp = tempfile.mkstemp(prefix=".sv-buttons-", suffix=path.suffix, dir=path.parent)
+    # the save's own prefix: a run killed here leaves a file the next save recognises and removes
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
     os.close(fd)
     try:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
@@ -123,11 +126,6 @@ def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
             out[el.get("name")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
                 posixpath.join("xl", target))
     return out
-
-
-def rels_part_name(part: str) -> str:
-    folder, name = posixpath.split(part)
-    return posixpath.join(folder, "_rels", name + ".rels")
 
 
 def _add_rel(parts: dict[str, bytes], part: str, rel_type: str, target: str) -> str:

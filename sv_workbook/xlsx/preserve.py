@@ -10,7 +10,7 @@ packages, and any category the output has fewer of is a loss. The caller saves t
 temporary file, asks ``find_losses`` and only then replaces anything.
 
 Pure standard library plus ``defusedxml``; the packages were already accepted by
-``safe_open.check_package`` (inputs) or written by us (outputs).
+``package_check.check_package`` (inputs) or written by us (outputs).
 """
 
 from __future__ import annotations

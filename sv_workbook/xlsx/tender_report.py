@@ -79,7 +79,7 @@ RECORD_SHEET = TENDER.table("ScoredInputs").sheet
 RECORD_HEADER_ROW = 6
 
 
-def write_scored_inputs(wb: Workbook, result: TenderResult, policy: Policy) -> Worksheet:
+def write_scored_inputs(wb: Workbook, result: TenderResult, policy: Policy) -> None:
     """Rebuild the ``Scored inputs`` sheet: every entry of the fingerprint record and its SHA-256.
 
     ``sv-workbook verify`` compares the workbook with this record, so all of it is written as text.

@@ -196,6 +196,20 @@ def test_the_default_output_is_a_copy(tmp_path):
     assert sha(master) == before and (tmp_path / "tender.merged.xlsx").exists()
 
 
+def test_a_master_with_the_templates_lite_buttons_merges_and_keeps_them(tmp_path):
+    """`new tender` draws the xlwings Lite buttons; openpyxl's save drops shapes, so merge must put them back
+    (as score does) instead of refusing the save as a loss."""
+    from sv_workbook.xlsx.lite_buttons import BUTTONS, add_buttons, buttons_in
+
+    master = blank_master(tmp_path / "tender.xlsx")
+    add_buttons(master, BUTTONS["tender"])  # as write_template does for a template
+    returns = split(master, tmp_path / "out")
+    merged = tmp_path / "merged.xlsx"
+    result = run("merge", master, fill(returns["A. Patel"], example_marks("A. Patel")), "-o", merged)
+    assert result.exit_code == 0, result.output
+    assert buttons_in(merged) == list(BUTTONS["tender"])
+
+
 @needs_libreoffice
 def test_a_return_resaved_by_libreoffice_still_merges(tmp_path):
     master = blank_master(tmp_path / "tender.xlsx")

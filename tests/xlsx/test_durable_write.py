@@ -69,3 +69,39 @@ def test_the_temporary_file_has_a_name_a_later_run_recognises(tmp_path, monkeypa
     monkeypatch.setattr(os, "replace", lambda a, b: (seen.append(Path(a).name), os.rename(a, b))[1])
     atomic_save(Workbook(), tmp_path / "x.xlsx")
     assert safe_write.STALE_NAME.match(seen[0])
+
+
+def test_the_buttons_step_names_its_temporary_file_as_a_later_run_recognises(tmp_path, monkeypatch):
+    """A template's save rewrites the saved file once more to draw the xlwings Lite buttons; a run killed
+    then leaves that step's temporary file, which the next save must recognise as stale."""
+    from sv_workbook.xlsx.tender_template import write_tender_template
+
+    seen = []
+    monkeypatch.setattr(os, "replace", lambda a, b: (seen.append(Path(a).name), os.rename(a, b))[1])
+    write_tender_template(tmp_path / "t.xlsx")
+    assert len(seen) == 2  # the buttons step, then the save itself
+    assert all(safe_write.STALE_NAME.match(name) for name in seen), seen
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="names open files through /proc (Linux)")
+def test_validate_results_file_is_flushed_and_its_temporary_recognised(tmp_path, example_path, monkeypatch):
+    """`validate -o` replaces its results file as a save does: flushed before the rename, the folder after,
+    from a temporary file a later save recognises as stale if the run was killed."""
+    from click.testing import CliRunner
+
+    from sv_workbook.cli import main
+
+    out = tmp_path / "results.json"
+    events: list[tuple[str, str]] = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(os, "fsync", lambda fd: (events.append(("fsync", _named(fd))), real_fsync(fd))[1])
+    monkeypatch.setattr(os, "replace", lambda a, b: (events.append(("replace", str(a))), real_replace(a, b))[1])
+    result = CliRunner().invoke(main, ["validate", str(example_path), "--format", "json", "-o", str(out), "-j", "1",
+                                       "--no-progress"])
+    assert result.exit_code in (0, 1), result.output
+    [replaced] = [i for i, (what, _) in enumerate(events) if what == "replace"]
+    tmp = events[replaced][1]
+    assert safe_write.STALE_NAME.match(Path(tmp).name), tmp
+    assert ("fsync", tmp) in events[:replaced]
+    assert ("fsync", str(tmp_path)) in events[replaced + 1:]
+    assert out.read_text(encoding="utf-8").startswith("[")

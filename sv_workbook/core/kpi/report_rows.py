@@ -1,7 +1,7 @@
 """What the ``KPI Report`` sheet says and where, as plain rows (pure).
 
-Two writers lay this out: openpyxl for ``sv-workbook score`` (``kpi_report.py``) and
-xlwings for the Score button inside Excel (``xlwings_report.py``), so a register scored
+Two writers lay this out: openpyxl for ``sv-workbook score`` (``xlsx/kpi_report.py``) and
+xlwings for the Score button inside Excel (``excel/report.py``), so a register scored
 on the command line and one scored in Excel hold the same values in the same cells.
 """
 

@@ -4,8 +4,8 @@ Below the Ranking table (header on ``RANKING_ROW``) come, each after a blank row
 title (``next_block``): the sensitivity what-ifs, the abnormally low log, the moderation
 aid and the findings.
 
-Two writers lay this out: openpyxl for ``sv-workbook score`` (``tender_report.py``) and
-xlwings for the Score button inside Excel (``xlwings_report.py``). Both take their text,
+Two writers lay this out: openpyxl for ``sv-workbook score`` (``xlsx/tender_report.py``) and
+xlwings for the Score button inside Excel (``excel/report.py``). Both take their text,
 numbers and row positions from here, so a report scored on the command line and one
 scored in Excel hold the same values in the same cells.
 """
