@@ -26,7 +26,7 @@ from sv_workbook.xlsx.kpi_template import print_layout
 from sv_workbook.xlsx.print_layout import fit_columns
 from sv_workbook.xlsx.tender_report import REPORT_MAX_WIDTH
 from sv_workbook.xlsx.write_helpers import (BOLD, TITLE_FONT, add_table, put_text, put_value, report_placeholder,
-                          set_widths, text_table)
+                          replace_sheet, set_widths, text_table)
 
 
 
@@ -48,10 +48,7 @@ def write_report_placeholder(ws: Worksheet, policy: Policy) -> None:
 def write_kpi_report(wb: Workbook, result: RegisterResult, policy: Policy, findings: list[Finding],
                      now: datetime | None = None) -> Worksheet:
     """Rebuild the sheet: header, KPIStatus table, totals by priority with a chart, findings."""
-    index = wb.sheetnames.index(SHEET) if SHEET in wb.sheetnames else len(wb.sheetnames)
-    if SHEET in wb.sheetnames:
-        wb.remove(wb[SHEET])
-    ws = wb.create_sheet(SHEET, index)
+    ws = replace_sheet(wb, SHEET)
     now = now or datetime.now()
     ws["A1"] = TITLE
     ws["A1"].font = TITLE_FONT

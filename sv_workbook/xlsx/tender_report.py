@@ -27,7 +27,7 @@ from sv_workbook.core.tender.report_rows import (ABNORMALLY_LOW_FORMATS, ABNORMA
 from sv_workbook.xlsx.print_layout import fit_columns
 from sv_workbook.xlsx.tender_template import print_layout
 from sv_workbook.xlsx.write_helpers import (BOLD, TITLE_FONT, WRAP, add_table, define_name, header_row, protect, put_text,
-                                            put_value, report_placeholder, set_widths, text_table)
+                                            put_value, replace_sheet, report_placeholder, set_widths, text_table)
 
 CHART_HELPER = "Quality excl. social value"
 #: Widest a Report column grows before its text wraps: the stacked tables share columns
@@ -46,10 +46,7 @@ def write_report_placeholder(ws: Worksheet, policy: Policy) -> None:
 def write_tender_report(wb: Workbook, result: TenderResult, policy: Policy, findings: list[Finding],
                         now: datetime | None = None) -> Worksheet:
     """Rebuild the Report sheet: header, Ranking table, chart, moderation and findings."""
-    index = wb.sheetnames.index("Report") if "Report" in wb.sheetnames else len(wb.sheetnames)
-    if "Report" in wb.sheetnames:
-        wb.remove(wb["Report"])
-    ws = wb.create_sheet("Report", index)
+    ws = replace_sheet(wb, "Report")
     now = now or datetime.now()
     ws["A1"] = TITLE
     ws["A1"].font = TITLE_FONT
@@ -85,10 +82,7 @@ def write_scored_inputs(wb: Workbook, result: TenderResult, policy: Policy) -> N
     ``sv-workbook verify`` compares the workbook with this record, so all of it is written as text.
     """
     entries = result_entries(result, policy, __version__)
-    index = wb.sheetnames.index(RECORD_SHEET) if RECORD_SHEET in wb.sheetnames else len(wb.sheetnames)
-    if RECORD_SHEET in wb.sheetnames:
-        wb.remove(wb[RECORD_SHEET])
-    ws = wb.create_sheet(RECORD_SHEET, index)
+    ws = replace_sheet(wb, RECORD_SHEET)
     ws["A1"] = "Scored inputs: the record `sv-workbook verify` checks"
     ws["A1"].font = TITLE_FONT
     ws["A2"] = ("Every value that decided the result when this workbook was scored, and the unrounded totals. "

@@ -232,6 +232,25 @@ def settings_sheet(wb: Workbook, contract: WorkbookContract, sheet: str, title: 
     return ws
 
 
+def replace_sheet(wb: Workbook, title: str) -> Worksheet:
+    """A new, empty sheet ``title`` where the old one was (or at the end), keeping its code name.
+
+    The report sheets are rebuilt from scratch on every ``score``. In a macro-enabled workbook
+    each sheet has a code name (``Sheet7``) that its document module in the VBA project
+    carries; a rebuilt sheet without it would leave that module orphaned, which Excel reports
+    as damage on opening.
+    """
+    index, code_name = len(wb.sheetnames), None
+    if title in wb.sheetnames:
+        old = wb[title]
+        index, code_name = wb.sheetnames.index(title), old.sheet_properties.codeName
+        wb.remove(old)
+    ws = wb.create_sheet(title, index)
+    if code_name:
+        ws.sheet_properties.codeName = code_name
+    return ws
+
+
 def write_template(build: Callable[..., Workbook], path: str | Path, *args: Any, kind: str,
                    replace: bool = False) -> Path | None:
     """Build a template and save it atomically; returns the backup of a replaced file.

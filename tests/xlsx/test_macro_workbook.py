@@ -138,6 +138,17 @@ def test_score_on_an_xlsm_keeps_the_vba_project_and_the_buttons(tmp_path):
     assert "SvWorkbook" in dump["libraries"]["VBAProject"]
     from openpyxl import load_workbook
     assert "Ranking" in load_workbook(scored)["Report"].tables  # and it was scored
+    # every rebuilt sheet keeps the code name its document module in the VBA project carries
+    # (a sheet new in the scored copy, Scored inputs, has no module: Excel names it on opening)
+    before, after = _code_names(src), _code_names(scored)
+    assert {title: after[title] for title in before} == before
+
+
+def _code_names(path: Path) -> dict[str, str | None]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, keep_vba=True)
+    return {ws.title: ws.sheet_properties.codeName for ws in wb.worksheets}
 
 
 def test_score_refuses_an_xlsm_whose_buttons_it_would_lose(tmp_path):
