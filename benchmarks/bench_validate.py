@@ -162,7 +162,7 @@ def options() -> dict:
 
 def openpyxl_path(paths: list[Path]) -> tuple[float, float]:
     """(wall, CPU) seconds to check ``paths`` the straightforward way: openpyxl loads, one process."""
-    from sv_workbook.app.jobs import analyse_file
+    from sv_workbook.app.analyse import analyse_file
     from sv_workbook.core.policy import DEFAULT_POLICY
 
     opts = options()

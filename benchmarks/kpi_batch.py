@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sv_workbook.app.jobs import analyse_file
+from sv_workbook.app.analyse import analyse_file
 from tests.support.example_registers import make_register, write_register
 from sv_workbook.core.policy import DEFAULT_POLICY
 

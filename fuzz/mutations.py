@@ -23,7 +23,9 @@ from hypothesis import strategies as st
 
 from sv_workbook.core.contracts import CONSENSUS_RULES, CONTRACT_TYPES, NATIONAL_PRIORITIES, ROUTES
 from sv_workbook.xlsx.fast_read import read_rawbook_fast
-from sv_workbook.app.jobs import WriteRefused, analyse_file, score_file
+from sv_workbook.app.analyse import analyse_file
+from sv_workbook.app.jobs import score_file
+from sv_workbook.xlsx.safe_write import WriteRefused
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy
 from sv_workbook.xlsx.tender_template import build_tender_template
 from sv_workbook.core.tender.model import Bidder, ConsensusMark, Criterion, EvaluatorScore, Setup, Tender

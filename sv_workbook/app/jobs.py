@@ -12,12 +12,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from sv_workbook.app.analyse import analyse_file, analyse_raw
-from sv_workbook.app.workbook_kinds import KINDS, WorkbookKind, detect_kind
+from sv_workbook.app.analyse import analyse_file
 from sv_workbook.core.catalogue import STALE_TEMP_REMOVED, WRITE_LOST_CONTENT
 from sv_workbook.core.contracts import CONTRACTS
-from sv_workbook.core.findings import Finding, Severity, has_errors
-from sv_workbook.core.outcome import Outcome, exit_code
+from sv_workbook.core.findings import Finding
+from sv_workbook.core.outcome import Outcome
 from sv_workbook.core.policy import Policy
 from sv_workbook.xlsx.kpi_report import write_kpi_report
 from sv_workbook.xlsx.lite_buttons import keep_buttons
@@ -98,5 +97,4 @@ def score_file(path: str | Path, out: str | Path | None, policy: Policy, today: 
     return outcome
 
 
-__all__ = ["WorkbookKind", "KINDS", "REPORT_WRITERS", "Outcome", "detect_kind", "analyse_file", "analyse_raw", "score_file", "exit_code",
-           "WriteRefused", "Severity", "has_errors"]
+__all__ = ["REPORT_WRITERS", "score_file"]

@@ -11,6 +11,7 @@ from typing import Any
 
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.table import Table
 
 from sv_workbook.core.bind import norm
 from sv_workbook.xlsx.write_helpers import put_value
@@ -45,16 +46,24 @@ def replace_rows(wb: Workbook, table: str, columns: list[str], key: str, drop: s
             continue
         kept.append(row)
     rows = kept + add
-    last = min_row + max(len(rows), 1)
-    if last > max_row:
-        t.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{last}"
-        if t.autoFilter is not None:
-            t.autoFilter.ref = t.ref
-        max_row = last
+    max_row = grow_table(t, len(rows))
     for i in range(max_row - min_row):
         data = rows[i] if i < len(rows) else {}
         for c, col in cols.items():
             put_value(ws, ws.cell(row=min_row + 1 + i, column=col).coordinate, data.get(c))
 
 
-__all__ = ["replace_rows", "TableMissing"]
+def grow_table(table: Table, rows: int) -> int:
+    """Stretch ``table`` (and its filter) down to hold at least ``rows`` data rows, one at the
+    least, as Excel does when a row is typed under it; returns its last row."""
+    min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+    last = min_row + max(rows, 1)
+    if last <= max_row:
+        return max_row
+    table.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{last}"
+    if table.autoFilter is not None:
+        table.autoFilter.ref = table.ref
+    return last
+
+
+__all__ = ["grow_table", "replace_rows", "TableMissing"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sv_workbook.app.jobs import analyse_file
+from sv_workbook.app.analyse import analyse_file
 from sv_workbook.core.catalogue import CATALOGUE
 from sv_workbook.core.policy import DEFAULT_POLICY
 from sv_workbook.xlsx.fast_read import read_rawbook_fast

@@ -149,7 +149,7 @@ def test_output_and_in_place_together_are_refused(tmp_path):
 
 
 def test_duplicate_bidder_rows_use_the_first_row(tmp_path):
-    from sv_workbook.app.jobs import analyse_file
+    from sv_workbook.app.analyse import analyse_file
     from sv_workbook.core.policy import DEFAULT_POLICY
 
     def edit(wb):  # a second row for the first bidder with another price

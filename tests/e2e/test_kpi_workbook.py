@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from sv_workbook.cli import main
 from sv_workbook.core.contracts import KPI_REGISTER
-from sv_workbook.app.jobs import analyse_file
+from sv_workbook.app.analyse import analyse_file
 from tests.support.example_registers import example_register, make_register, write_register
 from sv_workbook.core.policy import DEFAULT_POLICY
 from sv_workbook.xlsx.kpi_template import ELAPSED_CELL, REPORTING_DATE_CELL, build_kpi_template, live_cells

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from tests.support.example_tender import example_tender
-from sv_workbook.app.jobs import analyse_file
+from sv_workbook.app.analyse import analyse_file
 from sv_workbook.core.policy import DEFAULT_POLICY
 
 from tests.support.paths import TODAY

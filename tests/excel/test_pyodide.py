@@ -19,7 +19,7 @@ from datetime import datetime
 
 import pytest
 
-from sv_workbook.app.jobs import analyse_file
+from sv_workbook.app.analyse import analyse_file
 from sv_workbook.core.policy import DEFAULT_POLICY
 from tests.support.paths import ROOT, TODAY
 from tests.support.pyodide import lite_driver

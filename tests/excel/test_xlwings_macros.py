@@ -17,7 +17,8 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.support.example_tender import example_tender
-from sv_workbook.app.jobs import analyse_file, score_file
+from sv_workbook.app.analyse import analyse_file
+from sv_workbook.app.jobs import score_file
 from sv_workbook.macros import score_book, summary, validate_book
 from sv_workbook.core.policy import DEFAULT_POLICY
 from sv_workbook.core.tender.model import AbnormallyLowEntry, Bidder, ConsensusMark, EvaluatorScore

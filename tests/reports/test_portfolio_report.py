@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from sv_workbook.cli import main
-from sv_workbook.app.jobs import analyse_file
+from sv_workbook.app.analyse import analyse_file
 from sv_workbook.core.kpi.rules import KPI, Actual, ContractInfo, Register
 from sv_workbook.core.kpi.measures import default_library
 from sv_workbook.core.periods import date_range, parse_period

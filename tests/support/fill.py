@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from openpyxl.utils.cell import get_column_letter, range_boundaries
+from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
 
 from sv_workbook.core.bind import norm
 from sv_workbook.core.tender.model import Tender
+from sv_workbook.xlsx.table_edit import grow_table
 from sv_workbook.xlsx.write_helpers import put_value
 
 
@@ -34,12 +35,7 @@ def fill_table(wb: Workbook, name: str, rows: Sequence[dict[str, Any]]) -> None:
     ws, table = find_table(wb, name)
     min_col, min_row, max_col, max_row = range_boundaries(table.ref)
     headers = [norm(ws.cell(row=min_row, column=c).value) for c in range(min_col, max_col + 1)]
-    needed_last = min_row + max(len(rows), 1)
-    if needed_last > max_row:
-        table.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{needed_last}"
-        if table.autoFilter is not None:
-            table.autoFilter.ref = table.ref
-        max_row = needed_last
+    max_row = grow_table(table, len(rows))
     for i in range(max_row - min_row):
         data = rows[i] if i < len(rows) else {}
         keyed = {norm(k): v for k, v in data.items()}
@@ -58,12 +54,7 @@ def yes_no(flag: bool | None) -> str | None:
 def fill_tender(wb: Workbook, tender: Tender) -> None:
     """Fill a tender template (``build_tender_template``) with ``tender``."""
     s = tender.setup
-    for name, value in (("TenderRef", s.ref), ("TenderTitle", s.title), ("ContractValue", s.contract_value),
-                        ("ContractType", s.contract_type), ("ProcurementRoute", s.route),
-                        ("PriceWeight", s.price_weight), ("QualityWeight", s.quality_weight),
-                        ("ScoreScaleMax", s.scale_max), ("ConsensusRule", s.consensus_rule),
-                        ("PriceMethod", s.price_method), ("PreTenderEstimate", s.pre_tender_estimate),
-                        ("ProcurementStart", s.procurement_start)):
+    for name, value in s.named_values():
         set_name(wb, name, value)
     fill_table(wb, "Evaluators", [{"Evaluator": e} for e in tender.evaluators])
     fill_table(wb, "Criteria", [{"ID": c.id, "Criterion": c.name, "Weight": c.weight,

@@ -22,7 +22,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from sv_workbook.app.batch import Target, check_file
-from sv_workbook.app.jobs import Outcome, analyse_file
+from sv_workbook.app.analyse import analyse_file
+from sv_workbook.core.outcome import Outcome
 from sv_workbook.cli import main
 from sv_workbook.core.policy import DEFAULT_POLICY
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from sv_workbook.app.jobs import analyse_raw
+from sv_workbook.app.analyse import analyse_raw
 from sv_workbook.core.policy import DEFAULT_POLICY
 from sv_workbook.core.rawbook import RawBook
 from sv_workbook.excel.read import rawbook_from_xlwings

@@ -16,7 +16,7 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from tests.support.example_tender import example_tender
 from sv_workbook.xlsx.fast_read import CACHED_COLUMN_ROWS, Declined, _remembered_column_cells, read_rawbook_fast
-from sv_workbook.app.jobs import analyse_file
+from sv_workbook.app.analyse import analyse_file
 from sv_workbook.core.policy import DEFAULT_POLICY
 from sv_workbook.xlsx.safe_write import atomic_save
 from sv_workbook.xlsx.tender_template import build_tender_template

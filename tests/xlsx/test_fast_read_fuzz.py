@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from fuzz.mutations import byte_ops, damaged_copy, edits, tenders, write_fuzzed_tender
 from sv_workbook.xlsx.fast_read import read_rawbook_fast
-from sv_workbook.app.jobs import analyse_file
+from sv_workbook.app.analyse import analyse_file
 from sv_workbook.core.policy import DEFAULT_POLICY
 
 from tests.support.paths import ROOT, TODAY

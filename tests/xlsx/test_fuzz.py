@@ -56,7 +56,7 @@ def test_every_corpus_file_gives_findings_or_one_clear_error(corpus):
     for path in files:
         trial = try_input(path)
         assert trial.failure is None, f"{path.name}: {trial.failure}"
-    from sv_workbook.app.jobs import analyse_file
+    from sv_workbook.app.analyse import analyse_file
     from sv_workbook.core.policy import DEFAULT_POLICY
 
     for path in files:
@@ -70,7 +70,7 @@ def test_every_corpus_file_gives_findings_or_one_clear_error(corpus):
                                           ("issue_182.xlsb", ".xlsb"), ("any_sheets.ods", ".ods"),
                                           ("issue252.xlsx", "damaged")])
 def test_corpus_reasons_are_specific(corpus, name, reason):
-    from sv_workbook.app.jobs import analyse_file
+    from sv_workbook.app.analyse import analyse_file
     from sv_workbook.core.policy import DEFAULT_POLICY
 
     [only] = analyse_file(corpus / name, DEFAULT_POLICY).findings

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sv_workbook.app.jobs import analyse_file
+from sv_workbook.app.analyse import analyse_file
 from sv_workbook.core.policy import DEFAULT_POLICY
 from sv_workbook.xlsx.fast_read import Declined, read_rawbook_fast
 from sv_workbook.xlsx.openpyxl_read import read_rawbook

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from sv_workbook.app.jobs import analyse_file
+from sv_workbook.app.analyse import analyse_file
 from sv_workbook.core.policy import DEFAULT_POLICY
 from sv_workbook.xlsx.package_check import WorkbookUnreadable, check_package
 from sv_workbook.xlsx.openpyxl_read import open_workbook, read_rawbook

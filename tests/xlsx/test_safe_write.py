@@ -8,7 +8,8 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.formula import ArrayFormula
 
-from sv_workbook.app.jobs import WriteRefused, score_file
+from sv_workbook.app.jobs import score_file
+from sv_workbook.xlsx.safe_write import WriteRefused
 from sv_workbook.core.contracts import TENDER
 from sv_workbook.core.policy import DEFAULT_POLICY
 from sv_workbook.xlsx.preserve import find_losses

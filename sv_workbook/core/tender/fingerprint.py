@@ -91,14 +91,8 @@ def _k(*parts: str) -> str:
 def result_entries(result: TenderResult, policy: Policy, version: str) -> list[Entry]:
     """Every entry of the record, in a readable order (the hash does not depend on the order)."""
     t = result.tender
-    s = t.setup
     b = _Builder()
-    for name, value in (("TenderRef", s.ref), ("TenderTitle", s.title), ("ContractValue", s.contract_value),
-                        ("ContractType", s.contract_type), ("ProcurementRoute", s.route),
-                        ("PriceWeight", s.price_weight), ("QualityWeight", s.quality_weight),
-                        ("ScoreScaleMax", s.scale_max), ("ConsensusRule", s.consensus_rule),
-                        ("PriceMethod", s.price_method), ("PreTenderEstimate", s.pre_tender_estimate),
-                        ("ProcurementStart", s.procurement_start)):
+    for name, value in t.setup.named_values():
         b.add(f"setting|{name.casefold()}", f"Setting {name}", "Setup", value)
     for c in t.criteria:
         at = _place(c.where, "id", "Criteria")

@@ -28,6 +28,16 @@ class Setup:
     procurement_start: date | None = None
     where: Where = field(default_factory=dict, compare=False)
 
+    def named_values(self) -> tuple[tuple[str, object], ...]:
+        """Each setting under its defined name in the contract, in the contract's order: what a
+        workbook's Setup holds (the fingerprint record lists them; test builders write them)."""
+        return (("TenderRef", self.ref), ("TenderTitle", self.title), ("ContractValue", self.contract_value),
+                ("ContractType", self.contract_type), ("ProcurementRoute", self.route),
+                ("PriceWeight", self.price_weight), ("QualityWeight", self.quality_weight),
+                ("ScoreScaleMax", self.scale_max), ("ConsensusRule", self.consensus_rule),
+                ("PriceMethod", self.price_method), ("PreTenderEstimate", self.pre_tender_estimate),
+                ("ProcurementStart", self.procurement_start))
+
 
 @dataclass(frozen=True)
 class Criterion:
