@@ -51,25 +51,31 @@ def analyse_file(path: str | Path, policy: Policy, today: date | None = None,
     ``reader`` is the openpyxl reader by default; batch validation passes the fast one,
     which yields the same ``RawBook``.
     """
-    from sv_workbook.xlsx.openpyxl_read import read_rawbook
     from sv_workbook.xlsx.package_check import WorkbookUnreadable
 
     path = Path(path)
     today = today or date.today()
     try:
-        raw = (reader or read_rawbook)(path, policy)
+        raw = (reader or _openpyxl_reader())(path, policy)
     except WorkbookUnreadable as exc:
         return unreadable(path, exc)
     outcome = analyse_raw(raw, str(path), policy, today, options)
-    if outcome.kind is None and reader not in (None, read_rawbook):
+    if outcome.kind is None and reader is not None and reader is not _openpyxl_reader():
         # The fast reader reads only what the contracts need, so a file of neither kind may be one
         # openpyxl cannot load at all (a style or part it chokes on): ``score`` would call it
         # unreadable. Such files are rare in a batch, so openpyxl, the reference, settles it.
         try:
-            read_rawbook(path, policy)
+            _openpyxl_reader()(path, policy)
         except WorkbookUnreadable as exc:
             return unreadable(path, exc)
     return outcome
+
+
+def _openpyxl_reader() -> Callable[[Path, Policy], RawBook]:
+    """The openpyxl reader, imported only when a file needs it (a batch worker reads with the fast one)."""
+    from sv_workbook.xlsx.openpyxl_read import read_rawbook
+
+    return read_rawbook
 
 
 def unreadable(path: Path, exc: Any) -> Outcome:
