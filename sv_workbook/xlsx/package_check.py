@@ -73,6 +73,9 @@ KEPT_NAMES = frozenset({"xl/styles.xml", "docProps/core.xml", "docProps/custom.x
 
 SAVE_AS_XLSX = "Open it in Excel and use File › Save As › Excel Workbook (*.xlsx), then use the .xlsx file."
 DTD_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+#: Characters XML 1.0 forbids anywhere in a document (Excel writes them escaped, as _x0001_). In
+#: UTF-8 text these bytes occur only as themselves, never inside another character's bytes.
+FORBIDDEN_CHAR_RE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 ROW_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 CELL_EL_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>/]")
 #: The same elements without a namespace prefix. A pattern with a literal start is about
@@ -359,6 +362,12 @@ def _xml_attack(path: Path, name: str) -> WorkbookUnreadable:
                               "attacks work", "Do not open it; ask the sender for a workbook saved by Excel.")
 
 
+def _forbidden_char(path: Path, sheet: str) -> WorkbookUnreadable:
+    return WorkbookUnreadable(path, f"the XML of its sheet '{sheet}' is malformed: it holds a control character "
+                              "XML does not allow", "Open it in Excel, let it repair the file if asked, and save it "
+                              "as .xlsx.")
+
+
 def _stream_parts(path: Path, data: bytes, infos: list[zipfile.ZipInfo], content_types: dict[str, str],
                   sheets: dict[str, str], policy: Policy,
                   utf16: list[str], kept: dict[str, bytes] | None = None) -> list[tuple[str, str, str]]:
@@ -393,7 +402,7 @@ def _stream_parts(path: Path, data: bytes, infos: list[zipfile.ZipInfo], content
             is_sheet = is_sheet_part(i)
             is_xml = is_sheet or ct.endswith("xml") or i.filename.lower().endswith((".xml", ".rels", ".vml"))
             count = is_sheet and (count_cells or i.file_size // MIN_ROW_BYTES > policy.max_rows)
-            scan = _XmlScan(counts, i.filename, count) if is_xml else None
+            scan = _XmlScan(counts, i.filename, count, is_sheet) if is_xml else None
             size = 0
             keep = kept is not None and (is_sheet or ct in KEPT_TYPES or i.filename.endswith(".rels")
                                          or i.filename in KEPT_NAMES)
@@ -455,8 +464,11 @@ class _XmlScan:
     (all Excel writes in the parts that matter) goes straight through, at no extra cost.
     """
 
-    def __init__(self, counts: _Counts, part: str, count: bool):
+    def __init__(self, counts: _Counts, part: str, count: bool, sheet: bool = False):
         self.counts, self.part, self.count = counts, part, count
+        #: A worksheet, which every parser reads whole: a character XML forbids makes openpyxl
+        #: refuse the file, while calamine may read past it, so the check is made here, for both.
+        self.sheet = sheet
         self.codec: str | None = None
         self.transcode: Utf8Text | None = None
         self.pending = b""
@@ -505,6 +517,8 @@ class _XmlScan:
         window = self.tail + text
         if b"!" in window and DTD_RE.search(window):  # the byte test is far cheaper
             raise _xml_attack(self.counts.path, self.part)
+        if self.sheet and FORBIDDEN_CHAR_RE.search(text):
+            raise _forbidden_char(self.counts.path, self.counts.sheets.get(self.part, self.part))
         if self.count:
             # counted in C (findall), not match by match: this runs for every cell of every file a
             # batch validates; elements wholly inside ``tail`` were counted with the previous piece

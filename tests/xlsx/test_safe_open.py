@@ -430,3 +430,29 @@ def test_keep_parts_gives_each_structure_part_as_inflated(example_path):
                   or n in ("xl/styles.xml", "docProps/core.xml", "docProps/custom.xml")}
         assert set(kept) == wanted and "xl/theme/theme1.xml" in set(names) - wanted
         assert all(kept[n] == zf.read(n) for n in wanted)
+
+
+@pytest.mark.parametrize("char", [b"\x00", b"\x01", b"\x1f"])
+def test_a_character_xml_forbids_in_a_sheet_is_one_verdict_for_both_readers(tmp_path, example_path, char):
+    """A control character in a sheet's XML: openpyxl's parser refuses the file while calamine read past
+    it, so ``validate`` and ``score`` disagreed (found by the fuzz test). The gate refuses it for both,
+    naming the sheet."""
+    from sv_workbook.xlsx.fast_read import read_rawbook_fast
+
+    part = sheet_part(example_path, "Setup")
+    bad = rewrite(example_path, tmp_path / "bad.xlsx",
+                  lambda n, d: d.replace(b"</sheetData>", b"</sheetData>".replace(b"<", char + b"<", 1), 1)
+                  if n == part else d)
+    for reader in (None, read_rawbook_fast):
+        outcome = analyse_file(bad, DEFAULT_POLICY, TODAY, reader=reader)
+        assert not outcome.readable
+        assert [f.code for f in outcome.findings] == ["FILE-UNREADABLE"]
+        assert "sheet 'Setup' is malformed: it holds a control character" in outcome.findings[0].message
+
+
+def test_tab_line_feed_and_carriage_return_in_a_sheet_are_allowed(tmp_path, example_path):
+    part = sheet_part(example_path, "Setup")
+    ok = rewrite(example_path, tmp_path / "ok.xlsx",
+                 lambda n, d: d.replace(b"</sheetData>", b"\t\r\n</sheetData>", 1) if n == part else d)
+    check_package(ok, DEFAULT_POLICY)
+    assert analyse_file(ok, DEFAULT_POLICY, TODAY).readable
