@@ -8,7 +8,8 @@ choices. Pure: no spreadsheet library is imported here.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import lru_cache, partial
+from operator import itemgetter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from difflib import get_close_matches
@@ -140,16 +141,33 @@ def bind(raw: RawBook, contract: WorkbookContract) -> BoundBook:
             positions[column.name] = idx
         if missing:
             continue
-        rows: list[Row] = []
-        pairs = list(positions.items())
-        for raw_row in table.rows:
-            width = len(raw_row)
-            cells = {name: raw_row[idx] for name, idx in pairs if idx < width}
-            if not _has_data(cells):
-                continue  # templates pre-size their tables; only rows with contract data count
-            rows.append(Row(spec.name, table.sheet, cells))
-        book.rows[spec.name] = rows
+        book.rows[spec.name] = _data_rows(spec.name, table, positions)
     return book
+
+
+def _data_rows(name: str, table: RawTable, positions: dict[str, int]) -> list[Row]:
+    """The table's rows that hold contract data, each cell keyed by its contract column.
+
+    Templates pre-size their tables, so blank rows are skipped. This runs for every row of
+    every table a batch reads, so a row as wide as the table (all of them, from the file
+    readers) is picked by ``itemgetter`` and zipped into its dict in C; a shorter row (the
+    xlwings reader trims trailing blanks) is keyed cell by cell.
+    """
+    columns, indexes = tuple(positions), tuple(positions.values())
+    # itemgetter of one index gives the item, not a tuple: a one-column table is keyed cell by cell
+    pick = itemgetter(*indexes) if len(indexes) > 1 else None
+    widest, sheet = max(indexes, default=0), table.sheet
+    make = partial(tuple.__new__, Row)
+    rows: list[Row] = []
+    for raw_row in table.rows:
+        if pick is not None and len(raw_row) > widest:
+            cells = dict(zip(columns, pick(raw_row)))
+        else:
+            width = len(raw_row)
+            cells = {column: raw_row[idx] for column, idx in positions.items() if idx < width}
+        if _has_data(cells):
+            rows.append(make((name, sheet, cells)))
+    return rows
 
 
 def _has_data(cells: dict[str, CellValue]) -> bool:

@@ -120,7 +120,7 @@ def test_kpi_rating_is_decided_on_the_decimal_percent(target, delivered, expecte
     # reporting on the last day: ExpectedToDate is the whole target
     reg = Register(replace(contract(), end=date(2026, 3, 31)),
                    (KPI("K1", "Climate & waste", "CW02", "tonnes", target),), rows)
-    reg = replace(reg, actuals=rows[:-1] + (replace(rows[-1], period_end=date(2026, 3, 31)),))
+    reg = replace(reg, actuals=rows[:-1] + (rows[-1]._replace(period_end=date(2026, 3, 31)),))
     status = assess_register(reg, DEFAULT_POLICY, date(2026, 4, 30)).statuses[0]
     assert status.expected == target
     assert status.rating == expected, (status.delivered, status.percent)

@@ -89,7 +89,7 @@ def register_with_errors() -> Register:
                        sme=True, vcse=False, value=180_000.0)
     kpis = (replace(base.kpis[0], measure_code="JS2"),) + base.kpis[1:]
     actuals = list(base.actuals[:8])
-    actuals[3] = replace(actuals[3], actual=-4.0)
+    actuals[3] = actuals[3]._replace(actual=-4.0)
     return Register(contract, kpis, tuple(actuals))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from sv_workbook.core.bind import BoundBook, Coerce, Row, bind, where_of
 from sv_workbook.core.contracts import KPI_REGISTER
@@ -29,7 +29,7 @@ def parse_register(raw: RawBook) -> tuple[Register | None, list[Finding]]:
     co = Coerce(findings)
     contract = _contract(book, co)
     kpis = tuple(k for k in (_kpi(r, co) for r in book.rows.get("KPIs", [])) if k is not None)
-    actuals = tuple(a for a in (_actual(r, co) for r in book.rows.get("Actuals", [])) if a is not None)
+    actuals = _actuals(book.rows.get("Actuals", []), co)
     if contract is None:
         return None, findings
     return Register(contract, kpis, actuals), findings
@@ -112,16 +112,27 @@ def _actual_whats(ident: str | None) -> tuple[str, str, str, str]:
     return f"{what}: PeriodEnd", f"{what}: Actual", f"{what}: Evidence", f"{what}: Comment"
 
 
-def _actual(row: Row, co: Coerce) -> Actual | None:
-    cells = row.cells
-    id_cell, pe_cell, ac_cell = cells["KPI_ID"], cells["PeriodEnd"], cells["Actual"]
-    ev_cell, cm_cell = cells.get("Evidence"), cells.get("Comment")
-    # as ``where_of`` builds it (same keys, same order), without a call per row
-    where = {"kpi_id": id_cell[:2], "period_end": pe_cell[:2], "actual": ac_cell[:2]}
-    if ev_cell is not None:
-        where["evidence"] = ev_cell[:2]
-    return (_plain_actual(id_cell, pe_cell, ac_cell, ev_cell, cm_cell, where)
-            or _coerced_actual(id_cell, pe_cell, ac_cell, ev_cell, cm_cell, where, co))
+def _actuals(rows: list[Row], co: Coerce) -> tuple[Actual, ...]:
+    """Every Actuals row that names a KPI, as an ``Actual``: each plain row in one step
+    (``_plain_actual``), any other through ``Coerce`` (``_coerced_actual``).
+
+    The Actuals table is most of a register, so this loop is spelt out: no call per row
+    but the one that reads it.
+    """
+    out = []
+    for row in rows:
+        cells = row.cells
+        id_cell, pe_cell, ac_cell = cells["KPI_ID"], cells["PeriodEnd"], cells["Actual"]
+        ev_cell, cm_cell = cells.get("Evidence"), cells.get("Comment")
+        # as ``where_of`` builds it (same keys, same order), without a call per row
+        where = {"kpi_id": id_cell[:2], "period_end": pe_cell[:2], "actual": ac_cell[:2]}
+        if ev_cell is not None:
+            where["evidence"] = ev_cell[:2]
+        actual = (_plain_actual(id_cell, pe_cell, ac_cell, ev_cell, cm_cell, where)
+                  or _coerced_actual(id_cell, pe_cell, ac_cell, ev_cell, cm_cell, where, co))
+        if actual is not None:
+            out.append(actual)
+    return tuple(out)
 
 
 def _coerced_actual(id_cell: CellValue, pe_cell: CellValue, ac_cell: CellValue, ev_cell: CellValue | None,
@@ -152,16 +163,27 @@ def _plain_actual(id_cell: CellValue, pe_cell: CellValue, ac_cell: CellValue, ev
             or id_cell.formula is not None or pe_cell.formula is not None or ac_cell.formula is not None
             or not math.isfinite(amount)):
         return None
-    ident = clean_text(ident)
+    ident = _clean_id(ident)
     if not ident:
         return None
-    texts = []
-    for cell in (ev_cell, cm_cell):
-        value = None if cell is None else cell.value
-        if cell is not None and (cell.formula is not None or not (value is None or type(value) is str)):
+    evidence = comment = None
+    if ev_cell is not None:
+        evidence = ev_cell.value
+        if ev_cell.formula is not None or not (evidence is None or type(evidence) is str):
             return None
-        texts.append(None if value is None else clean_text(value) or None)
-    return Actual(ident, day.date(), float(amount), texts[0], texts[1], where)
+        evidence = None if evidence is None else clean_text(evidence) or None
+    if cm_cell is not None:
+        comment = cm_cell.value
+        if cm_cell.formula is not None or not (comment is None or type(comment) is str):
+            return None
+        comment = None if comment is None else clean_text(comment) or None
+    return _new_actual((ident, day.date(), float(amount), evidence, comment, where))
+
+
+#: ``Actual(...)`` without the NamedTuple's Python-level constructor (as ``fast_read`` makes cells).
+_new_actual = partial(tuple.__new__, Actual)
+#: ``clean_text`` for KPI IDs, remembered: a register repeats a few dozen IDs over hundreds of rows.
+_clean_id = lru_cache(maxsize=4096)(clean_text)
 
 
 __all__ = ["parse_register"]

@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from difflib import get_close_matches
 from functools import lru_cache
+from types import MappingProxyType
+from typing import NamedTuple
 
 from sv_workbook.core.catalogue import (ACTUAL_DUPLICATE_PERIOD, ACTUAL_NEGATIVE, ACTUAL_UNKNOWN_KPI, EVIDENCE_MISSING, KPI_COUNT_BELOW_S52,
     KPI_ID_DUPLICATE, KPI_NONE, KPI_NO_PROXY, KPI_OVERDUE, KPI_PRIORITY_MISMATCH, KPI_TARGET_NOT_POSITIVE,
@@ -83,16 +85,35 @@ class KPI:
     where: Where = field(default_factory=dict, compare=False)
 
 
-@dataclass(frozen=True)
-class Actual:
-    """One Actuals row; ``period_end`` or ``actual`` is None when the cell was unusable."""
+#: The ``where`` of an ``Actual`` made without one (in tests and examples): empty and read-only,
+#: so the one default is shared safely.
+NOWHERE: Where = MappingProxyType({})  # type: ignore[assignment]
+
+
+class Actual(NamedTuple):
+    """One Actuals row; ``period_end`` or ``actual`` is None when the cell was unusable.
+
+    A NamedTuple, like ``CellValue`` and ``bind.Row``: a register has hundreds of Actuals rows
+    and a frozen dataclass costs about three times as much to make, while a tuple is as immutable.
+    Two rows are equal when they say the same, wherever they sit (``where`` is left out, as the
+    other records leave it out with ``compare=False``).
+    """
 
     kpi_id: str
     period_end: date | None
     actual: float | None
     evidence: str | None = None
     comment: str | None = None
-    where: Where = field(default_factory=dict, compare=False)
+    where: Where = NOWHERE
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Actual) and self[:5] == other[:5]
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self[:5])
 
 
 @dataclass(frozen=True)
@@ -368,13 +389,17 @@ def _check_actuals(register: Register, known: dict[str, KPI], keys: dict[str, st
 
     ``keys`` maps each row's KPI_ID to its normalised form."""
     c = register.contract
+    start, end = c.start, c.end
     counted: list[Actual] = []
     reported: dict[str, set[int]] = defaultdict(set)
     periods: Counter[tuple[str, int]] = Counter()
     starts = [p.start for p in plan]
+    # each day's period found once: a register's hundreds of rows share a few dozen period ends
+    period_of: dict[date, Period | None] = {}
     for a in register.actuals:
         ok = True
         key = keys[a.kpi_id]
+        day = a.period_end
         if key not in known:
             ids = ", ".join(k.id for k in known.values()) or "none yet"
             out.append(ACTUAL_UNKNOWN_KPI(
@@ -382,27 +407,28 @@ def _check_actuals(register: Register, known: dict[str, KPI], keys: dict[str, st
                 f"table (KPIs: {ids}).", "Correct the KPI_ID, or add the KPI to the KPIs table.",
                 *_at(a.where, "kpi_id")))
             ok = False
-        if a.period_end is not None:
-            if a.period_end > as_of:
-                out.append(PERIOD_IN_FUTURE(f"PeriodEnd {a.period_end:%d/%m/%Y} of KPI '{a.kpi_id}' is "
+        if day is not None:
+            if day > as_of:
+                out.append(PERIOD_IN_FUTURE(f"PeriodEnd {day:%d/%m/%Y} of KPI '{a.kpi_id}' is "
                                             f"after the as-of date {as_of:%d/%m/%Y}; it is not counted.",
                                             "Record a period only once it has ended (check the year).",
                                             *_at(a.where, "period_end")))
                 ok = False
-            if not c.start <= a.period_end <= c.end:
+            if not start <= day <= end:
                 out.append(PERIOD_OUTSIDE_CONTRACT(
-                    f"PeriodEnd {a.period_end:%d/%m/%Y} of KPI "
-                    f"'{a.kpi_id}' is outside the contract ({c.start:%d/%m/%Y} to {c.end:%d/%m/%Y}); "
+                    f"PeriodEnd {day:%d/%m/%Y} of KPI "
+                    f"'{a.kpi_id}' is outside the contract ({start:%d/%m/%Y} to {end:%d/%m/%Y}); "
                     "it is not counted.", "Check the date against the contract's StartDate and EndDate.",
                     *_at(a.where, "period_end")))
                 ok = False
             else:
-                hit = _period_of(a.period_end, plan, starts)
+                hit = period_of[day] if day in period_of else period_of.setdefault(day, _period_of(day, plan, starts))
                 if hit is not None:
                     reported[key].add(hit.index)
                 if hit is not None and ok:
-                    periods[(key, hit.index)] += 1
-                    if periods[(key, hit.index)] == 2:
+                    slot = (key, hit.index)
+                    periods[slot] += 1
+                    if periods[slot] == 2:
                         out.append(ACTUAL_DUPLICATE_PERIOD(
                             f"KPI '{a.kpi_id}' has more than one Actuals "
                             f"row in {hit.label}; all of them are added up.",
