@@ -47,11 +47,13 @@ class NotSure(Exception):
 
 def openpyxl_certainly_reads(part: str, data: bytes, tree) -> bool:
     """``True`` when openpyxl's models load ``part`` (``"xl/styles.xml"``, ``"docProps/core.xml"``,
-    ``"workbook"`` or ``"table"``) whose bytes are ``data`` and defusedxml tree ``tree``; else ``False``."""
-    root = SCHEMA["roots"].get(part)
+    ``"docProps/custom.xml"``, ``"workbook"`` or ``"table"``) whose bytes are ``data`` and defusedxml tree ``tree``; else ``False``."""
+    root = "empty" if part == "docProps/custom.xml" else SCHEMA["roots"].get(part)
     # openpyxl parses with lxml, which keeps comments and processing instructions as children
     if root is None or b"<!--" in data or b"<![CDATA[" in data or b"<?" in data[data.startswith(b"<?") * 2:]:
         return False
+    if root == "empty":  # custom properties: vouched for only when there are none (as LibreOffice writes)
+        return len(tree) == 0 and not tree.text and all(key.startswith("{") for key in tree.attrib)
     try:
         model = _walk(tree, root)
         if part == "xl/styles.xml":

@@ -38,7 +38,7 @@ def parts_of(path: Path) -> list[tuple[str, bytes]]:
     with zipfile.ZipFile(path) as z:
         out = []
         for name in z.namelist():
-            if name in ("xl/styles.xml", "docProps/core.xml"):
+            if name in ("xl/styles.xml", "docProps/core.xml", "docProps/custom.xml"):
                 out.append((name, z.read(name)))
             elif name == "xl/workbook.xml":
                 out.append(("workbook", z.read(name)))
@@ -138,7 +138,8 @@ def _seeds() -> list[tuple[str, bytes]]:
     return seeds
 
 
-SEEDS = _seeds()
+SEEDS = _seeds() + [("docProps/custom.xml", b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/'
+                                           b'2006/custom-properties"></Properties>')]
 VALUES = st.sampled_from(["", "0", "1", "-1", "99999", "2147483648", "1.5", "x", "none", "true", "nan", "1e3",
                           " 7", "FF000000", "A1:B2", "a b", "2024-01-01T00:00:00Z", "2024-13-01T00:00:00Z",
                           "solid", "single", "180", "256"])
