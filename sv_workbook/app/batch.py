@@ -192,10 +192,11 @@ def iter_batch(targets: Sequence[Target], policy: Policy, today: date, options: 
 
 #: How worker processes start. A forkserver starts one clean interpreter that has imported only
 #: this module (the fast reader and the rules), and forks each worker from it: workers carry
-#: neither the command line's click and tqdm nor anything else the parent loaded. openpyxl comes
-#: in with the first file: the fast reader has openpyxl's own models parse a workbook's styles,
-#: properties, workbook part and Tables (once per distinct content), so that a file openpyxl
-#: would refuse gets the same verdict from ``validate`` as from ``score``. This holds on Linux and macOS alike (both have a forkserver,
+#: neither the command line's click and tqdm nor anything else the parent loaded. Nor do files
+#: bring openpyxl in: a file openpyxl would refuse must get the same verdict from ``validate`` as
+#: from ``score``, and ``xlsx.part_acceptance`` vouches without openpyxl for the styles, properties,
+#: workbook and Table parts Excel, LibreOffice and our templates write; openpyxl (and numpy) are
+#: imported only by a worker meeting a part it is not sure of. This holds on Linux and macOS alike (both have a forkserver,
 #: whatever their default method); where there is none (Windows), workers are spawned, which is as clean.
 START_METHOD = "forkserver"
 

@@ -46,6 +46,7 @@ from sv_workbook.core.policy import DEFAULT_POLICY, Policy
 from sv_workbook.core.rawbook import CellValue, RawBook, RawTable
 from sv_workbook.core.reading import (DefinedNameText, choose_names, data_rows, hidden_sheet_note, is_contract_header,
                                       merged_input_findings)
+from sv_workbook.xlsx.part_acceptance import openpyxl_certainly_reads
 from sv_workbook.xlsx.package_check import KEPT_NAMES, WorkbookUnreadable, check_package, check_table_size, parse_part
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -318,9 +319,22 @@ def _openpyxl_reads(part: str, data: bytes) -> bool:
 
     The fast reader needs little of these, but openpyxl refuses a workbook when it cannot read
     one of them ("uses a cell style Excel does not write", an attribute Excel never writes), and
-    a file must get one verdict whichever reader ran. Remembered per content: a batch made from
-    one template repeats these parts byte for byte, so each costs once.
+    a file must get one verdict whichever reader ran. ``part_acceptance`` answers first without
+    openpyxl, and is sure for the parts Excel, LibreOffice and our templates write; only when it is
+    not sure are openpyxl's own models asked (they stay the authority), so a batch worker imports
+    openpyxl only for a file that needs them. Remembered per content: a batch made from one template
+    repeats these parts byte for byte, so each costs once.
     """
+    try:
+        if openpyxl_certainly_reads(part, data, parse_part(data)):
+            return True
+    except Exception:  # noqa: BLE001 - a part defusedxml cannot parse: openpyxl's models decide
+        pass
+    return models_read(part, data)
+
+
+def models_read(part: str, data: bytes) -> bool:
+    """Whether openpyxl's own model classes load the part (the authority ``_openpyxl_reads`` asks)."""
     from openpyxl.packaging.core import DocumentProperties
     from openpyxl.packaging.custom import CustomPropertyList
     from openpyxl.packaging.workbook import WorkbookPackage

@@ -286,18 +286,33 @@ def test_a_worker_that_dies_does_not_stop_the_batch(mixed, monkeypatch):
     assert recs["good.xlsx"]["ok"] and recs["good.xlsx"]["kind"] == "tender"
 
 
+@pytest.mark.libreoffice
 def test_batch_workers_load_only_what_the_fast_path_needs(tmp_path):
     """Workers start from a clean forkserver: nothing heavy at start, no click or tqdm from the
     command line, none of pandas, docx or xlwings at all (issue 12, item 7). Having checked files, a
-    worker holds openpyxl (and the numpy it imports) and nothing else: the fast reader has openpyxl's
-    models parse styles and Tables so that both readers give a file one verdict (issue 14)."""
+    worker holds none of openpyxl and numpy either, for our templates, files from the independent
+    builder and LibreOffice copies: ``part_acceptance`` vouches for their styles, properties, workbook
+    and Table parts without openpyxl, whose models are asked only when it is not sure (issue 14)."""
     import subprocess
     import sys
 
     from tests.support.paths import ROOT
 
+    from tests.support.contract_builder import register_data, tender_data, write_contract_workbook
+    from tests.support.lo import recalc
+    from tests.support.zips import rewrite
+
     shutil.copy(ROOT / "examples" / "kpi_register_example.xlsx", tmp_path / "k.xlsx")
     shutil.copy(ROOT / "examples" / "tender_example.xlsx", tmp_path / "t.xlsx")
+    write_contract_workbook(tmp_path / "built-kpi.xlsx", "kpi-register", *register_data())
+    write_contract_workbook(tmp_path / "built-tender.xlsx", "tender", *tender_data())
+    for name in ("built-kpi.xlsx", "k.xlsx"):
+        shutil.move(recalc(tmp_path / name, tmp_path / "lo"), tmp_path / f"lo-{name}")
+    refused_dir = tmp_path.parent / f"{tmp_path.name}-refused"  # outside the folder the batch checks
+    refused_dir.mkdir()
+    # a named style pointing past the style xfs: openpyxl refuses it, so the worker must ask openpyxl
+    refused = rewrite(ROOT / "examples" / "tender_example.xlsx", refused_dir / "r.xlsx", lambda n, d: d.replace(
+        b'<cellStyle name="Normal" xfId="0"', b'<cellStyle name="Normal" xfId="9"', 1) if n == "xl/styles.xml" else d)
     probe = f"""
 import sys
 import sv_workbook.app.batch as batch
@@ -308,16 +323,21 @@ from tests.support.probes import heavy_modules_loaded
 
 targets = batch.discover([{str(tmp_path)!r}])
 outcomes = list(batch.iter_batch(targets, DEFAULT_POLICY, date(2026, 11, 27), jobs=2))
-assert len(outcomes) == 2 and all(o.readable and o.kind for o in outcomes), outcomes
+assert len(outcomes) == 6 and all(o.readable and o.kind for o in outcomes), outcomes
 # one worker says what it has loaded when it starts, checks the files, and says it again
 with batch.ProcessPoolExecutor(max_workers=1, mp_context=batch.worker_context()) as pool:
     print(pool.submit(heavy_modules_loaded).result())
     checked = pool.submit(batch.check_files, targets, DEFAULT_POLICY, date(2026, 11, 27)).result()
     assert [o.kind for o in checked] == [o.kind for o in outcomes]
     print(pool.submit(heavy_modules_loaded).result())
+    [bad] = pool.submit(batch.check_files, batch.discover([{str(refused)!r}]), DEFAULT_POLICY, date(2026, 11, 27)).result()
+    assert not bad.readable and "cell style" in str(bad.findings), bad
+    print(pool.submit(heavy_modules_loaded).result())
 """
     run_ = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert run_.returncode == 0, run_.stderr
-    at_start, after_files = run_.stdout.strip().splitlines()
+    # openpyxl prints "9 is out of range" as it refuses the style
+    at_start, after_files, after_refused = [line for line in run_.stdout.splitlines() if line.startswith("[")]
     assert at_start == "[]"
-    assert after_files == "['numpy', 'openpyxl']"
+    assert after_files == "[]"
+    assert after_refused == "['numpy', 'openpyxl']"
