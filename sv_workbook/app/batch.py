@@ -96,16 +96,16 @@ def check_file(target: Target, policy: Policy, today: date, options: dict[str, A
     try:
         with _collector_paused():
             outcome = analyse_file(path, policy, today, options, reader=read_rawbook_fast)
+            if with_lines:
+                outcome.lines = result_lines(outcome.result)
+            if not keep_result:
+                outcome.result = None  # freed before the collector is back, so it never traverses it
     except Exception as exc:  # a bug or a hostile file must not stop the other 999 files
         return Outcome(target.shown, None, [CHECK_FAILED("The check stopped on this workbook because of a fault in sv-workbook, not in the file.",
             "Open and re-save the workbook in Excel and try again; if it persists, send the file and the output of "
             "the same command with --verbose to the sv-workbook maintainers.").at_workbook(name)], readable=False,
             detail=f"{type(exc).__name__}: {exc}".replace("\n", " "))
     outcome.path = target.shown
-    if with_lines:
-        outcome.lines = result_lines(outcome.result)
-    if not keep_result:
-        outcome.result = None
     if _is_open_in_excel(path):
         outcome.findings.append(OPEN_IN_EXCEL(
             "The workbook is open in Excel (its owner file ~$… is present); unsaved changes "

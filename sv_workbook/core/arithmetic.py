@@ -24,6 +24,7 @@ Two rules, stated once here and in the README ("Arithmetic"):
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 from typing import Iterable, Sequence
@@ -70,12 +71,15 @@ def exact_dot(xs: Sequence[float], ys: Sequence[float], times: float = 1.0, divi
     return float(dot * Fraction(times) / Fraction(divide_by))
 
 
+@lru_cache(maxsize=4096)
 def decided(value: float) -> Decimal | float:
     """The value a threshold is decided on: 15 significant digits, then 9 decimal places, half up.
 
     The 15-digit decimal form is the value as Excel shows it (0.9499999999999998 shows as
     0.95); rounding that to 9 places, half away from zero, is ``ROUND(value, 9)`` in Excel
     and LibreOffice. Infinities and NaN are returned as they are (they compare as floats).
+    Remembered: the policy's limits are decided again at every comparison, hundreds per register
+    (``0.0`` and ``-0.0`` share an entry; both decide to zero, which compares the same).
     """
     value = float(value)
     if not math.isfinite(value):

@@ -293,17 +293,26 @@ def _table(path: Path, values: "_SheetValues", sheet: str, name: str, ref: str, 
     if last <= min_row:
         return RawTable(name, sheet, ref, headers, header_cells, [])
     lines = values.grids[sheet][min_row:last]
-    lines += [()] * (last - min_row - len(lines))
+    missing = [None] * (last - min_row - len(lines))  # rows past calamine's grid hold no cells
+    width = len(lines[0]) if lines else 0
+    # calamine's grid is a rectangle, so its columns come out of one transposition in C
+    grid_columns = list(zip(*lines)) if lines and len(set(map(len, lines))) == 1 else None
     # ``tuple.__new__(CellValue, ...)`` is the NamedTuple without its Python-level constructor
     make = partial(tuple.__new__, CellValue)
-    column_cells = _remembered_column_cells if last - min_row <= CACHED_COLUMN_ROWS else _column_cells
+    small = last - min_row <= CACHED_COLUMN_ROWS
+    column_cells = _remembered_column_cells if small else _column_cells
     columns = []
     for i, (letter, k) in enumerate(zip(letters, keep)):
+        if not k:  # a column no contract reads: its cells are kept, empty, as openpyxl_read keeps them
+            columns.append(list((_remembered_blank_cells if small else _blank_cells)(sheet, letter, min_row + 1, last)))
+            continue
         col = first_col - 1 + i
+        if grid_columns is None:
+            raw = [line[col] if col < len(line) else None for line in lines]
+        else:
+            raw = list(grid_columns[col]) if col < width else [None] * len(lines)
         coords = column_cells(letter, min_row + 1, last)
-        cells = (_plain([line[col] if col < len(line) else None for line in lines]) if k
-                 else repeat(None))
-        columns.append(list(map(make, zip(repeat(sheet), coords, cells, repeat(None)))))
+        columns.append(list(map(make, zip(repeat(sheet), coords, _plain(raw + missing), repeat(None)))))
     for row, col, coord in values.special_at[sheet]:
         i = col - first_col
         if min_row < row <= last and 0 <= i < len(keep) and keep[i]:
@@ -370,8 +379,16 @@ class _OnePart:
 
 
 def _column_cells(letter: str, first: int, last: int) -> tuple[str, ...]:
-    """``('A2', 'A3', ...)``: a Table column's cell references."""
-    return tuple(f"{letter}{r}" for r in range(first, last + 1))
+    """``('A2', 'A3', ...)``: a Table column's cell references (joined in C from the row numbers'
+    texts, made once; beyond ``CACHED_COLUMN_ROWS`` rows they are made as needed)."""
+    if last >= len(_ROW_TEXT) and last <= CACHED_COLUMN_ROWS:
+        _ROW_TEXT.extend(map(str, range(len(_ROW_TEXT), CACHED_COLUMN_ROWS + 1)))
+    rows = _ROW_TEXT[first:last + 1] if last < len(_ROW_TEXT) else map(str, range(first, last + 1))
+    return tuple(map(letter.__add__, rows))
+
+
+#: ``str(r)`` for the rows of tables up to ``CACHED_COLUMN_ROWS`` rows, filled on first use.
+_ROW_TEXT: list[str] = []
 
 
 #: The same, made once for every file whose table has the same place and size (in a batch,
@@ -380,11 +397,21 @@ def _column_cells(letter: str, first: int, last: int) -> tuple[str, ...]:
 _remembered_column_cells = lru_cache(maxsize=128)(_column_cells)
 
 
+def _blank_cells(sheet: str, letter: str, first: int, last: int) -> tuple[CellValue, ...]:
+    """The empty cells of a Table column no contract reads (``CellValue``s are immutable, so
+    files with the same layout share them)."""
+    return tuple(CellValue(sheet, coord, None) for coord in _column_cells(letter, first, last))
+
+
+_remembered_blank_cells = lru_cache(maxsize=128)(_blank_cells)
+
+
 def _plain(raw: list[Any]) -> list[Any]:
-    """Calamine's values as openpyxl gives them (``_as_openpyxl``), with the common types inline."""
+    """Calamine's values as openpyxl gives them (``_as_openpyxl``), with the common types inline
+    and the rest (dates, mostly) converted once per distinct value."""
     return [(v or None) if type(v) is str else
             (int(v) if v.is_integer() and -INT_LIMIT < v < INT_LIMIT else v) if type(v) is float else
-            None if v is None else _as_openpyxl(v) for v in raw]
+            None if v is None else _as_openpyxl_remembered(v) for v in raw]
 
 
 def _defined_names(root, sheetnames: list[str]):
@@ -485,6 +512,8 @@ class _SheetValues:
             raise Declined("array or data-table formula in a cell the contract reads")
         if isinstance(formula, bytes):
             formula = _formula_text(formula)
+        elif isinstance(formula, _SharedFormula):
+            formula = formula.spelt(coord)
         return CellValue(sheet, coord, value, formula)
 
 
@@ -537,42 +566,90 @@ def _last_list(xml: bytes, start_tag: bytes, end_tag: bytes, item: re.Pattern[by
     return item.findall(xml, start, end if end >= 0 else len(xml))
 
 
-def _scan_formulas(xml: bytes) -> dict[str, str | bytes]:
-    """``{coordinate: formula}`` for every formula cell: its text as openpyxl spells it, or
-    the raw XML text (bytes) for plain formulas, decoded only if the cell is read.
+def _scan_formulas(xml: bytes) -> dict[str, str | bytes | "_SharedFormula"]:
+    """``{coordinate: formula}`` for every formula cell: the raw XML text (bytes) of a plain
+    formula, decoded only if the cell is read; a ``_SharedFormula`` for a cell of a shared
+    formula, spelt out only if read; ``UNSUPPORTED`` for array and data-table formulas.
 
     A regex over the raw XML is far cheaper than parsing the sheet; markup it does not
     understand makes the fast path decline rather than miss a formula.
     """
-    out: dict[str, str | bytes] = {}
-    shared: dict[bytes, Any] = {}  # si -> openpyxl's Translator, imported only for a file with shared formulas
-    for m in _FORMULA.finditer(xml):  # find the few formulas, then the cell each sits in
+    out: dict[str, str | bytes | _SharedFormula] = {}
+    masters: dict[bytes, tuple[str, str]] = {}  # shared formula si -> (its text, the first cell carrying it)
+    for coord, f_attrs, raw in _formula_cells(xml):
+        coord = coord.decode()
+        if b"t=" not in f_attrs:
+            out[coord] = raw
+            continue
+        attrs = dict(_ATTR.findall(f_attrs))
+        kind = attrs.get(b"t", b"normal")
+        if kind == b"shared":
+            si = attrs.get(b"si", b"")
+            text = _formula_text(raw)
+            if si not in masters and text != "=":
+                masters[si] = (text, coord)
+                out[coord] = text
+            else:  # as openpyxl: the first master before it, else the cell's own text
+                out[coord] = _SharedFormula(masters.get(si), text)
+        elif kind == b"normal":
+            out[coord] = raw
+        else:
+            out[coord] = UNSUPPORTED  # openpyxl gives an object here, not text: decline if the cell is read
+    return out
+
+
+#: A cell whose first child is a formula: its reference, the formula's attributes and its text.
+_CELL_FORMULA = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)"[^>]*>\s*<f\b([^>]*?)(?:/>|>([^<]*)</f>)')
+#: Sheets with more formulas than this are scanned cell by cell in one pass (``_CELL_FORMULA``);
+#: below it, each formula's cell is found from the formula (most registers hold a handful).
+MANY_FORMULAS = 40
+
+
+def _formula_cells(xml: bytes) -> list[tuple[bytes, bytes, bytes]]:
+    """(cell reference, formula attributes, formula text) of every formula element in the sheet.
+
+    Two ways, one result: few formulas are each traced back to their cell; many are read with
+    their cells in one regex pass, which is kept only if it found every formula element (else
+    the formulas are traced one by one, which declines on markup it does not understand).
+    """
+    found = list(_FORMULA.finditer(xml))
+    if len(found) > MANY_FORMULAS:
+        cells = _CELL_FORMULA.findall(xml)
+        if len(cells) == len(found):
+            return cells
+    out = []
+    for m in found:
         if m.group(1) is None:
             raise Declined("formula markup the scan does not understand")
         start = xml.rfind(b"<c ", 0, m.start())
         head = _CELL_HEAD.fullmatch(xml, start, m.start()) if start >= 0 else None
         if head is None:
             raise Declined("formula outside a cell the scan understands")
-        coord, f_attrs, raw = head.group(1).decode(), m.group(1), m.group(2) or b""
-        if b"t=" not in f_attrs:
-            out[coord] = raw
-            continue
-        kind = dict(_ATTR.findall(f_attrs)).get(b"t", b"normal")
-        if kind == b"shared":
-            si = dict(_ATTR.findall(f_attrs)).get(b"si", b"")
-            text = _formula_text(raw)
-            if si in shared:
-                text = shared[si].translate_formula(coord)
-            elif text != "=":
-                from openpyxl.formula.translate import Translator  # rebuilds formula text exactly as openpyxl does
-
-                shared[si] = Translator(text, coord)
-            out[coord] = text
-        elif kind == b"normal":
-            out[coord] = raw
-        else:
-            out[coord] = UNSUPPORTED  # openpyxl gives an object here, not text: decline if the cell is read
+        out.append((head.group(1), m.group(1), m.group(2) or b""))
     return out
+
+
+class _SharedFormula:
+    """A cell of a shared formula, spelt out (as openpyxl spells it) only if the cell is read:
+    Excel shares a formula filled down a column, and a reader that translated every such cell
+    would import openpyxl's formula translator for every file that has one.
+
+    ``master`` is the (text, cell) of the formula's first master before this cell, if any.
+    """
+
+    __slots__ = ("master", "text")
+
+    def __init__(self, master: tuple[str, str] | None, text: str):
+        self.master, self.text = master, text
+
+    def spelt(self, coord: str) -> str:
+        """The formula as openpyxl gives it for ``coord``: its master's text moved to this cell."""
+        if self.master is None:
+            return self.text  # no master before it: openpyxl keeps the cell's own text ("=")
+        from openpyxl.formula.translate import Translator  # rebuilds formula text exactly as openpyxl does
+
+        text, origin = self.master
+        return Translator(text, origin).translate_formula(coord)
 
 
 def _formula_text(raw: bytes) -> str:
@@ -605,3 +682,8 @@ def _as_openpyxl(value: Any) -> Any:
     if kind in (bool, int, datetime, time, timedelta) or value is None:
         return value
     raise Declined(f"cell value of type {kind.__name__}")
+
+
+#: ``_as_openpyxl`` remembered, per type (``True`` and ``1`` are equal keys otherwise): a register's
+#: PeriodEnd column repeats a few dozen dates over hundreds of rows. A declined value raises again.
+_as_openpyxl_remembered = lru_cache(maxsize=4096, typed=True)(_as_openpyxl)
