@@ -1,0 +1,109 @@
+"""The gate's byte scans find what they look for wherever it stands: in any piece of a part,
+across the boundary between two pieces, and after any number of decoys.
+
+The scans take shortcuts for speed (``!`` found with ``bytes.find`` before the DTD regex is
+tried, forbidden characters found by deleting them with ``bytes.translate``); these tests hold
+the shortcuts to the verdicts of the plain regexes they replace.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sv_workbook.core.policy import DEFAULT_POLICY
+from sv_workbook.xlsx.package_check import (BANG_LOOKS, CHUNK, DTD_RE, WorkbookUnreadable, _Counts, _has_dtd,
+                                            _XmlScan, check_package)
+
+from tests.support.zips import sheet_part
+
+#: One declaration only (no inner ``<!ENTITY``): a test cutting it must not find a second one whole.
+DECLARATION = b"<!DOCTYPE x SYSTEM 'y'>"
+FRAGMENTS = [b"!", b"<", b"<!", b"!!", b"DOCTYPE", b"doctype", b"EnTiTy", b"ENTIT", b"<!-- c -->",
+             b"<![CDATA[x]]>", b"Sheet1!A1", b"a", b" ", b"!" * (BANG_LOOKS - 1), b"<!" * BANG_LOOKS]
+
+
+@settings(max_examples=400, derandomize=True, database=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=12))
+def test_the_dtd_shortcut_agrees_with_the_regex(pieces):
+    text = b"".join(pieces)
+    assert _has_dtd(text) == (DTD_RE.search(text) is not None)
+
+
+@pytest.mark.parametrize("decoys", [0, 1, BANG_LOOKS - 1, BANG_LOOKS, BANG_LOOKS + 1, 5 * BANG_LOOKS])
+@pytest.mark.parametrize("declaration", [b"<!ENTITY a 'b'>", b"<!doctype x>", b"<!EnTiTy"])
+def test_a_declaration_after_any_number_of_exclamation_marks_is_found(decoys, declaration):
+    """Formulas naming other sheets put many ``!`` in a sheet; the declaration after the last is found."""
+    text = b"<a>" + b"Sheet1!A1 <!-- note! --> " * decoys + declaration + b"</a>"
+    assert _has_dtd(text)
+    assert not _has_dtd(text.replace(declaration, b"<!-- no declaration -->"))
+
+
+def stored_package(example_path: Path, dst: Path, edit=lambda name, data: data,
+                   add: dict[str, bytes] | None = None) -> Path:
+    """The example with every part stored (not compressed), so a part reaches the scans in pieces
+    of exactly ``CHUNK`` bytes and a test can put bytes on the boundary between two."""
+    with zipfile.ZipFile(example_path) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_STORED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, edit(info.filename, zin.read(info.filename)))
+        for name, data in (add or {}).items():
+            zout.writestr(name, data)
+    return dst
+
+
+def refusal(path: Path) -> str:
+    with pytest.raises(WorkbookUnreadable) as caught:
+        check_package(path, DEFAULT_POLICY)
+    return caught.value.reason
+
+
+@pytest.mark.parametrize("split", range(0, len(b"<!DOCTYPE") + 1))
+def test_a_declaration_cut_between_two_pieces_is_refused(tmp_path, example_path, split):
+    """``split`` bytes of ``<!DOCTYPE`` end the part's first piece, the rest begin the second."""
+    part = b"<a>" + b" " * (CHUNK - 3 - split) + DECLARATION + b"</a>"
+    assert part[CHUNK - split:CHUNK + len(b"<!DOCTYPE") - split] == b"<!DOCTYPE"
+    path = stored_package(example_path, tmp_path / "cut.xlsx", add={"customXml/item1.xml": part})
+    assert "customXml/item1.xml contains an XML document type declaration" in refusal(path)
+
+
+@pytest.mark.parametrize("size", range(1, 12))
+@pytest.mark.parametrize("count", [False, True], ids=["not counting", "counting rows"])
+def test_a_declaration_fed_in_pieces_of_any_size_is_found(size, count):
+    """However the inflater cuts a part (pieces shorter than the declaration included), the scan sees
+    the declaration, with and without the row counting that keeps its own window."""
+    head = b"<a>" + b" " * 300
+    text = head + b"<c/>" + DECLARATION + b"<c/></a>"
+    scan = _XmlScan(_Counts(Path("x.xlsx"), DEFAULT_POLICY, {}), "xl/worksheets/sheet1.xml", count, sheet=True)
+    scan.feed(head)
+    with pytest.raises(WorkbookUnreadable, match="document type declaration"):
+        for at in range(len(head), len(text), size):
+            scan.feed(text[at:at + size])
+        scan.close()
+
+
+def test_a_long_part_without_a_declaration_passes(tmp_path, example_path):
+    part = b"<a>" + b" " * (CHUNK - 5) + b"<!-- ! -->" + b" " * CHUNK + b"</a>"
+    check_package(stored_package(example_path, tmp_path / "long.xlsx", add={"customXml/item1.xml": part}))
+
+
+@pytest.mark.parametrize("where", ["first piece", "second piece", "last byte of the first piece"])
+@pytest.mark.parametrize("char", [b"\x00", b"\x08", b"\x0b", b"\x0c", b"\x0e", b"\x1f"])
+def test_a_forbidden_character_in_any_piece_of_a_sheet_is_refused(tmp_path, example_path, where, char):
+    """Every byte XML 1.0 forbids, in a sheet longer than one piece, wherever it stands."""
+    sheet = sheet_part(example_path, "Setup")
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name != sheet:
+            return data
+        at = data.index(b"</sheetData>") + len(b"</sheetData>")
+        pad = CHUNK - at - 1 if where == "last byte of the first piece" else CHUNK
+        filler = char + b" " * pad if where == "first piece" else b" " * pad + char
+        return data[:at] + filler + data[at:]
+    path = stored_package(example_path, tmp_path / "char.xlsx", edit)
+    assert "sheet 'Setup' is malformed: it holds a control character" in refusal(path)
+    ok = stored_package(example_path, tmp_path / "ok.xlsx", lambda n, d: edit(n, d).replace(char, b"\t") if n == sheet else d)
+    check_package(ok)
