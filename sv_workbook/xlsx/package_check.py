@@ -145,7 +145,11 @@ def check_package(path: str | Path, policy: Policy = DEFAULT_POLICY, keep_parts:
                                  "It was probably not saved or copied completely; get the file again.")
     try:
         with path.open("rb") as fh:
-            data = fh.read(policy.max_file_bytes + 1)  # never more, even if the file grows meanwhile
+            # the size stat() gave and a byte more (asking for the limit allocated 50 MB for every file, which
+            # cost more than the read); a file that grew since is read on, never past the limit
+            data = fh.read(min(size, policy.max_file_bytes) + 1)
+            if len(data) > size:
+                data += fh.read(policy.max_file_bytes + 1 - len(data))
     except OSError as exc:
         raise WorkbookUnreadable(path, "the file cannot be opened" + (f" ({exc.strerror.lower()})" if exc.strerror
                                                                      else ""),

@@ -8,7 +8,9 @@ the shortcuts to the verdicts of the plain regexes they replace.
 
 from __future__ import annotations
 
+import os
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -107,3 +109,31 @@ def test_a_forbidden_character_in_any_piece_of_a_sheet_is_refused(tmp_path, exam
     assert "sheet 'Setup' is malformed: it holds a control character" in refusal(path)
     ok = stored_package(example_path, tmp_path / "ok.xlsx", lambda n, d: edit(n, d).replace(char, b"\t") if n == sheet else d)
     check_package(ok)
+
+
+def grown(path: Path, by: int):
+    """``Path.stat`` as it answers for a file that grew by ``by`` bytes after it was asked."""
+    stat = Path.stat
+
+    def answer(self: Path, *args, **kwargs) -> os.stat_result:
+        result = stat(self, *args, **kwargs)
+        if self != path:
+            return result
+        fields = list(result)
+        fields[6] -= by  # st_size
+        return os.stat_result(fields)
+    return answer
+
+
+def test_a_file_that_grew_after_its_size_was_read_is_checked_whole(tmp_path, example_path, monkeypatch):
+    """The file is read to the size it had plus one byte; a file that grew meanwhile is read on, up
+    to the limit, so what is checked is the whole file (as when the gate asked for the limit)."""
+    path = tmp_path / "grown.xlsx"
+    path.write_bytes(example_path.read_bytes())
+    size = path.stat().st_size
+    monkeypatch.setattr(Path, "stat", grown(path, 1000))
+    assert path.stat().st_size == size - 1000
+    assert check_package(path, DEFAULT_POLICY, keep_parts=True).data == example_path.read_bytes()
+    with pytest.raises(WorkbookUnreadable, match="max_file_bytes"):
+        check_package(path, replace(DEFAULT_POLICY, max_file_bytes=size - 1))
+
