@@ -36,6 +36,13 @@ from sv_workbook.core.policy import DEFAULT_POLICY, Policy
 from sv_workbook.xlsx.load_errors import technical_detail
 from sv_workbook.xlsx.part_encoding import DETECT_BYTES, UTF8, EncodingRefused, Utf8Text, detect
 
+try:  # zlib-ng inflates a register's parts and sums their CRCs in under half the standard zlib's time
+    from zlib_ng import zlib_ng as fast_zlib
+except ImportError:  # Pyodide (xlwings Lite) has no wheel of it: the same inflate, the same checks, slower
+    fast_zlib = zlib
+#: What either inflater raises on corrupt compressed data (zipfile, reading small parts, uses zlib).
+INFLATE_ERRORS = (zlib.error, fast_zlib.error)
+
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 CHUNK = 1 << 20
@@ -176,7 +183,7 @@ def check_package(path: str | Path, policy: Policy = DEFAULT_POLICY, keep_parts:
         raise WorkbookUnreadable(path, f"the file is truncated or damaged ({why}); it may be an incomplete "
                                  "download or copy", "Get the file again from its source, or open it in Excel "
                                  "and let it repair the file, then save it.", technical_detail(exc)) from exc
-    except (EOFError, OSError, RuntimeError, NotImplementedError, ValueError, zlib.error) as exc:
+    except (EOFError, OSError, RuntimeError, NotImplementedError, ValueError, *INFLATE_ERRORS) as exc:
         why = ("a part is cut short" if isinstance(exc, EOFError) else
                "it uses a zip feature Excel does not write" if isinstance(exc, NotImplementedError) else
                "a part's compressed data is corrupt")
@@ -569,7 +576,7 @@ def _inflate(raw: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
     ``zipfile`` stops reading a part at the size the zip directory declares, so a part
     that lies about its size (how zip bombs get past size checks) would look harmless
     to it while other readers inflate all of it. Here the part is read straight from the
-    file and inflated with zlib, bounded piece by piece, so the caller sees the real size;
+    file and inflated (``fast_zlib``), bounded piece by piece, so the caller sees the real size;
     the local header and the CRC are checked as ``zipfile`` checks them. Only stored and
     deflated parts get here (``_check_declared`` refuses the methods Excel never writes).
     """
@@ -592,10 +599,10 @@ def _inflate(raw: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
             if not data:
                 raise EOFError(f"part {info.filename} is cut short")
             left -= len(data)
-            crc = zlib.crc32(data, crc)
+            crc = fast_zlib.crc32(data, crc)
             yield data
     elif left > 0:  # an empty deflated part (no bytes at all) reads as empty, as in zipfile
-        inflater, data = zlib.decompressobj(-zlib.MAX_WBITS), b""
+        inflater, data = fast_zlib.decompressobj(-zlib.MAX_WBITS), b""
         while not inflater.eof:
             if not data and left > 0:
                 data = raw.read(min(CHUNK, left))
@@ -605,7 +612,7 @@ def _inflate(raw: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
             piece = inflater.decompress(data, CHUNK)  # never more than CHUNK at a time
             data = inflater.unconsumed_tail
             if piece:
-                crc = zlib.crc32(piece, crc)
+                crc = fast_zlib.crc32(piece, crc)
                 yield piece
             elif not data and left <= 0 and not inflater.eof:
                 raise EOFError(f"part {info.filename} is cut short")

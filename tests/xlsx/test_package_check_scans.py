@@ -8,20 +8,26 @@ the shortcuts to the verdicts of the plain regexes they replace.
 
 from __future__ import annotations
 
+import io
 import os
+import struct
+import tempfile
 import zipfile
+import zlib
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from zlib_ng import zlib_ng
 
 from sv_workbook.core.policy import DEFAULT_POLICY
+from sv_workbook.xlsx import package_check
 from sv_workbook.xlsx.package_check import (BANG_LOOKS, CHUNK, DTD_RE, WorkbookUnreadable, _Counts, _has_dtd,
                                             _XmlScan, check_package)
 
-from tests.support.zips import sheet_part
+from tests.support.zips import lie_about_size, sheet_part
 
 #: One declaration only (no inner ``<!ENTITY``): a test cutting it must not find a second one whole.
 DECLARATION = b"<!DOCTYPE x SYSTEM 'y'>"
@@ -137,3 +143,78 @@ def test_a_file_that_grew_after_its_size_was_read_is_checked_whole(tmp_path, exa
     with pytest.raises(WorkbookUnreadable, match="max_file_bytes"):
         check_package(path, replace(DEFAULT_POLICY, max_file_bytes=size - 1))
 
+
+def verdict(path: Path) -> tuple[str, ...]:
+    """What the gate says of ``path``: its refusal (reason and hint), or the codes of its notices."""
+    try:
+        return ("read", *(f.code for f in check_package(path, DEFAULT_POLICY).findings))
+    except WorkbookUnreadable as exc:
+        return ("refused", exc.reason, exc.hint)
+
+
+def both_inflaters(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The gate's verdict on ``path`` inflating with zlib-ng, and with the standard library's zlib
+    (what it uses where zlib-ng has no wheel, such as xlwings Lite's Pyodide)."""
+    assert package_check.fast_zlib is zlib_ng  # a declared dependency: CI runs the fast path
+    fast = verdict(path)
+    try:
+        package_check.fast_zlib = zlib
+        return fast, verdict(path)
+    finally:
+        package_check.fast_zlib = zlib_ng
+
+
+def part_data_offsets(data: bytes) -> list[tuple[int, int]]:
+    """(start, length) of each part's compressed bytes in the package ``data``."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        infos = zf.infolist()
+    spans = []
+    for info in infos:
+        name_length, extra_length = struct.unpack_from("<HH", data, info.header_offset + 26)
+        spans.append((info.header_offset + 30 + name_length + extra_length, info.compress_size))
+    return spans
+
+
+@settings(max_examples=60, derandomize=True, database=None, deadline=None)
+@given(part=st.integers(0, 10**6), where=st.floats(0, 1, exclude_max=True), flip=st.integers(1, 255),
+       cut=st.booleans())
+def test_zlib_ng_and_zlib_give_every_damaged_file_the_same_verdict(example_bytes, part, where, flip, cut):
+    """A byte of a part's compressed data changed, or the part's data cut off there: the two
+    inflaters refuse or accept it alike, in the same words."""
+    spans = part_data_offsets(example_bytes)
+    start, length = spans[part % len(spans)]
+    at = start + int(where * length)
+    data = bytearray(example_bytes)
+    if cut:
+        data[at:start + length] = bytes(start + length - at)  # zeros: the directory still where it was
+    else:
+        data[at] ^= flip
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "damaged.xlsx"
+        path.write_bytes(bytes(data))
+        fast, standard = both_inflaters(path)
+    assert fast == standard
+
+
+def test_zlib_ng_and_zlib_refuse_a_part_lying_about_its_size_alike(tmp_path, example_path):
+    part = sheet_part(example_path, "Scores")
+    path = lie_about_size(example_path, tmp_path / "liar.xlsx", part, 500)
+    fast, standard = both_inflaters(path)
+    assert fast == standard and f"{part} unpacks to more than the 500 bytes it declares" in fast[1]
+    assert both_inflaters(example_path) == (("read",), ("read",))
+
+
+def test_without_zlib_ng_the_gate_inflates_with_zlib(example_path):
+    """Where zlib-ng cannot be installed (Pyodide has no wheel of it) the gate imports and checks with zlib."""
+    import subprocess
+    import sys
+
+    from tests.support.paths import ROOT
+
+    probe = ("import sys, zlib; sys.modules['zlib_ng'] = None  # as if not installed\n"
+             "from sv_workbook.xlsx import package_check\n"
+             "assert package_check.fast_zlib is zlib, package_check.fast_zlib\n"
+             f"print(package_check.check_package({str(example_path)!r}).content_types['xl/workbook.xml'])\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("spreadsheetml.sheet.main+xml")
