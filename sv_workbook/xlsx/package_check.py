@@ -331,6 +331,14 @@ def _main_type(path: Path, zf: zipfile.ZipFile, content_types: dict[str, str]) -
     return found[0] if found else None
 
 
+@lru_cache(maxsize=256)
+def _encoding_of(head: bytes) -> str:
+    """``part_encoding.detect``, once per distinct head: a register's parts start with a few dozen
+    distinct heads between them, and every part of every file is asked. A refusal is raised each
+    time, never remembered (``lru_cache`` keeps results only)."""
+    return detect(head)
+
+
 def parse_package_xml(path: Path, zf: zipfile.ZipFile, name: str):
     """A small package part parsed by defusedxml (entity and DTD tricks are refused)."""
     info_ = zf.getinfo(name)
@@ -339,7 +347,7 @@ def parse_package_xml(path: Path, zf: zipfile.ZipFile, name: str):
                                  "Open it in Excel and save it again as .xlsx.")
     part = zf.read(name)
     try:
-        codec = detect(part[:DETECT_BYTES])
+        codec = _encoding_of(part[:DETECT_BYTES])
         text = part if codec == UTF8 else Utf8Text(codec).feed(part, final=True)
     except EncodingRefused as exc:
         raise _encoding_refused(path, name, exc) from exc
@@ -521,7 +529,7 @@ class _XmlScan:
         return self._checked(lambda: transcode.feed(data, final))
 
     def _start(self) -> None:
-        self.codec = self._checked(lambda: detect(self.pending[:DETECT_BYTES]))
+        self.codec = self._checked(lambda: _encoding_of(self.pending[:DETECT_BYTES]))
         if self.codec != UTF8:
             self.transcode = Utf8Text(self.codec)
 
@@ -622,12 +630,18 @@ def _inflate(raw: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
 
 def _beyond_limits(ref: str, policy: Policy) -> bool:
     """True when a range such as A1:XFD1048576 spans more rows or columns than the policy allows."""
+    return _range_beyond(ref, policy.max_rows, policy.max_columns)
+
+
+@lru_cache(maxsize=256)
+def _range_beyond(ref: str, max_rows: int, max_columns: int) -> bool:
+    """``_beyond_limits`` once per distinct range and limits: the sheets of a batch declare few."""
     corners = [CELL_RE.match(c.strip()) for c in ref.split(":")]
     if not corners or any(c is None for c in corners):
         return False
     rows = [int(c.group(2)) for c in corners]
     cols = [_col_number(c.group(1)) for c in corners]
-    return max(rows) - min(rows) + 1 > policy.max_rows or max(cols) - min(cols) + 1 > policy.max_columns
+    return max(rows) - min(rows) + 1 > max_rows or max(cols) - min(cols) + 1 > max_columns
 
 
 def check_table_size(path: Path, table: str, sheet: str, rows: int, columns: int, policy: Policy) -> None:

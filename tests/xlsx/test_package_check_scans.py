@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import struct
 import tempfile
 import zipfile
@@ -27,7 +28,7 @@ from sv_workbook.xlsx import package_check
 from sv_workbook.xlsx.package_check import (BANG_LOOKS, CHUNK, DTD_RE, WorkbookUnreadable, _Counts, _has_dtd,
                                             _XmlScan, check_package)
 
-from tests.support.zips import lie_about_size, sheet_part
+from tests.support.zips import lie_about_size, rewrite, sheet_part
 
 #: One declaration only (no inner ``<!ENTITY``): a test cutting it must not find a second one whole.
 DECLARATION = b"<!DOCTYPE x SYSTEM 'y'>"
@@ -218,3 +219,24 @@ def test_without_zlib_ng_the_gate_inflates_with_zlib(example_path):
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith("spreadsheetml.sheet.main+xml")
+
+
+def test_a_refused_encoding_is_refused_every_time(tmp_path, example_path):
+    """Encodings are detected once per distinct part head; a refusal is never remembered as an answer."""
+    latin = b'<?xml version="1.0" encoding="ISO-8859-1"?><record>caf\xe9</record>'
+    bad = rewrite(example_path, tmp_path / "latin.xlsx", add={"customXml/item1.xml": latin})
+    for _ in range(3):
+        assert "customXml/item1.xml is saved in the text encoding 'iso-8859-1'" in refusal(bad)
+        check_package(example_path)
+
+
+def test_a_huge_declared_range_is_judged_by_each_policys_limits(tmp_path, example_path):
+    """Ranges are judged once per distinct range and limits: the same range under wider limits is not huge."""
+    part = sheet_part(example_path, "Scores")
+    grid = rewrite(example_path, tmp_path / "grid.xlsx", lambda n, d: re.sub(
+        rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', d) if n == part else d)
+    wide = replace(DEFAULT_POLICY, max_rows=1_048_576, max_columns=16_384)
+    for _ in range(2):
+        assert [f.code for f in check_package(grid, DEFAULT_POLICY).findings] == ["HUGE-RANGE"]
+        assert check_package(grid, wide).findings == ()
+        assert [f.code for f in check_package(grid, replace(wide, max_rows=1_048_575)).findings] == ["HUGE-RANGE"]
