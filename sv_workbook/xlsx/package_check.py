@@ -173,7 +173,7 @@ def check_package(path: str | Path, policy: Policy = DEFAULT_POLICY, keep_parts:
     if head[:4] not in ZIP_MAGICS:
         raise WorkbookUnreadable(path, _not_zip_reason(head), SAVE_AS_XLSX)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with _GateZip(data) as zf:
             return _check_zip(path, data, zf, policy, keep_parts)
     except zipfile.BadZipFile as exc:
         why = ("its zip directory is missing" if "not a zip file" in str(exc).lower() else
@@ -216,6 +216,36 @@ def _not_zip_reason(head: bytes) -> str:
     return "this is not an Excel workbook (an .xlsx file is a zip package and this file is not one)"
 
 
+class _GateZip(zipfile.ZipFile):
+    """The package as ``zipfile`` reads it, except that a small part it is asked for (the content
+    types and relationships, the workbook: what the gate parses before it inflates every part)
+    is inflated by ``_whole_part`` when that proves it clean, and kept in ``clean`` so that
+    ``_stream_parts`` does not inflate it a second time. zipfile's reader of a part costs more
+    than inflating it; anything ``_whole_part`` does not prove clean is read by zipfile, as before.
+    """
+
+    def __init__(self, data: bytes):
+        super().__init__(io.BytesIO(data))
+        self.data = data
+        #: Each part's bytes as proven by ``_whole_part`` (keyed by the entry: names may repeat).
+        self.clean: dict[zipfile.ZipInfo, bytes] = {}
+        #: Where each entry's data must end: the next entry's header or the zip directory, as newer
+        #: zipfiles check it ("Overlapped entries"); a part past it is left to zipfile.
+        self.ends: dict[zipfile.ZipInfo, int] = {}
+        end = self.start_dir
+        for info in sorted(self.filelist, key=lambda i: i.header_offset, reverse=True):
+            self.ends[info] = end
+            end = info.header_offset
+
+    def read(self, name, pwd=None) -> bytes:
+        info = name if isinstance(name, zipfile.ZipInfo) else self.getinfo(name)
+        piece = None if pwd is not None else _whole_part(self.data, info, self.ends.get(info, -1))
+        if piece is None:
+            return super().read(name, pwd)
+        self.clean[info] = piece
+        return piece
+
+
 def _check_zip(path: Path, data: bytes, zf: zipfile.ZipFile, policy: Policy, keep_parts: bool = False) -> Package:
     infos = zf.infolist()
     names = {i.filename for i in infos}
@@ -246,7 +276,8 @@ def _check_zip(path: Path, data: bytes, zf: zipfile.ZipFile, policy: Policy, kee
     sheets = read_sheet_names(path, zf, content_types)
     parts: dict[str, bytes] = {}
     utf16: list[str] = []
-    oversized = _stream_parts(path, data, infos, content_types, sheets, policy, utf16, parts if keep_parts else None)
+    oversized = _stream_parts(path, data, infos, content_types, sheets, policy, utf16, parts if keep_parts else None,
+                              getattr(zf, "clean", {}))
     notices = _notices(path, content_types)
     for part, what, ref in oversized:
         if what == "sheet":
@@ -398,9 +429,11 @@ def _forbidden_char(path: Path, sheet: str) -> WorkbookUnreadable:
 
 def _stream_parts(path: Path, data: bytes, infos: list[zipfile.ZipInfo], content_types: dict[str, str],
                   sheets: dict[str, str], policy: Policy,
-                  utf16: list[str], kept: dict[str, bytes] | None = None) -> list[tuple[str, str, str]]:
+                  utf16: list[str], kept: dict[str, bytes] | None = None,
+                  clean: dict[zipfile.ZipInfo, bytes] | None = None) -> list[tuple[str, str, str]]:
     """Inflate every part once, counting real bytes, DTDs, worksheet rows and cells as we go
-    (and keeping the structure parts' bytes in ``kept`` when it is given). XML parts are
+    (and keeping the structure parts' bytes in ``kept`` when it is given). A part in ``clean``
+    was inflated already (``_GateZip``) and is the one piece ``_inflate`` would give. XML parts are
     scanned as text in whatever encoding they are in (``_XmlScan``); the names of those in
     UTF-16 are added to ``utf16``.
 
@@ -435,7 +468,7 @@ def _stream_parts(path: Path, data: bytes, infos: list[zipfile.ZipInfo], content
             keep = kept is not None and (is_sheet or ct in KEPT_TYPES or i.filename.endswith(".rels")
                                          or i.filename in KEPT_NAMES)
             pieces: list[bytes] | None = [] if keep else None
-            for chunk in _inflate(raw, i):
+            for chunk in (clean[i],) if clean and i in clean else _inflate(raw, i):
                 size += len(chunk)
                 total += len(chunk)
                 if size > i.file_size:  # corrupted data does this too, so the words allow for both
@@ -576,6 +609,47 @@ def _has_dtd(text: bytes) -> bool:
             return True
         at = text.find(b"!", at + 1)
     return at >= 0 and DTD_RE.search(text, at - 1) is not None
+
+
+def _whole_part(data: bytes, info: zipfile.ZipInfo, end: int) -> bytes | None:
+    """The part's bytes when it is certainly clean, else None (then zipfile or ``_inflate`` reads it).
+
+    Clean means what both readers of a part agree on without a word: compressed to at most
+    ``CHUNK`` bytes and inflating to at most ``CHUNK`` (so ``_inflate`` gives it as one piece, these
+    very bytes), a local header as ``_inflate`` and zipfile check it, its data inside the file and
+    before ``end`` (the next entry), a deflate stream that ends within it, exactly the size it
+    declares, and the CRC it declares (so zipfile reads the same bytes, without error). Anything
+    else, damaged or hostile, is left to the reader that refuses it in its own words. Never raises.
+    """
+    start = info.header_offset
+    if not 0 < info.compress_size <= CHUNK or not 0 < info.file_size <= CHUNK:
+        return None
+    try:
+        header = data[start:start + LOCAL_HEADER_BYTES]
+        if len(header) != LOCAL_HEADER_BYTES or header[:4] != b"PK\x03\x04":
+            return None
+        flags, = struct.unpack_from("<H", header, 6)
+        name_length, extra_length = struct.unpack_from("<HH", header, 26)
+        begin = start + LOCAL_HEADER_BYTES + name_length
+        name = data[start + LOCAL_HEADER_BYTES:begin]
+        if flags & 0x60 or name.decode("utf-8" if flags & 0x800 else "cp437") != info.orig_filename:
+            return None
+        begin += extra_length
+        if begin + info.compress_size > min(end, len(data)):
+            return None
+        packed = memoryview(data)[begin:begin + info.compress_size]
+        if info.compress_type == zipfile.ZIP_STORED:
+            piece = bytes(packed)
+        elif info.compress_type == zipfile.ZIP_DEFLATED:
+            inflater = fast_zlib.decompressobj(-zlib.MAX_WBITS)
+            piece = inflater.decompress(packed, CHUNK)
+            if not inflater.eof:
+                return None
+        else:
+            return None
+    except (ValueError, UnicodeDecodeError, *INFLATE_ERRORS):
+        return None
+    return piece if len(piece) == info.file_size and fast_zlib.crc32(piece) == info.CRC else None
 
 
 def _inflate(raw: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:

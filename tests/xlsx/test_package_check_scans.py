@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import random
 import re
 import struct
 import tempfile
@@ -28,7 +29,7 @@ from sv_workbook.xlsx import package_check
 from sv_workbook.xlsx.package_check import (BANG_LOOKS, CHUNK, DTD_RE, WorkbookUnreadable, _Counts, _has_dtd,
                                             _XmlScan, check_package)
 
-from tests.support.zips import lie_about_size, rewrite, sheet_part
+from tests.support.zips import directory_entries, lie_about_size, read_part, rewrite, sheet_part
 
 #: One declaration only (no inner ``<!ENTITY``): a test cutting it must not find a second one whole.
 DECLARATION = b"<!DOCTYPE x SYSTEM 'y'>"
@@ -240,3 +241,155 @@ def test_a_huge_declared_range_is_judged_by_each_policys_limits(tmp_path, exampl
         assert [f.code for f in check_package(grid, DEFAULT_POLICY).findings] == ["HUGE-RANGE"]
         assert check_package(grid, wide).findings == ()
         assert [f.code for f in check_package(grid, replace(wide, max_rows=1_048_575)).findings] == ["HUGE-RANGE"]
+
+
+# --- the structure parts inflated once (``_GateZip``, ``_whole_part``) -------------------------
+
+STRUCTURE = ("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+
+
+def with_and_without_clean_reads(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The gate's verdict on ``path``, and its verdict when every part is read as before (zipfile for
+    the structure parts, ``_inflate`` for all of them)."""
+    fast = verdict(path)
+    whole_part = package_check._whole_part
+    try:
+        package_check._whole_part = lambda data, info, end: None
+        return fast, verdict(path)
+    finally:
+        package_check._whole_part = whole_part
+
+
+def header_and_data(data: bytes, name: str) -> tuple[int, int]:
+    """(start, end) of ``name``'s local header and compressed bytes in the package ``data``."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        info = zf.getinfo(name)
+    name_length, extra_length = struct.unpack_from("<HH", data, info.header_offset + 26)
+    return info.header_offset, info.header_offset + 30 + name_length + extra_length + info.compress_size
+
+
+@settings(max_examples=80, derandomize=True, database=None, deadline=None)
+@given(part=st.sampled_from(STRUCTURE), where=st.floats(0, 1, exclude_max=True), flip=st.integers(1, 255))
+def test_a_damaged_structure_part_gets_the_verdict_it_got_before(example_bytes, part, where, flip):
+    """A byte changed anywhere in a structure part's local header or compressed data: the gate
+    refuses or accepts the file exactly as when zipfile read that part (and ``_inflate`` again)."""
+    start, end = header_and_data(example_bytes, part)
+    data = bytearray(example_bytes)
+    data[start + int(where * (end - start))] ^= flip
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "damaged.xlsx"
+        path.write_bytes(bytes(data))
+        fast, before = with_and_without_clean_reads(path)
+    assert fast == before
+
+
+@pytest.mark.parametrize("part", STRUCTURE)
+def test_a_structure_part_lying_about_its_size_is_refused_as_before(tmp_path, example_path, part):
+    """zipfile reads such a part to its declared size, so the content types and the package's
+    relationships are not well-formed XML; a sheet list cut short is read as none, and the stream
+    refuses the workbook's parts for unpacking to more than they declare."""
+    path = lie_about_size(example_path, tmp_path / "liar.xlsx", part, 100)
+    fast, before = with_and_without_clean_reads(path)
+    assert fast == before and fast[0] == "refused"
+    assert ("not well-formed" if part in STRUCTURE[:2] else f"{part} unpacks to more than") in fast[1]
+    assert with_and_without_clean_reads(example_path) == (("read",), ("read",))
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+def test_a_repeated_entry_is_scanned_as_itself(tmp_path, example_path):
+    """Two entries named xl/workbook.xml: zipfile reads the last, the stream scans both; the first
+    one's declaration is refused whichever entry was read clean."""
+    workbook = read_part(example_path, "xl/workbook.xml")
+    path = tmp_path / "twice.xlsx"
+    with zipfile.ZipFile(example_path) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            if info.filename == "xl/workbook.xml":
+                zout.writestr(info.filename, DECLARATION + re.sub(rb"^<\?xml[^>]*\?>\s*", b"", workbook))
+            zout.writestr(info.filename, zin.read(info.filename))
+    fast, before = with_and_without_clean_reads(path)
+    assert fast == before and "xl/workbook.xml contains an XML document type declaration" in fast[1]
+
+
+def package_with(tmp_path: Path, example_path: Path, part: bytes, method: int) -> tuple[Path, zipfile.ZipInfo]:
+    path = tmp_path / "sized.xlsx"
+    with zipfile.ZipFile(example_path) as zin, zipfile.ZipFile(path, "w", method) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, zin.read(info.filename))
+        zout.writestr("customXml/item1.xml", part)
+    with zipfile.ZipFile(path) as zf:
+        return path, zf.getinfo("customXml/item1.xml")
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED], ids=["stored", "deflated"])
+@pytest.mark.parametrize("size", [CHUNK, CHUNK + 1])
+def test_whole_part_takes_one_piece_up_to_chunk_and_no_more(tmp_path, example_path, method, size):
+    """Up to ``CHUNK`` bytes a clean part is taken whole (the one piece ``_inflate`` gives); one byte
+    more and it is left to ``_inflate``, which gives it in two. Either way the gate reads it, and
+    refuses it when it declares one byte fewer than it holds."""
+    letters = random.Random(size).choices(b"abcdefghijklmnopqrstuvwxyz ", k=size - 7)  # compresses 2 to 1, not 1000
+    part = b"<a>" + bytes(letters) + b"</a>"
+    path, info = package_with(tmp_path, example_path, part, method)
+    data = path.read_bytes()
+    whole = package_check._whole_part(data, info, len(data))
+    with io.BytesIO(data) as raw:
+        pieces = list(package_check._inflate(raw, info))
+    if size <= CHUNK:
+        assert whole == part and pieces == [part]
+    else:
+        assert whole is None and b"".join(pieces) == part and len(pieces) == 2
+    assert package_check._whole_part(data, info, info.header_offset + 40) is None  # runs into the next entry
+    check_package(path)
+    liar = lie_about_size(path, tmp_path / "liar.xlsx", "customXml/item1.xml", size - 1)
+    with zipfile.ZipFile(liar) as zf:
+        short = zf.getinfo("customXml/item1.xml")
+    assert package_check._whole_part(liar.read_bytes(), short, len(liar.read_bytes())) is None
+    assert f"customXml/item1.xml unpacks to more than the {size - 1:,} bytes it declares" in refusal(liar)
+
+
+class _Unfinished:
+    """A deflater whose stream never ends: every byte is there, the end-of-stream block is not."""
+
+    def __init__(self):
+        self._deflater = zlib.compressobj(6, zlib.DEFLATED, -15)
+
+    def compress(self, data: bytes) -> bytes:
+        return self._deflater.compress(data)
+
+    def flush(self) -> bytes:
+        return self._deflater.flush(zlib.Z_SYNC_FLUSH)
+
+
+@pytest.mark.parametrize("part", STRUCTURE)
+def test_a_structure_part_whose_deflate_stream_never_ends_is_refused_as_before(tmp_path, example_path, part,
+                                                                                  monkeypatch):
+    """zipfile reads such a part (it stops at the declared size); the stream refuses it as cut short."""
+    real = zipfile._get_compressor
+    path = tmp_path / "unfinished.xlsx"
+    with zipfile.ZipFile(example_path) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            monkeypatch.setattr(zipfile, "_get_compressor", (lambda *a: _Unfinished()) if info.filename == part
+                                else real)
+            zout.writestr(info.filename, zin.read(info.filename))
+    with zipfile.ZipFile(path) as zf:
+        assert zf.read(part) == read_part(example_path, part)
+    fast, before = with_and_without_clean_reads(path)
+    assert fast == before and "a part is cut short" in fast[1]
+
+
+@pytest.mark.parametrize("part", STRUCTURE)
+def test_a_structure_part_declaring_fewer_bytes_with_the_whole_parts_crc_is_refused_as_before(
+        tmp_path, example_path, part):
+    """The CRC of all it holds but a smaller size: zipfile reads the declared bytes (and fails their CRC);
+    taking the part whole would have read all of it."""
+    path = lie_about_size(example_path, tmp_path / "liar.xlsx", part, 100)
+    data = bytearray(path.read_bytes())
+    crc = zlib.crc32(read_part(example_path, part))
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(part)
+    struct.pack_into("<I", data, info.header_offset + 14, crc)
+    entry = next(e for e in directory_entries(bytes(data))
+                 if data[e + 46:e + 46 + struct.unpack_from("<H", data, e + 28)[0]] == part.encode())
+    struct.pack_into("<I", data, entry + 16, crc)
+    path.write_bytes(bytes(data))
+    fast, before = with_and_without_clean_reads(path)
+    assert fast == before and fast[0] == "refused"
