@@ -5,11 +5,13 @@ damaged or hostile. openpyxl trusts the zip package it is given: a zip bomb, a s
 a million rows or a Table claiming the whole grid would make it (and us) hang or run
 out of memory, and a binary ``.xls`` or an encrypted file only gives an obscure
 exception. So every read goes through ``check_package`` first. It uses only the
-standard library and ``defusedxml`` and looks at the package cheaply: magic bytes, the
-zip directory (declared sizes and ratios), then one streaming pass that counts the
-bytes each part really inflates to (never more than the policy allows), refuses XML
-document type declarations (the door to entity-expansion attacks, which Excel never
-writes) and counts worksheet rows. What it cannot accept raises ``WorkbookUnreadable``
+standard library, ``defusedxml`` and (where installed) zlib-ng's faster inflate, and looks
+at the package cheaply: magic bytes, the zip directory (declared sizes and ratios), then
+one streaming pass that counts the bytes each part really inflates to (never more than the
+policy allows), refuses XML document type declarations (the door to entity-expansion
+attacks, which Excel never writes) and characters XML forbids in sheets, and counts
+worksheet rows. A batch runs it on every file, so its byte tests take the cheapest form
+that gives the same answer (tests/xlsx/test_package_check_scans.py holds them to it). What it cannot accept raises ``WorkbookUnreadable``
 with a reason and what to do; what people should know (macros, embedded objects,
 links to other workbooks) comes back as findings.
 """
@@ -246,7 +248,7 @@ class _GateZip(zipfile.ZipFile):
         return piece
 
 
-def _check_zip(path: Path, data: bytes, zf: zipfile.ZipFile, policy: Policy, keep_parts: bool = False) -> Package:
+def _check_zip(path: Path, data: bytes, zf: _GateZip, policy: Policy, keep_parts: bool = False) -> Package:
     infos = zf.infolist()
     names = {i.filename for i in infos}
     if "mimetype" in names and b"opendocument" in _read_small(zf, "mimetype", 200):
@@ -277,7 +279,7 @@ def _check_zip(path: Path, data: bytes, zf: zipfile.ZipFile, policy: Policy, kee
     parts: dict[str, bytes] = {}
     utf16: list[str] = []
     oversized = _stream_parts(path, data, infos, content_types, sheets, policy, utf16, parts if keep_parts else None,
-                              getattr(zf, "clean", {}))
+                              zf.clean)
     notices = _notices(path, content_types)
     for part, what, ref in oversized:
         if what == "sheet":
