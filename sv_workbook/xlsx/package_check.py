@@ -11,9 +11,10 @@ one streaming pass that counts the bytes each part really inflates to (never mor
 policy allows), refuses XML document type declarations (the door to entity-expansion
 attacks, which Excel never writes) and characters XML forbids in sheets, and counts
 worksheet rows. A batch runs it on every file, so its byte tests take the cheapest form
-that gives the same answer (tests/xlsx/test_package_check_scans.py holds them to it). What it cannot accept raises ``WorkbookUnreadable``
-with a reason and what to do; what people should know (macros, embedded objects,
-links to other workbooks) comes back as findings.
+that gives the same answer (tests/xlsx/test_package_check_scans.py holds them to it).
+What it cannot accept raises ``WorkbookUnreadable`` with a reason and what to do; what
+people should know (macros, embedded objects, links to other workbooks) comes back as
+findings.
 """
 
 from __future__ import annotations
