@@ -618,15 +618,16 @@ def _whole_part(data: bytes, info: zipfile.ZipInfo, end: int) -> bytes | None:
     """The part's bytes when it is certainly clean, else None (then zipfile or ``_inflate`` reads it).
 
     Clean means what both readers of a part agree on without a word: compressed to at most
-    ``CHUNK`` bytes and inflating to at most ``CHUNK`` (so ``_inflate`` gives it as one piece, these
-    very bytes), a local header as ``_inflate`` and zipfile check it, its data inside the file and
-    before ``end`` (the next entry), a deflate stream that ends within it, exactly the size it
-    declares, and the CRC it declares (so zipfile reads the same bytes, without error). Anything
-    else, damaged or hostile, is left to the reader that refuses it in its own words. Never raises.
+    ``CHUNK`` bytes and inflating to at most ``CHUNK`` (so ``_inflate`` gives it as one piece,
+    these very bytes), flags and a local header as ``_inflate`` and zipfile check them, its data
+    inside the file and before ``end`` (the next entry), a deflate stream that ends within it,
+    exactly the size it declares, and the CRC it declares (so zipfile reads the same bytes,
+    without error). Anything else, damaged or hostile, is left to the reader that refuses it in
+    its own words. Never raises.
     """
     start = info.header_offset
-    if not 0 < info.compress_size <= CHUNK or not 0 < info.file_size <= CHUNK:
-        return None
+    if not 0 < info.compress_size <= CHUNK or not 0 < info.file_size <= CHUNK or info.flag_bits & 0x60:
+        return None  # (zipfile refuses patched data and strong encryption by the directory's flags)
     try:
         header = data[start:start + LOCAL_HEADER_BYTES]
         if len(header) != LOCAL_HEADER_BYTES or header[:4] != b"PK\x03\x04":

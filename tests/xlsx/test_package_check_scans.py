@@ -268,12 +268,23 @@ def header_and_data(data: bytes, name: str) -> tuple[int, int]:
     return info.header_offset, info.header_offset + 30 + name_length + extra_length + info.compress_size
 
 
-@settings(max_examples=80, derandomize=True, database=None, deadline=None)
-@given(part=st.sampled_from(STRUCTURE), where=st.floats(0, 1, exclude_max=True), flip=st.integers(1, 255))
-def test_a_damaged_structure_part_gets_the_verdict_it_got_before(example_bytes, part, where, flip):
-    """A byte changed anywhere in a structure part's local header or compressed data: the gate
-    refuses or accepts the file exactly as when zipfile read that part (and ``_inflate`` again)."""
-    start, end = header_and_data(example_bytes, part)
+def directory_entry(data: bytes, name: str) -> tuple[int, int]:
+    """(start, end) of ``name``'s entry in the zip directory of ``data``."""
+    for entry in directory_entries(data):
+        name_length, extra_length, comment_length = struct.unpack_from("<HHH", data, entry + 28)
+        if data[entry + 46:entry + 46 + name_length] == name.encode():
+            return entry, entry + 46 + name_length + extra_length + comment_length
+    raise KeyError(name)
+
+
+@settings(max_examples=120, derandomize=True, database=None, deadline=None)
+@given(part=st.sampled_from(STRUCTURE), in_directory=st.booleans(), where=st.floats(0, 1, exclude_max=True),
+       flip=st.integers(1, 255))
+def test_a_damaged_structure_part_gets_the_verdict_it_got_before(example_bytes, part, in_directory, where, flip):
+    """A byte changed anywhere in a structure part's directory entry, local header or compressed
+    data: the gate refuses or accepts the file exactly as when zipfile read that part (and
+    ``_inflate`` inflated it again)."""
+    start, end = (directory_entry if in_directory else header_and_data)(example_bytes, part)
     data = bytearray(example_bytes)
     data[start + int(where * (end - start))] ^= flip
     with tempfile.TemporaryDirectory() as folder:
@@ -393,3 +404,17 @@ def test_a_structure_part_declaring_fewer_bytes_with_the_whole_parts_crc_is_refu
     path.write_bytes(bytes(data))
     fast, before = with_and_without_clean_reads(path)
     assert fast == before and fast[0] == "refused"
+
+
+@pytest.mark.parametrize("flag", [0x20, 0x40], ids=["compressed patched data", "strong encryption"])
+@pytest.mark.parametrize("part", STRUCTURE)
+def test_a_zip_feature_flagged_in_the_directory_only_is_refused_as_before(tmp_path, example_path, part, flag):
+    """zipfile judges these flags by the zip directory (the part's own header says nothing)."""
+    data = bytearray(example_path.read_bytes())
+    entry = next(e for e in directory_entries(bytes(data))
+                 if data[e + 46:e + 46 + struct.unpack_from("<H", data, e + 28)[0]] == part.encode())
+    struct.pack_into("<H", data, entry + 8, struct.unpack_from("<H", data, entry + 8)[0] | flag)
+    path = tmp_path / "flagged.xlsx"
+    path.write_bytes(bytes(data))
+    fast, before = with_and_without_clean_reads(path)
+    assert fast == before and "it uses a zip feature Excel does not write" in fast[1]
