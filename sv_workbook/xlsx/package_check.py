@@ -92,9 +92,12 @@ BANG_LOOKS = 256
 TAIL_BYTES = 32
 #: Characters XML 1.0 forbids anywhere in a document (Excel writes them escaped, as _x0001_). In
 #: UTF-8 text these bytes occur only as themselves, never inside another character's bytes.
-#: Text holds one when deleting these bytes (``bytes.translate``) shortens it: five times
-#: faster than a regex character class, and a batch runs it over every sheet of every file.
 FORBIDDEN_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+#: Every other byte. Text holds a forbidden one when deleting these (``bytes.translate``) leaves
+#: anything: eight times faster than a regex character class (deleting the forbidden ones and
+#: comparing lengths writes out the whole text, and takes half as long again), and a batch runs
+#: it over every sheet of every file.
+ALLOWED_BYTES = bytes(sorted(set(range(256)) - set(FORBIDDEN_BYTES)))
 ROW_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 CELL_EL_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>/]")
 #: The same elements without a namespace prefix. A pattern with a literal start is about
@@ -581,7 +584,7 @@ class _XmlScan:
         # a declaration cut between two pieces begins in ``tail`` and ends in this piece's first bytes
         if (self.tail and _has_dtd(self.tail + text[:TAIL_BYTES])) or _has_dtd(text):
             raise _xml_attack(self.counts.path, self.part)
-        if self.sheet and len(text.translate(None, FORBIDDEN_BYTES)) != len(text):
+        if self.sheet and text.translate(None, ALLOWED_BYTES):
             raise _forbidden_char(self.counts.path, self.counts.sheets.get(self.part, self.part))
         window = self.tail + text if self.count or len(text) < TAIL_BYTES else text
         if self.count:

@@ -44,6 +44,17 @@ def test_the_dtd_shortcut_agrees_with_the_regex(pieces):
     assert _has_dtd(text) == (DTD_RE.search(text) is not None)
 
 
+#: The regex the forbidden-character test replaced (XML 1.0 allows tab, line feed and carriage return).
+FORBIDDEN_CHAR_RE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@settings(max_examples=300, derandomize=True, database=None)
+@given(st.binary(max_size=64) | st.lists(st.sampled_from([b"\t", b"\n", b"\r", b" ", b"<c>", b"\x1f", b"\x00",
+                                                          b"\x7f", b"\xc3\xa9"]), max_size=12).map(b"".join))
+def test_the_forbidden_character_shortcut_agrees_with_the_regex(text):
+    assert bool(text.translate(None, package_check.ALLOWED_BYTES)) == (FORBIDDEN_CHAR_RE.search(text) is not None)
+
+
 @pytest.mark.parametrize("decoys", [0, 1, BANG_LOOKS - 1, BANG_LOOKS, BANG_LOOKS + 1, 5 * BANG_LOOKS])
 @pytest.mark.parametrize("declaration", [b"<!ENTITY a 'b'>", b"<!doctype x>", b"<!EnTiTy"])
 def test_a_declaration_after_any_number_of_exclamation_marks_is_found(decoys, declaration):
