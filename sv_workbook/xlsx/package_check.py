@@ -5,13 +5,16 @@ damaged or hostile. openpyxl trusts the zip package it is given: a zip bomb, a s
 a million rows or a Table claiming the whole grid would make it (and us) hang or run
 out of memory, and a binary ``.xls`` or an encrypted file only gives an obscure
 exception. So every read goes through ``check_package`` first. It uses only the
-standard library and ``defusedxml`` and looks at the package cheaply: magic bytes, the
-zip directory (declared sizes and ratios), then one streaming pass that counts the
-bytes each part really inflates to (never more than the policy allows), refuses XML
-document type declarations (the door to entity-expansion attacks, which Excel never
-writes) and counts worksheet rows. What it cannot accept raises ``WorkbookUnreadable``
-with a reason and what to do; what people should know (macros, embedded objects,
-links to other workbooks) comes back as findings.
+standard library, ``defusedxml`` and (where installed) zlib-ng's faster inflate, and looks
+at the package cheaply: magic bytes, the zip directory (declared sizes and ratios), then
+one streaming pass that counts the bytes each part really inflates to (never more than the
+policy allows), refuses XML document type declarations (the door to entity-expansion
+attacks, which Excel never writes) and characters XML forbids in sheets, and counts
+worksheet rows. A batch runs it on every file, so its byte tests take the cheapest form
+that gives the same answer (tests/xlsx/test_package_check_scans.py holds them to it).
+What it cannot accept raises ``WorkbookUnreadable`` with a reason and what to do; what
+people should know (macros, embedded objects, links to other workbooks) comes back as
+findings.
 """
 
 from __future__ import annotations
@@ -35,6 +38,13 @@ from sv_workbook.core.findings import Finding
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy
 from sv_workbook.xlsx.load_errors import technical_detail
 from sv_workbook.xlsx.part_encoding import DETECT_BYTES, UTF8, EncodingRefused, Utf8Text, detect
+
+try:  # zlib-ng inflates a register's parts and sums their CRCs in under half the standard zlib's time
+    from zlib_ng import zlib_ng as fast_zlib
+except ImportError:  # Pyodide (xlwings Lite) has no wheel of it: the same inflate, the same checks, slower
+    fast_zlib = zlib
+#: What either inflater raises on corrupt compressed data (zipfile, reading small parts, uses zlib).
+INFLATE_ERRORS = (zlib.error, fast_zlib.error)
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
@@ -73,9 +83,21 @@ KEPT_NAMES = frozenset({"xl/styles.xml", "docProps/core.xml", "docProps/custom.x
 
 SAVE_AS_XLSX = "Open it in Excel and use File › Save As › Excel Workbook (*.xlsx), then use the .xlsx file."
 DTD_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+#: How many ``!`` bytes ``_has_dtd`` looks at one by one (each found by ``bytes.find``, which
+#: runs at memory speed) before it hands the rest of the text to ``DTD_RE``; a sheet's formulas
+#: name other sheets with ``!``, so a few dozen are usual, and the budget bounds the Python
+#: loop on text made of nothing else.
+BANG_LOOKS = 256
+#: Bytes of the previous piece's end kept for the tests that must see across pieces.
+TAIL_BYTES = 32
 #: Characters XML 1.0 forbids anywhere in a document (Excel writes them escaped, as _x0001_). In
 #: UTF-8 text these bytes occur only as themselves, never inside another character's bytes.
-FORBIDDEN_CHAR_RE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+FORBIDDEN_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+#: Every other byte. Text holds a forbidden one when deleting these (``bytes.translate``) leaves
+#: anything: eight times faster than a regex character class (deleting the forbidden ones and
+#: comparing lengths writes out the whole text, and takes half as long again), and a batch runs
+#: it over every sheet of every file.
+ALLOWED_BYTES = bytes(sorted(set(range(256)) - set(FORBIDDEN_BYTES)))
 ROW_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 CELL_EL_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>/]")
 #: The same elements without a namespace prefix. A pattern with a literal start is about
@@ -136,7 +158,11 @@ def check_package(path: str | Path, policy: Policy = DEFAULT_POLICY, keep_parts:
                                  "It was probably not saved or copied completely; get the file again.")
     try:
         with path.open("rb") as fh:
-            data = fh.read(policy.max_file_bytes + 1)  # never more, even if the file grows meanwhile
+            # the size stat() gave and a byte more (asking for the limit allocated 50 MB for every file, which
+            # cost more than the read); a file that grew since is read on, never past the limit
+            data = fh.read(min(size, policy.max_file_bytes) + 1)
+            if len(data) > size:
+                data += fh.read(policy.max_file_bytes + 1 - len(data))
     except OSError as exc:
         raise WorkbookUnreadable(path, "the file cannot be opened" + (f" ({exc.strerror.lower()})" if exc.strerror
                                                                      else ""),
@@ -153,7 +179,7 @@ def check_package(path: str | Path, policy: Policy = DEFAULT_POLICY, keep_parts:
     if head[:4] not in ZIP_MAGICS:
         raise WorkbookUnreadable(path, _not_zip_reason(head), SAVE_AS_XLSX)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with _GateZip(data) as zf:
             return _check_zip(path, data, zf, policy, keep_parts)
     except zipfile.BadZipFile as exc:
         why = ("its zip directory is missing" if "not a zip file" in str(exc).lower() else
@@ -163,7 +189,7 @@ def check_package(path: str | Path, policy: Policy = DEFAULT_POLICY, keep_parts:
         raise WorkbookUnreadable(path, f"the file is truncated or damaged ({why}); it may be an incomplete "
                                  "download or copy", "Get the file again from its source, or open it in Excel "
                                  "and let it repair the file, then save it.", technical_detail(exc)) from exc
-    except (EOFError, OSError, RuntimeError, NotImplementedError, ValueError, zlib.error) as exc:
+    except (EOFError, OSError, RuntimeError, NotImplementedError, ValueError, *INFLATE_ERRORS) as exc:
         why = ("a part is cut short" if isinstance(exc, EOFError) else
                "it uses a zip feature Excel does not write" if isinstance(exc, NotImplementedError) else
                "a part's compressed data is corrupt")
@@ -196,7 +222,37 @@ def _not_zip_reason(head: bytes) -> str:
     return "this is not an Excel workbook (an .xlsx file is a zip package and this file is not one)"
 
 
-def _check_zip(path: Path, data: bytes, zf: zipfile.ZipFile, policy: Policy, keep_parts: bool = False) -> Package:
+class _GateZip(zipfile.ZipFile):
+    """The package as ``zipfile`` reads it, except that a small part it is asked for (the content
+    types and relationships, the workbook: what the gate parses before it inflates every part)
+    is inflated by ``_whole_part`` when that proves it clean, and kept in ``clean`` so that
+    ``_stream_parts`` does not inflate it a second time. zipfile's reader of a part costs more
+    than inflating it; anything ``_whole_part`` does not prove clean is read by zipfile, as before.
+    """
+
+    def __init__(self, data: bytes):
+        super().__init__(io.BytesIO(data))
+        self.data = data
+        #: Each part's bytes as proven by ``_whole_part`` (keyed by the entry: names may repeat).
+        self.clean: dict[zipfile.ZipInfo, bytes] = {}
+        #: Where each entry's data must end: the next entry's header or the zip directory, as newer
+        #: zipfiles check it ("Overlapped entries"); a part past it is left to zipfile.
+        self.ends: dict[zipfile.ZipInfo, int] = {}
+        end = self.start_dir
+        for info in sorted(self.filelist, key=lambda i: i.header_offset, reverse=True):
+            self.ends[info] = end
+            end = info.header_offset
+
+    def read(self, name, pwd=None) -> bytes:
+        info = name if isinstance(name, zipfile.ZipInfo) else self.getinfo(name)
+        piece = None if pwd is not None else _whole_part(self.data, info, self.ends.get(info, -1))
+        if piece is None:
+            return super().read(name, pwd)
+        self.clean[info] = piece
+        return piece
+
+
+def _check_zip(path: Path, data: bytes, zf: _GateZip, policy: Policy, keep_parts: bool = False) -> Package:
     infos = zf.infolist()
     names = {i.filename for i in infos}
     if "mimetype" in names and b"opendocument" in _read_small(zf, "mimetype", 200):
@@ -226,7 +282,8 @@ def _check_zip(path: Path, data: bytes, zf: zipfile.ZipFile, policy: Policy, kee
     sheets = read_sheet_names(path, zf, content_types)
     parts: dict[str, bytes] = {}
     utf16: list[str] = []
-    oversized = _stream_parts(path, data, infos, content_types, sheets, policy, utf16, parts if keep_parts else None)
+    oversized = _stream_parts(path, data, infos, content_types, sheets, policy, utf16, parts if keep_parts else None,
+                              zf.clean)
     notices = _notices(path, content_types)
     for part, what, ref in oversized:
         if what == "sheet":
@@ -311,6 +368,14 @@ def _main_type(path: Path, zf: zipfile.ZipFile, content_types: dict[str, str]) -
     return found[0] if found else None
 
 
+@lru_cache(maxsize=256)
+def _encoding_of(head: bytes) -> str:
+    """``part_encoding.detect``, once per distinct head: a register's parts start with a few dozen
+    distinct heads between them, and every part of every file is asked. A refusal is raised each
+    time, never remembered (``lru_cache`` keeps results only)."""
+    return detect(head)
+
+
 def parse_package_xml(path: Path, zf: zipfile.ZipFile, name: str):
     """A small package part parsed by defusedxml (entity and DTD tricks are refused)."""
     info_ = zf.getinfo(name)
@@ -319,11 +384,11 @@ def parse_package_xml(path: Path, zf: zipfile.ZipFile, name: str):
                                  "Open it in Excel and save it again as .xlsx.")
     part = zf.read(name)
     try:
-        codec = detect(part[:DETECT_BYTES])
+        codec = _encoding_of(part[:DETECT_BYTES])
         text = part if codec == UTF8 else Utf8Text(codec).feed(part, final=True)
     except EncodingRefused as exc:
         raise _encoding_refused(path, name, exc) from exc
-    if DTD_RE.search(text):  # refused in our words, whether or not the parser would have choked first
+    if _has_dtd(text):  # refused in our words, whether or not the parser would have choked first
         raise _xml_attack(path, name)
     try:
         return parse_part(part)
@@ -370,9 +435,11 @@ def _forbidden_char(path: Path, sheet: str) -> WorkbookUnreadable:
 
 def _stream_parts(path: Path, data: bytes, infos: list[zipfile.ZipInfo], content_types: dict[str, str],
                   sheets: dict[str, str], policy: Policy,
-                  utf16: list[str], kept: dict[str, bytes] | None = None) -> list[tuple[str, str, str]]:
+                  utf16: list[str], kept: dict[str, bytes] | None = None,
+                  clean: dict[zipfile.ZipInfo, bytes] | None = None) -> list[tuple[str, str, str]]:
     """Inflate every part once, counting real bytes, DTDs, worksheet rows and cells as we go
-    (and keeping the structure parts' bytes in ``kept`` when it is given). XML parts are
+    (and keeping the structure parts' bytes in ``kept`` when it is given). A part in ``clean``
+    was inflated already (``_GateZip``) and is the one piece ``_inflate`` would give. XML parts are
     scanned as text in whatever encoding they are in (``_XmlScan``); the names of those in
     UTF-16 are added to ``utf16``.
 
@@ -407,7 +474,7 @@ def _stream_parts(path: Path, data: bytes, infos: list[zipfile.ZipInfo], content
             keep = kept is not None and (is_sheet or ct in KEPT_TYPES or i.filename.endswith(".rels")
                                          or i.filename in KEPT_NAMES)
             pieces: list[bytes] | None = [] if keep else None
-            for chunk in _inflate(raw, i):
+            for chunk in (clean[i],) if clean and i in clean else _inflate(raw, i):
                 size += len(chunk)
                 total += len(chunk)
                 if size > i.file_size:  # corrupted data does this too, so the words allow for both
@@ -501,7 +568,7 @@ class _XmlScan:
         return self._checked(lambda: transcode.feed(data, final))
 
     def _start(self) -> None:
-        self.codec = self._checked(lambda: detect(self.pending[:DETECT_BYTES]))
+        self.codec = self._checked(lambda: _encoding_of(self.pending[:DETECT_BYTES]))
         if self.codec != UTF8:
             self.transcode = Utf8Text(self.codec)
 
@@ -514,11 +581,12 @@ class _XmlScan:
     def _scan(self, text: bytes) -> None:
         if len(self.head) < HEAD_BYTES:
             self.head += text[:HEAD_BYTES - len(self.head)]
-        window = self.tail + text
-        if b"!" in window and DTD_RE.search(window):  # the byte test is far cheaper
+        # a declaration cut between two pieces begins in ``tail`` and ends in this piece's first bytes
+        if (self.tail and _has_dtd(self.tail + text[:TAIL_BYTES])) or _has_dtd(text):
             raise _xml_attack(self.counts.path, self.part)
-        if self.sheet and FORBIDDEN_CHAR_RE.search(text):
+        if self.sheet and text.translate(None, ALLOWED_BYTES):
             raise _forbidden_char(self.counts.path, self.counts.sheets.get(self.part, self.part))
+        window = self.tail + text if self.count or len(text) < TAIL_BYTES else text
         if self.count:
             # counted in C (findall), not match by match: this runs for every cell of every file a
             # batch validates; elements wholly inside ``tail`` were counted with the previous piece
@@ -529,7 +597,66 @@ class _XmlScan:
             rows = len(row_re.findall(window)) - len(row_re.findall(self.tail))
             self.rows += rows
             self.counts.add(self.part, self.rows, len(cell_re.findall(window)) - len(cell_re.findall(self.tail)))
-        self.tail = window[-32:]
+        self.tail = window[-TAIL_BYTES:]
+
+
+def _has_dtd(text: bytes) -> bool:
+    """True when ``text`` holds ``<!DOCTYPE`` or ``<!ENTITY`` (any case), as ``DTD_RE.search`` says.
+
+    A regex search steps through every byte; most XML holds no ``!`` at all, and a sheet only the
+    few its formulas use, so each ``!`` is found by ``bytes.find`` and tested where it stands (the
+    first ``BANG_LOOKS`` of them; the regex searches the text from the next one on).
+    """
+    at = text.find(b"!")
+    for _ in range(BANG_LOOKS):
+        if at < 0:
+            return False
+        if at and text[at - 1] == 0x3C and DTD_RE.match(text, at - 1):  # 0x3C is "<"
+            return True
+        at = text.find(b"!", at + 1)
+    return at >= 0 and DTD_RE.search(text, at - 1) is not None
+
+
+def _whole_part(data: bytes, info: zipfile.ZipInfo, end: int) -> bytes | None:
+    """The part's bytes when it is certainly clean, else None (then zipfile or ``_inflate`` reads it).
+
+    Clean means what both readers of a part agree on without a word: compressed to at most
+    ``CHUNK`` bytes and inflating to at most ``CHUNK`` (so ``_inflate`` gives it as one piece,
+    these very bytes), flags and a local header as ``_inflate`` and zipfile check them, its data
+    inside the file and before ``end`` (the next entry), a deflate stream that ends within it,
+    exactly the size it declares, and the CRC it declares (so zipfile reads the same bytes,
+    without error). Anything else, damaged or hostile, is left to the reader that refuses it in
+    its own words. Never raises.
+    """
+    start = info.header_offset
+    if not 0 < info.compress_size <= CHUNK or not 0 < info.file_size <= CHUNK or info.flag_bits & 0x60:
+        return None  # (zipfile refuses patched data and strong encryption by the directory's flags)
+    try:
+        header = data[start:start + LOCAL_HEADER_BYTES]
+        if len(header) != LOCAL_HEADER_BYTES or header[:4] != b"PK\x03\x04":
+            return None
+        flags, = struct.unpack_from("<H", header, 6)
+        name_length, extra_length = struct.unpack_from("<HH", header, 26)
+        begin = start + LOCAL_HEADER_BYTES + name_length
+        name = data[start + LOCAL_HEADER_BYTES:begin]
+        if flags & 0x60 or name.decode("utf-8" if flags & 0x800 else "cp437") != info.orig_filename:
+            return None
+        begin += extra_length
+        if begin + info.compress_size > min(end, len(data)):
+            return None
+        packed = memoryview(data)[begin:begin + info.compress_size]
+        if info.compress_type == zipfile.ZIP_STORED:
+            piece = bytes(packed)
+        elif info.compress_type == zipfile.ZIP_DEFLATED:
+            inflater = fast_zlib.decompressobj(-zlib.MAX_WBITS)
+            piece = inflater.decompress(packed, CHUNK)
+            if not inflater.eof:
+                return None
+        else:
+            return None
+    except (ValueError, UnicodeDecodeError, *INFLATE_ERRORS):
+        return None
+    return piece if len(piece) == info.file_size and fast_zlib.crc32(piece) == info.CRC else None
 
 
 def _inflate(raw: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
@@ -538,7 +665,7 @@ def _inflate(raw: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
     ``zipfile`` stops reading a part at the size the zip directory declares, so a part
     that lies about its size (how zip bombs get past size checks) would look harmless
     to it while other readers inflate all of it. Here the part is read straight from the
-    file and inflated with zlib, bounded piece by piece, so the caller sees the real size;
+    file and inflated (``fast_zlib``), bounded piece by piece, so the caller sees the real size;
     the local header and the CRC are checked as ``zipfile`` checks them. Only stored and
     deflated parts get here (``_check_declared`` refuses the methods Excel never writes).
     """
@@ -550,7 +677,9 @@ def _inflate(raw: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
     if flags & 0x60:  # compressed patched data, strong encryption
         raise NotImplementedError(f"part {info.filename} uses a zip feature Excel does not write")
     name_length, extra_length = struct.unpack("<HH", header[26:30])
-    name = raw.read(name_length).decode("utf-8" if flags & 0x800 else "cp437")  # strict, as zipfile
+    name = raw.read(name_length)
+    # strict, as zipfile; ASCII (every name Excel writes) reads the same in both, and the built-in codec is faster
+    name = name.decode("ascii" if name.isascii() else "utf-8" if flags & 0x800 else "cp437")
     if name != info.orig_filename:  # as zipfile refuses it: the two directories disagree
         raise zipfile.BadZipFile(f"File name in directory {info.orig_filename!r} and header {name!r} differ.")
     raw.seek(extra_length, 1)
@@ -561,10 +690,10 @@ def _inflate(raw: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
             if not data:
                 raise EOFError(f"part {info.filename} is cut short")
             left -= len(data)
-            crc = zlib.crc32(data, crc)
+            crc = fast_zlib.crc32(data, crc)
             yield data
     elif left > 0:  # an empty deflated part (no bytes at all) reads as empty, as in zipfile
-        inflater, data = zlib.decompressobj(-zlib.MAX_WBITS), b""
+        inflater, data = fast_zlib.decompressobj(-zlib.MAX_WBITS), b""
         while not inflater.eof:
             if not data and left > 0:
                 data = raw.read(min(CHUNK, left))
@@ -574,7 +703,7 @@ def _inflate(raw: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
             piece = inflater.decompress(data, CHUNK)  # never more than CHUNK at a time
             data = inflater.unconsumed_tail
             if piece:
-                crc = zlib.crc32(piece, crc)
+                crc = fast_zlib.crc32(piece, crc)
                 yield piece
             elif not data and left <= 0 and not inflater.eof:
                 raise EOFError(f"part {info.filename} is cut short")
@@ -584,12 +713,18 @@ def _inflate(raw: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
 
 def _beyond_limits(ref: str, policy: Policy) -> bool:
     """True when a range such as A1:XFD1048576 spans more rows or columns than the policy allows."""
+    return _range_beyond(ref, policy.max_rows, policy.max_columns)
+
+
+@lru_cache(maxsize=256)
+def _range_beyond(ref: str, max_rows: int, max_columns: int) -> bool:
+    """``_beyond_limits`` once per distinct range and limits: the sheets of a batch declare few."""
     corners = [CELL_RE.match(c.strip()) for c in ref.split(":")]
     if not corners or any(c is None for c in corners):
         return False
     rows = [int(c.group(2)) for c in corners]
     cols = [_col_number(c.group(1)) for c in corners]
-    return max(rows) - min(rows) + 1 > policy.max_rows or max(cols) - min(cols) + 1 > policy.max_columns
+    return max(rows) - min(rows) + 1 > max_rows or max(cols) - min(cols) + 1 > max_columns
 
 
 def check_table_size(path: Path, table: str, sheet: str, rows: int, columns: int, policy: Policy) -> None:
