@@ -24,11 +24,12 @@ from sv_workbook.core.rawbook import RawBook
 
 
 def analyse_raw(raw: RawBook, path: str, policy: Policy, today: date,
-                options: dict[str, Any] | None = None) -> Outcome:
+                options: dict[str, Any] | None = None, result: bool = True) -> Outcome:
     """Recognise and check a workbook already read by any reader (openpyxl, calamine, xlwings in Excel).
 
     Findings name the workbook by ``raw.label``, so the same file gives the same findings
-    from the command line and from the buttons in Excel.
+    from the command line and from the buttons in Excel. ``result=False`` asks for the
+    findings only (``Outcome.result`` is then None), which a kind may find more cheaply.
     """
     contract = detect_kind(raw)
     if contract is None:
@@ -38,18 +39,19 @@ def analyse_raw(raw: RawBook, path: str, policy: Policy, today: date,
         )] + raw.notes])
     kind = KINDS[contract.kind]
     extra = {k: v for k, v in (options or {}).items() if k in kind.options and v is not None}
-    result, findings = kind.analyse(raw, policy, today, **extra)
+    analyse = kind.analyse if result or kind.check is None else kind.check
+    analysis, findings = analyse(raw, policy, today, **extra)
     findings = sort_findings(f.at_workbook(raw.label) for f in findings)
-    return Outcome(path, contract.kind, findings, result)
+    return Outcome(path, contract.kind, findings, analysis)
 
 
 def analyse_file(path: str | Path, policy: Policy, today: date | None = None,
                  options: dict[str, Any] | None = None,
-                 reader: Callable[[Path, Policy], RawBook] | None = None) -> Outcome:
+                 reader: Callable[[Path, Policy], RawBook] | None = None, result: bool = True) -> Outcome:
     """Read and check one workbook; never raises for a bad file (it becomes a finding).
 
     ``reader`` is the openpyxl reader by default; batch validation passes the fast one,
-    which yields the same ``RawBook``.
+    which yields the same ``RawBook``. ``result=False``: findings only (``analyse_raw``).
     """
     from sv_workbook.xlsx.package_check import WorkbookUnreadable
 
@@ -59,7 +61,7 @@ def analyse_file(path: str | Path, policy: Policy, today: date | None = None,
         raw = (reader or _openpyxl_reader())(path, policy)
     except WorkbookUnreadable as exc:
         return unreadable(path, exc)
-    outcome = analyse_raw(raw, str(path), policy, today, options)
+    outcome = analyse_raw(raw, str(path), policy, today, options, result)
     if outcome.kind is None and reader is not None and reader is not _openpyxl_reader():
         # The fast reader reads only what the contracts need, so a file of neither kind may be one
         # openpyxl cannot load at all (a style or part it chokes on): ``score`` would call it

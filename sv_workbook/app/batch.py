@@ -95,7 +95,8 @@ def check_file(target: Target, policy: Policy, today: date, options: dict[str, A
     name = Path(target.shown).name
     try:
         with _collector_paused():
-            outcome = analyse_file(path, policy, today, options, reader=read_rawbook_fast)
+            outcome = analyse_file(path, policy, today, options, reader=read_rawbook_fast,
+                                   result=with_lines or keep_result)
             if with_lines:
                 outcome.lines = result_lines(outcome.result)
             if not keep_result:

@@ -21,7 +21,7 @@ from sv_workbook.core.findings import Finding
 from sv_workbook.core.kpi.measures import MeasureLibrary
 from sv_workbook.core.kpi.parse import parse_register
 from sv_workbook.core.kpi.proxies import ProxySet
-from sv_workbook.core.kpi.rules import RegisterResult, assess_register
+from sv_workbook.core.kpi.rules import RegisterResult, assess_register, register_findings
 from sv_workbook.core.policy import Policy
 from sv_workbook.core.rawbook import RawBook
 from sv_workbook.core.tender.parse import parse_tender
@@ -38,12 +38,15 @@ class WorkbookKind:
     workbook is too broken to score) and the findings. ``options`` names the keyword
     arguments it accepts beyond the three positional ones (a KPI register's measure
     library and proxy set); the jobs pass a kind only the options it declares, so one
-    command line serves every kind.
+    command line serves every kind. ``check``, when given, finds the same findings without
+    the result, more cheaply (batch validation reports only findings); it takes the same
+    arguments and returns ``(None, findings)``.
     """
 
     contract: WorkbookContract
     analyse: Analyse
     options: frozenset[str] = frozenset()
+    check: Analyse | None = None
 
 
 def analyse_tender(raw: RawBook, policy: Policy, today: date) -> tuple[TenderResult | None, list[Finding]]:
@@ -65,10 +68,19 @@ def analyse_register(raw: RawBook, policy: Policy, today: date, library: Measure
     return result, findings + list(result.findings) + policy.review_findings(today)
 
 
+def check_register(raw: RawBook, policy: Policy, today: date, library: MeasureLibrary | None = None,
+                   proxies: ProxySet | None = None) -> tuple[None, list[Finding]]:
+    """``analyse_register``'s findings, without rating each KPI (``register_findings``)."""
+    reg, findings = parse_register(raw)
+    if reg is None:
+        return None, findings + policy.review_findings(today)
+    return None, findings + register_findings(reg, policy, today, library, proxies) + policy.review_findings(today)
+
+
 #: Every kind, by its contract's ``kind`` ("tender", "kpi-register").
 KINDS: dict[str, WorkbookKind] = {k.contract.kind: k for k in (
     WorkbookKind(TENDER, analyse_tender),
-    WorkbookKind(KPI_REGISTER, analyse_register, frozenset({"library", "proxies"})),
+    WorkbookKind(KPI_REGISTER, analyse_register, frozenset({"library", "proxies"}), check_register),
 )}
 
 

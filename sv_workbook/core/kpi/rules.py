@@ -292,7 +292,40 @@ def assess_register(register: Register, policy: Policy = DEFAULT_POLICY, as_of: 
     behind has no errors.
     """
     as_of = as_of or date.today()
-    library = library or default_library()
+    checked = _check(register, policy, as_of, library or default_library(), proxies)
+    c = register.contract
+    reporting_date = max((a.period_end for a in checked.counted), default=None)
+    d, span = elapsed_days(c.start, c.end, reporting_date)
+    actuals: dict[str, list[float]] = defaultdict(list)
+    for a in checked.counted:
+        actuals[checked.keys[a.kpi_id]].append(a.actual)
+    statuses = tuple(_status(k, total(actuals.get(norm(k.id), ())), c, reporting_date, policy, proxies)
+                     for k in checked.kpis)
+    return RegisterResult(register, statuses, _totals(statuses, policy), tuple(checked.findings), as_of,
+                          reporting_date, d / span if span else 0.0, policy.policy_label(),
+                          proxies.label if proxies else None)
+
+
+def register_findings(register: Register, policy: Policy = DEFAULT_POLICY, as_of: date | None = None,
+                      library: MeasureLibrary | None = None, proxies: ProxySet | None = None) -> list[Finding]:
+    """The findings ``assess_register`` makes, without the KPI statuses and totals.
+
+    Batch validation reports only findings, and rating every KPI was a tenth of a register's check.
+    """
+    return _check(register, policy, as_of or date.today(), library or default_library(), proxies).findings
+
+
+class _Checked(NamedTuple):
+    """What the rules found, and what the statuses are worked out from."""
+
+    findings: list[Finding]
+    kpis: list[KPI]  # unique, first of any duplicate
+    counted: list[Actual]  # the Actuals rows that count
+    keys: dict[str, str]  # each Actuals row's KPI_ID, normalised
+
+
+def _check(register: Register, policy: Policy, as_of: date, library: MeasureLibrary,
+           proxies: ProxySet | None) -> _Checked:
     c = register.contract
     out: list[Finding] = []
     kpis = _check_kpis(register, library, policy, out)
@@ -312,15 +345,7 @@ def assess_register(register: Register, policy: Policy = DEFAULT_POLICY, as_of: 
                                         f"{proxies.label}; it is reported as a quantity only.",
                                         "Add a row for this code to the proxy CSV if the trust has a value for it.",
                                         *_at(k.where, "measure_code")))
-
-    reporting_date = max((a.period_end for a in counted), default=None)
-    d, span = elapsed_days(c.start, c.end, reporting_date)
-    actuals: dict[str, list[float]] = defaultdict(list)
-    for a in counted:
-        actuals[keys[a.kpi_id]].append(a.actual)
-    statuses = tuple(_status(k, total(actuals.get(norm(k.id), ())), c, reporting_date, policy, proxies) for k in kpis)
-    return RegisterResult(register, statuses, _totals(statuses, policy), tuple(out), as_of, reporting_date,
-                          d / span if span else 0.0, policy.policy_label(), proxies.label if proxies else None)
+    return _Checked(out, kpis, counted, keys)
 
 
 def _check_kpis(register: Register, library: MeasureLibrary, policy: Policy, out: list[Finding]) -> list[KPI]:
