@@ -341,3 +341,16 @@ with batch.ProcessPoolExecutor(max_workers=1, mp_context=batch.worker_context())
     assert at_start == "[]"
     assert after_files == "[]"
     assert after_refused == "['numpy', 'openpyxl']"
+
+
+@pytest.mark.parametrize("n, workers", [(1, 2), (7, 2), (100, 2), (1000, 2), (1000, 8)])
+def test_chunks_cover_the_files_in_order_and_shrink_towards_the_end(n, workers):
+    from sv_workbook.app.batch import chunked
+
+    targets = [Target(f"f{i:04d}.xlsx", f"/x/f{i:04d}.xlsx") for i in range(n)]
+    chunks = chunked(targets, workers)
+    assert [t for c in chunks for t in c] == targets  # contiguous, in order, each file once
+    sizes = [len(c) for c in chunks]
+    assert max(sizes) <= 32 and sizes == sorted(sizes, reverse=True)
+    # the last chunk a worker can be left finishing is a file or two, not a full chunk
+    assert sizes[-1] == 1 and sum(sizes[-workers:]) <= 2 * workers
