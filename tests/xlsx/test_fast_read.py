@@ -467,3 +467,86 @@ def test_a_ragged_grid_reads_like_a_rectangle(tmp_path, monkeypatch):
     monkeypatch.setattr(fr, "_table", ragged)
     assert read_rawbook_fast(path, strict=True) == read_rawbook(path)
     assert seen and all(n > 1 for n in seen)
+
+
+def _table_at(tmp_path: Path, first_row: int, n_rows: int, name: str) -> Path:
+    """A Table of contract columns (KPI_ID, Actual) and one of the user's own, its header on
+    ``first_row``, ``n_rows`` rows holding values."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    add_table(ws, "Actuals", 2, first_row, ["KPI_ID", "Notes", "Actual"], n_rows)
+    for r in range(first_row + 1, first_row + n_rows + 1):
+        ws.cell(row=r, column=2, value=f"K{r}")
+        ws.cell(row=r, column=3, value=f"note {r}")
+        ws.cell(row=r, column=4, value=r * 0.5)
+    return save(wb, tmp_path / name)
+
+
+def test_row_texts_past_and_below_the_cached_rows(tmp_path):
+    """Cell references come from remembered row texts up to row ``CACHED_COLUMN_ROWS`` and are made
+    as needed beyond it: Tables longer than that, Tables that straddle it and Tables that start
+    below it read as openpyxl reads them, whichever kind is read first."""
+    import sv_workbook.xlsx.fast_read as fr
+
+    paths = [_table_at(tmp_path, 1, CACHED_COLUMN_ROWS + 30, "long.xlsx"),  # longer than the cached rows
+             _table_at(tmp_path, CACHED_COLUMN_ROWS - 10, 25, "straddle.xlsx"),  # short, ends past them
+             _table_at(tmp_path, CACHED_COLUMN_ROWS + 100, 12, "below.xlsx"),  # starts below them
+             _table_at(tmp_path, CACHED_COLUMN_ROWS - 10, 10, "to-the-last.xlsx"),  # ends on the last cached row
+             _table_at(tmp_path, CACHED_COLUMN_ROWS - 9, 10, "one-past.xlsx"),  # ends one row past it
+             _table_at(tmp_path, 3, 40, "short.xlsx")]  # fills the row texts
+    want = {p: read_rawbook(p) for p in paths}
+    for order in (paths, paths[::-1]):
+        fr._ROW_TEXT.clear()
+        fr._remembered_column_cells.cache_clear()
+        fr._remembered_blank_cells.cache_clear()
+        for p in order:
+            got = read_rawbook_fast(p, strict=True)
+            assert got == want[p], p.name
+            cells = [c.cell for row in got.tables["Actuals"].rows for c in row]
+            assert cells == [f"{x}{r}" for r in range(int(got.tables["Actuals"].header_cells[0][1:]) + 1,
+                                                      int(got.tables["Actuals"].header_cells[0][1:]) + 1
+                                                      + len(got.tables["Actuals"].rows)) for x in "BCD"]
+        assert fr._ROW_TEXT == [str(r) for r in range(CACHED_COLUMN_ROWS + 1)]
+
+
+def test_a_date_column_keeps_dates_bools_and_numbers_apart(tmp_path):
+    """PeriodEnd holding dates, datetimes (midnight and not), times, True, False, 1 and 0, some
+    with a date format: each read as openpyxl reads it, whatever came before it in the column."""
+    from datetime import time
+
+    from openpyxl import Workbook
+
+    values = [datetime(2025, 6, 30), date(2025, 9, 30), True, 1, False, 0, datetime(2025, 6, 30, 12, 30),
+              time(12, 0), date(2025, 6, 30), True, 1, 1.0, 2.5, datetime(2025, 6, 30)]
+    wb = Workbook()
+    ws = wb.active
+    add_table(ws, "Actuals", 1, 1, ["KPI_ID", "PeriodEnd", "Actual"], 2 * len(values))
+    for r, v in enumerate(values + values[::-1], start=2):
+        ws.cell(row=r, column=1, value="K1")
+        ws.cell(row=r, column=2, value=v)
+        ws.cell(row=r, column=3, value=v)
+        if r % 4 == 0:
+            ws.cell(row=r, column=2).number_format = "dd/mm/yyyy"
+    path = save(wb, tmp_path / "dates.xlsx")
+    got = read_rawbook_fast(path, strict=True)
+    assert got == read_rawbook(path)
+    slow = read_rawbook(path)
+    assert ([type(r[1].value) for r in got.tables["Actuals"].rows]
+            == [type(r[1].value) for r in slow.tables["Actuals"].rows])  # True is not 1, 1 is not True
+    assert {bool, int, datetime} <= {type(r[1].value) for r in got.tables["Actuals"].rows}
+
+
+def test_converted_values_are_remembered_by_type():
+    """``_plain`` converts calamine's other values once each; ``True`` and ``1`` (and ``False`` and
+    ``0``) are equal keys to a plain cache, so each must come back as what it was."""
+    import sv_workbook.xlsx.fast_read as fr
+
+    fr._as_openpyxl_remembered.cache_clear()
+    for raw in ([True, 1, False, 0, date(2025, 6, 30)], [1, True, 0, False, date(2025, 6, 30)]):
+        got = fr._plain(raw)
+        assert [type(v) for v in got] == [type(v) for v in raw[:4]] + [datetime] and got[:4] == raw[:4]
+    assert fr._plain([date(2025, 6, 30)]) == [datetime(2025, 6, 30)]
+    with pytest.raises(Declined):
+        fr._plain([object()])
