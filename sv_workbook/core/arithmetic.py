@@ -71,20 +71,29 @@ def exact_dot(xs: Sequence[float], ys: Sequence[float], times: float = 1.0, divi
     return float(dot * Fraction(times) / Fraction(divide_by))
 
 
-@lru_cache(maxsize=4096)
 def decided(value: float) -> Decimal | float:
     """The value a threshold is decided on: 15 significant digits, then 9 decimal places, half up.
 
     The 15-digit decimal form is the value as Excel shows it (0.9499999999999998 shows as
     0.95); rounding that to 9 places, half away from zero, is ``ROUND(value, 9)`` in Excel
     and LibreOffice. Infinities and NaN are returned as they are (they compare as floats).
-    Remembered: the policy's limits are decided again at every comparison, hundreds per register
-    (``0.0`` and ``-0.0`` share an entry; both decide to zero, which compares the same).
+    Remembered: the policy's limits are decided again at every comparison, hundreds per register.
+    Zero is not: ``0.0`` and ``-0.0`` are one key to a cache, yet decide to ``0E-9`` and ``-0E-9``,
+    and ``excel_limit`` writes the sign into templates, so a cached zero would make them depend on
+    which zero came first.
     """
     value = float(value)
+    return _decide(value) if value == 0.0 else _remembered_decide(value)
+
+
+def _decide(value: float) -> Decimal | float:
+    """``decided`` of a float, worked out."""
     if not math.isfinite(value):
         return value
     return Decimal(format(value, ".15g")).quantize(_QUANTUM, rounding=ROUND_HALF_UP, context=_CONTEXT)
+
+
+_remembered_decide = lru_cache(maxsize=4096)(_decide)
 
 
 def _compare(value: float, limit: float) -> int | None:

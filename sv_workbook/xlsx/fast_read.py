@@ -61,8 +61,13 @@ MAX_MERGED_CELLS = 100_000
 
 #: A formula element; the optional group is missing for markup the scan does not understand.
 _FORMULA = re.compile(rb"<f\b(?:([^>]*?)(?:/>|>([^<]*)</f>))?")
-_CELL_HEAD = re.compile(rb'<c\b[^>]*\br="([A-Z]{1,3}[0-9]+)"[^>]*>\s*')
+#: A cell's start tag, its reference its first attribute (``_extent`` declines any other cell);
+#: found anywhere, ``r="`` could be another attribute's (``x:r="Z9"``), and the formula go there.
+_CELL_HEAD = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)"[^>]*>\s*')
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+#: Attributes as ``_ATTR`` reads them, every one: XML also allows single quotes and spaces around
+#: ``=``, which ``_ATTR`` would skip (a shared formula's dependents read as "=").
+_ATTRS = re.compile(rb'(?:\s+[\w:]+="[^"]*")*\s*')
 _ERROR_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(?:\s*<f\b[^>]*?(?:/>|>[^<]*</f>))?\s*<v>([^<]*)</v>')
 _MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([^"]+)"')
 _TABLE_PART = re.compile(rb'<tablePart\b[^>]*\b(?:\w+:)?id="([^"]+)"')
@@ -594,6 +599,8 @@ def _scan_formulas(xml: bytes) -> dict[str, str | bytes | "_SharedFormula"]:
     masters: dict[bytes, tuple[str, str]] = {}  # shared formula si -> (its text, the first cell carrying it)
     for coord, f_attrs, raw in _formula_cells(xml):
         coord = coord.decode()
+        if f_attrs and not _ATTRS.fullmatch(f_attrs):
+            raise Declined("formula attributes the scan does not understand")
         if b"t=" not in f_attrs:
             out[coord] = raw
             continue

@@ -216,3 +216,31 @@ def test_figures_have_the_same_bits_on_every_python_here():
         assert proc.returncode == 0, (exe, proc.stderr)
         runs[exe] = proc.stdout
     assert len(set(runs.values())) == 1, runs
+
+
+def _decided_plainly(value: float):
+    """``decided`` spelt out, without its cache: 15 significant digits, then 9 places half up."""
+    from decimal import ROUND_HALF_UP, Context, Decimal
+
+    value = float(value)
+    if not math.isfinite(value):
+        return value
+    return Decimal(format(value, ".15g")).quantize(Decimal("1E-9"), rounding=ROUND_HALF_UP, context=Context(prec=330))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.floats(allow_nan=False), st.sampled_from([0.0, -0.0, -1e-10, 1e-10, 0.95, -0.95]),
+                          st.integers(-10, 10), st.booleans()), min_size=1, max_size=8))
+def test_decided_gives_the_same_decimal_whatever_was_decided_before(values):
+    """``decided`` is remembered; the decimal it gives (its sign included: ``excel_limit`` writes it
+    into templates) must not depend on what was asked before. 0.0 and -0.0, 1 and 1.0 and True are
+    equal keys to a cache."""
+    for v in values + values[::-1]:
+        got, want = decided(v), _decided_plainly(v)
+        assert type(got) is type(want) and str(got) == str(want), v
+
+
+def test_a_zero_limit_is_written_the_same_whichever_zero_came_first():
+    for first, then in ((0.0, -0.0), (-0.0, 0.0)):
+        decided(first)
+        assert excel_limit(then) == format(_decided_plainly(then).normalize(), "f")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils.cell import get_column_letter
 
-from sv_workbook.core.bind import Coerce
+from sv_workbook.core.bind import Coerce, Row
 from sv_workbook.core.contracts import KPI_REGISTER
 from sv_workbook.core.kpi.rules import Actual, assess_register
-from sv_workbook.core.kpi.parse import _coerced_actual, _plain_actual, parse_register
+from sv_workbook.core.kpi.parse import _actuals, _coerced_actual, _plain_actual, parse_register
 from sv_workbook.core.rawbook import CellValue, RawBook, RawTable
 
 NAMES = {"ContractRef": "C-1", "ContractTitle": "Repairs", "Supplier": "S Ltd", "SupplierIsSME": "Yes",
@@ -120,6 +120,10 @@ def _mostly(typical, anything):
 @given(values=st.tuples(*(_mostly(typical, _CELL_VALUES) for typical in _TYPICAL)),
        formulas=st.lists(_mostly(st.none(), st.just("=A1")), min_size=5, max_size=5),
        present=st.sampled_from(["both", "no evidence", "no comment"]))
+@example(values=("K1", datetime(2025, 6, 30), 2, "", ""), formulas=[None] * 5, present="both")
+@example(values=("K1", datetime(2025, 6, 30), 2.5, "  ", "\t "), formulas=[None] * 5, present="both")
+@example(values=("  ", datetime(2025, 6, 30), 2, "EV", None), formulas=[None] * 5, present="both")
+@example(values=(" K1\u200b", datetime(2025, 6, 30, 9), -1, None, "\u200b ok\u00a0"), formulas=[None] * 5, present="no evidence")
 def test_plain_actual_rows_read_as_coerce_reads_them(values, formulas, present):
     """The one-step reading of plain Actuals rows must give exactly what Coerce gives, and be
     taken only for rows where Coerce reports nothing."""
@@ -132,6 +136,7 @@ def test_plain_actual_rows_read_as_coerce_reads_them(values, formulas, present):
     general = _coerced_actual(cells[0], cells[1], cells[2], ev, cm, where, Coerce(findings))
     if plain is not None:
         assert findings == [] and plain == general and plain.where is general.where
+        assert [type(v) for v in plain] == [type(v) for v in general]  # 2.0 is not 2, None is not ""
 
 
 def test_ordinary_actuals_rows_take_the_one_step_reading():
@@ -139,3 +144,42 @@ def test_ordinary_actuals_rows_take_the_one_step_reading():
            CellValue("Actuals", "C7", 2), CellValue("Actuals", "D7", "EV1"), CellValue("Actuals", "E7", None)]
     assert _plain_actual(*row, {}) == Actual("K1", date(2025, 6, 30), 2.0, "EV1", None)
     assert _plain_actual(*row[:2], CellValue("Actuals", "C7", "n/a"), *row[3:], {}) is None
+
+
+def test_actual_equality_and_hash_ignore_where():
+    """Two Actuals rows that say the same are equal wherever they sit, as the dataclass was
+    (``where`` had ``compare=False``); anything else they say tells them apart."""
+    a = Actual("K1", date(2025, 6, 30), 2.0, "EV", None, {"kpi_id": ("Actuals", "A2")})
+    b = Actual("K1", date(2025, 6, 30), 2.0, "EV", None, {"kpi_id": ("Actuals", "A9")})
+    assert a == b and not a != b and hash(a) == hash(b) and len({a, b}) == 1
+    assert a == Actual("K1", date(2025, 6, 30), 2.0, "EV") and Actual("K1", None, None).where == {}
+    for other in (a._replace(kpi_id="K2"), a._replace(period_end=None), a._replace(actual=3.0),
+                  a._replace(evidence=None), a._replace(comment="c")):
+        assert a != other and not a == other
+    assert a != tuple(a) and a != ("K1", date(2025, 6, 30), 2.0, "EV", None)  # only an Actual equals an Actual
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(*(_mostly(typical, _CELL_VALUES) for typical in _TYPICAL)), max_size=6),
+       formulas=st.lists(_mostly(st.none(), st.just("=A1")), min_size=5, max_size=5))
+def test_the_actuals_loop_reads_every_row_as_coerce_reads_it(rows, formulas):
+    """``_actuals`` (each row plain in one step, else through Coerce) gives Coerce's Actuals, their
+    places and its findings, row for row."""
+    bound = [Row("Actuals", "Actuals", {col: CellValue("Actuals", f"{x}{r + 2}", v, f)
+                                        for col, x, v, f in zip(("KPI_ID", "PeriodEnd", "Actual", "Evidence",
+                                                                 "Comment"), "ABCDE", values, formulas)})
+             for r, values in enumerate(rows)]
+    got_findings: list = []
+    got = _actuals(bound, Coerce(got_findings))
+    want_findings: list = []
+    co = Coerce(want_findings)
+    want = []
+    for row in bound:
+        c = row.cells
+        where = {"kpi_id": c["KPI_ID"][:2], "period_end": c["PeriodEnd"][:2], "actual": c["Actual"][:2],
+                 "evidence": c["Evidence"][:2]}
+        actual = _coerced_actual(c["KPI_ID"], c["PeriodEnd"], c["Actual"], c["Evidence"], c["Comment"], where, co)
+        if actual is not None:
+            want.append(actual)
+    assert got == tuple(want) and [a.where for a in got] == [a.where for a in want]
+    assert got_findings == want_findings

@@ -305,3 +305,275 @@ def test_kpi_registers_with_planted_errors_read_identically(tmp_path, seed):
     outcome = analyse_file(path, DEFAULT_POLICY, data.as_of, reader=read_rawbook_fast)
     assert outcome.kind == "kpi-register"
     assert {i.code for i in data.injected} & {f.code for f in outcome.findings}  # the planted mistakes are found
+
+
+# --- the paths of issue 12: many formulas, shared formulas read lazily, columns, row texts, dates ---
+
+def _register_with_actuals(tmp_path: Path, n: int, seed: int = 3, formulas: bool = True) -> Path:
+    """A KPI register from the independent builder, ``n`` Actuals rows, every Actual a formula
+    (with the value Excel would have cached) when ``formulas``."""
+    from tests.support.contract_builder import Layout, register_data, write_contract_workbook
+
+    names, tables = register_data()
+    tables["Actuals"] = [{"KPI_ID": f"K{1 + i % 3}", "PeriodEnd": datetime(2025, 6, 30), "Actual": i,
+                          "Evidence": f"ev {i}"} for i in range(n)]
+    tables["KPIs"] = [{**tables["KPIs"][0], "KPI_ID": f"K{k}"} for k in (1, 2, 3)]
+    layout = Layout(seed=seed, formulas={("Actuals", i, "Actual"): f"{i}+0" for i in range(n)} if formulas else {})
+    return write_contract_workbook(tmp_path / f"register-{n}-{seed}.xlsx", "kpi-register", names, tables, layout)
+
+
+def _columns(path: Path, table: str) -> dict[str, str]:
+    """Header -> column letter of a Table, as the reference reader sees it."""
+    t = read_rawbook(path).tables[table]
+    return {h: re.match(r"[A-Z]+", c).group() for h, c in zip(t.headers, t.header_cells)}
+
+
+def _edit_cells(path: Path, out: Path, sheet: str, cells: dict[str, bytes]) -> Path:
+    """Replace whole ``<c>`` elements of ``sheet`` (each must exist) with the XML given."""
+    part = sheet_part(path, sheet)
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name != part:
+            return data
+        for coord, xml in cells.items():
+            data, n = re.subn(rb'<c r="' + coord.encode() + rb'"[^>]*?(?:/>|>.*?</c>)', lambda m: xml, data, count=1)
+            assert n == 1, coord
+        return data
+    return rewrite(path, out, edit)
+
+
+def _formula_sheet(tmp_path: Path, n: int = 60) -> tuple[Path, str, str, int]:
+    """A register whose Actuals sheet holds ``n`` formulas in the contract's Actual column, two
+    error cells (``t="e"``) and a shared-formula group of four cells; returns (path, the Actual
+    column's letter, an extra column's letter, the first data row)."""
+    plain = _register_with_actuals(tmp_path, n)
+    cols = _columns(plain, "Actuals")
+    act = cols["Actual"]
+    extra = next(cols[h] for h in cols if h in ("Notes", "Checked by", "Internal ref"))
+    first = int(re.search(r"[0-9]+", read_rawbook(plain).tables["Actuals"].header_cells[0]).group()) + 1
+    edits = {f"{act}{first + 3}": b'<c r="%s%d" t="e"><f>1/0</f><v>#DIV/0!</v></c>' % (act.encode(), first + 3),
+             f"{act}{first + 5}": b'<c r="%s%d" t="e"><f>NA()</f><v>#N/A</v></c>' % (act.encode(), first + 5)}
+    for k, row in enumerate(range(first + 10, first + 14)):
+        f = (b'<f t="shared" ref="%s%d:%s%d" si="0">%s%d*2</f>' % (act.encode(), row, act.encode(), row + 3,
+                                                                  act.encode(), row - 1) if k == 0
+             else b'<f t="shared" si="0"/>')
+        edits[f"{act}{row}"] = b'<c r="%s%d">%s<v>%d</v></c>' % (act.encode(), row, f, 2 * (row - first - 1))
+    return _edit_cells(plain, tmp_path / "formulas.xlsx", "Actuals", edits), act, extra, first
+
+
+def _sheet_xml(path: Path, sheet: str) -> bytes:
+    return read_part(path, sheet_part(path, sheet))
+
+
+def test_a_sheet_of_many_formulas_reads_as_openpyxl_reads_it(tmp_path):
+    """Past ``MANY_FORMULAS`` the formulas are read with their cells in one regex pass; the
+    RawBook (formulas, cached values, error cells, a shared group) must be openpyxl's, and the
+    one pass must give what tracing each formula to its cell gives."""
+    import sv_workbook.xlsx.fast_read as fr
+
+    path, act, _, first = _formula_sheet(tmp_path)
+    xml = _sheet_xml(path, "Actuals")
+    assert len(fr._FORMULA.findall(xml)) > fr.MANY_FORMULAS  # the one-pass path is the one taken
+    assert len(fr._CELL_FORMULA.findall(xml)) == len(fr._FORMULA.findall(xml))
+    assert_same(path)
+    fast = read_rawbook_fast(path, strict=True)
+    rows = {c.cell: c for row in fast.tables["Actuals"].rows for c in row}
+    assert (rows[f"{act}{first + 3}"].value, rows[f"{act}{first + 3}"].formula) == ("#DIV/0!", "=1/0")
+    assert rows[f"{act}{first + 11}"].formula == f"={act}{first + 10}*2"  # a dependent, translated
+    assert rows[f"{act}{first + 20}"].formula == "=20+0" and rows[f"{act}{first + 20}"].value == 20
+    traced = fr.MANY_FORMULAS
+    try:
+        fr.MANY_FORMULAS = 10 ** 9  # every formula traced back to its cell
+        assert fr._formula_cells(xml) == fr._CELL_FORMULA.findall(xml)
+        assert read_rawbook_fast(path, strict=True) == fast
+    finally:
+        fr.MANY_FORMULAS = traced
+
+
+@pytest.mark.parametrize("odd", ["formula after the value", "reference not first"])
+def test_a_formula_the_one_pass_misses_is_never_silently_dropped(tmp_path, odd):
+    """A formula element that is not its cell's first child, or a cell whose ``r`` is not its first
+    attribute, escapes ``_CELL_FORMULA``; the sheet is then read as openpyxl reads it or declined."""
+    import sv_workbook.xlsx.fast_read as fr
+
+    path, act, _, first = _formula_sheet(tmp_path)
+    coord = f"{act}{first + 30}"
+    cell = (b'<c r="%s" t="n"><v>29</v><f>29+0</f></c>' if odd == "formula after the value"
+            else b'<c t="n" r="%s"><f>29+0</f><v>29</v></c>') % coord.encode()
+    path = _edit_cells(path, tmp_path / "odd.xlsx", "Actuals", {coord: cell})
+    xml = _sheet_xml(path, "Actuals")
+    assert len(fr._CELL_FORMULA.findall(xml)) == len(fr._FORMULA.findall(xml)) - 1
+    slow = read_rawbook(path)
+    assert next(c for row in slow.tables["Actuals"].rows for c in row if c.cell == coord).formula == "=29+0"
+    try:
+        assert read_rawbook_fast(path, strict=True) == slow
+    except Declined:
+        pass
+    with pytest.raises(Declined):  # the formulas traced one by one: the odd cell declines
+        fr._formula_cells(xml)
+    assert read_rawbook_fast(path) == slow
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["few formulas", "many formulas"])
+def test_shared_formulas_before_their_master_or_outside_the_contract(tmp_path, many):
+    """openpyxl gives a dependent cell met before any master of its group its own text ("=");
+    a master in a column no contract reads still spells the dependents that are read."""
+    plain = _register_with_actuals(tmp_path, 50 if many else 6, formulas=many)
+    cols = _columns(plain, "Actuals")
+    act, extra = cols["Actual"], next(cols[h] for h in cols if h in ("Notes", "Checked by", "Internal ref"))
+    first = int(re.search(r"[0-9]+", read_rawbook(plain).tables["Actuals"].header_cells[0]).group()) + 1
+    a, e = act.encode(), extra.encode()
+    edits = {  # group 7: a dependent (row first) before its master (row first + 1)
+        f"{act}{first}": b'<c r="%s%d"><f t="shared" si="7"/><v>0</v></c>' % (a, first),
+        f"{act}{first + 1}": b'<c r="%s%d"><f t="shared" ref="%s%d:%s%d" si="7">%s%d+1</f><v>1</v></c>'
+                             % (a, first + 1, a, first, a, first + 2, a, first),
+        f"{act}{first + 2}": b'<c r="%s%d"><f t="shared" si="7"/><v>2</v></c>' % (a, first + 2),
+        # group 8: its master in the extra column (no contract reads it), a dependent in Actual below it
+        f"{extra}{first + 3}": b'<c r="%s%d"><f t="shared" ref="%s%d:%s%d" si="8">%s%d&amp;"!"</f><v>1</v></c>'
+                               % (e, first + 3, e, first + 3, a, first + 4, e, first + 2),
+        f"{act}{first + 4}": b'<c r="%s%d"><f t="shared" si="8"/><v>3</v></c>' % (a, first + 4),
+    }
+    path = _edit_cells(plain, tmp_path / "shared.xlsx", "Actuals", edits)
+    assert_same(path)
+    rows = {c.cell: c for row in read_rawbook_fast(path, strict=True).tables["Actuals"].rows for c in row}
+    assert rows[f"{act}{first}"].formula == "="
+    assert rows[f"{act}{first + 2}"].formula == f"={act}{first + 1}+1"
+    assert rows[f"{extra}{first + 3}"].formula is None  # not read: kept empty, as openpyxl_read keeps it
+    # the master's reference moved by the dependent's offset from it (columns and rows)
+    assert rows[f"{act}{first + 4}"].formula == f'={act}{first + 3}&"!"'
+
+
+def test_a_ragged_grid_reads_like_a_rectangle(tmp_path, monkeypatch):
+    """calamine's grid is a dense rectangle (its ``Range``), so ``_table``'s per-line path is
+    taken only when the grid's lines differ in length; the same cells in lines of different
+    lengths (trailing blanks cut off, or more of them) must give the same Tables."""
+    import sv_workbook.xlsx.fast_read as fr
+
+    path = _register_with_actuals(tmp_path, 12)
+    table = fr._table
+    seen = []
+
+    def ragged(path_, values, sheet, name, ref, letters, header_cells, min_row, max_row):
+        values.cell(sheet, header_cells[0])  # loads the sheet
+        grid = values.grids[sheet]
+        assert len(set(map(len, grid))) == 1  # calamine gave a rectangle
+        cut = [line[:max((i for i, v in enumerate(line) if v != ""), default=-1) + 1] for line in grid]
+        values.grids[sheet] = [line + [""] * (i % 3) for i, line in enumerate(cut)]
+        seen.append(len(set(map(len, values.grids[sheet][min_row:max_row]))))
+        return table(path_, values, sheet, name, ref, letters, header_cells, min_row, max_row)
+    monkeypatch.setattr(fr, "_table", ragged)
+    assert read_rawbook_fast(path, strict=True) == read_rawbook(path)
+    assert seen and all(n > 1 for n in seen)
+
+
+def _table_at(tmp_path: Path, first_row: int, n_rows: int, name: str) -> Path:
+    """A Table of contract columns (KPI_ID, Actual) and one of the user's own, its header on
+    ``first_row``, ``n_rows`` rows holding values."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    add_table(ws, "Actuals", 2, first_row, ["KPI_ID", "Notes", "Actual"], n_rows)
+    for r in range(first_row + 1, first_row + n_rows + 1):
+        ws.cell(row=r, column=2, value=f"K{r}")
+        ws.cell(row=r, column=3, value=f"note {r}")
+        ws.cell(row=r, column=4, value=r * 0.5)
+    return save(wb, tmp_path / name)
+
+
+def test_row_texts_past_and_below_the_cached_rows(tmp_path):
+    """Cell references come from remembered row texts up to row ``CACHED_COLUMN_ROWS`` and are made
+    as needed beyond it: Tables longer than that, Tables that straddle it and Tables that start
+    below it read as openpyxl reads them, whichever kind is read first."""
+    import sv_workbook.xlsx.fast_read as fr
+
+    paths = [_table_at(tmp_path, 1, CACHED_COLUMN_ROWS + 30, "long.xlsx"),  # longer than the cached rows
+             _table_at(tmp_path, CACHED_COLUMN_ROWS - 10, 25, "straddle.xlsx"),  # short, ends past them
+             _table_at(tmp_path, CACHED_COLUMN_ROWS + 100, 12, "below.xlsx"),  # starts below them
+             _table_at(tmp_path, CACHED_COLUMN_ROWS - 10, 10, "to-the-last.xlsx"),  # ends on the last cached row
+             _table_at(tmp_path, CACHED_COLUMN_ROWS - 9, 10, "one-past.xlsx"),  # ends one row past it
+             _table_at(tmp_path, 3, 40, "short.xlsx")]  # fills the row texts
+    want = {p: read_rawbook(p) for p in paths}
+    for order in (paths, paths[::-1]):
+        fr._ROW_TEXT.clear()
+        fr._remembered_column_cells.cache_clear()
+        fr._remembered_blank_cells.cache_clear()
+        for p in order:
+            got = read_rawbook_fast(p, strict=True)
+            assert got == want[p], p.name
+            cells = [c.cell for row in got.tables["Actuals"].rows for c in row]
+            assert cells == [f"{x}{r}" for r in range(int(got.tables["Actuals"].header_cells[0][1:]) + 1,
+                                                      int(got.tables["Actuals"].header_cells[0][1:]) + 1
+                                                      + len(got.tables["Actuals"].rows)) for x in "BCD"]
+        assert fr._ROW_TEXT == [str(r) for r in range(CACHED_COLUMN_ROWS + 1)]
+
+
+def test_a_date_column_keeps_dates_bools_and_numbers_apart(tmp_path):
+    """PeriodEnd holding dates, datetimes (midnight and not), times, True, False, 1 and 0, some
+    with a date format: each read as openpyxl reads it, whatever came before it in the column."""
+    from datetime import time
+
+    from openpyxl import Workbook
+
+    values = [datetime(2025, 6, 30), date(2025, 9, 30), True, 1, False, 0, datetime(2025, 6, 30, 12, 30),
+              time(12, 0), date(2025, 6, 30), True, 1, 1.0, 2.5, datetime(2025, 6, 30)]
+    wb = Workbook()
+    ws = wb.active
+    add_table(ws, "Actuals", 1, 1, ["KPI_ID", "PeriodEnd", "Actual"], 2 * len(values))
+    for r, v in enumerate(values + values[::-1], start=2):
+        ws.cell(row=r, column=1, value="K1")
+        ws.cell(row=r, column=2, value=v)
+        ws.cell(row=r, column=3, value=v)
+        if r % 4 == 0:
+            ws.cell(row=r, column=2).number_format = "dd/mm/yyyy"
+    path = save(wb, tmp_path / "dates.xlsx")
+    got = read_rawbook_fast(path, strict=True)
+    assert got == read_rawbook(path)
+    slow = read_rawbook(path)
+    assert ([type(r[1].value) for r in got.tables["Actuals"].rows]
+            == [type(r[1].value) for r in slow.tables["Actuals"].rows])  # True is not 1, 1 is not True
+    assert {bool, int, datetime} <= {type(r[1].value) for r in got.tables["Actuals"].rows}
+
+
+def test_converted_values_are_remembered_by_type():
+    """``_plain`` converts calamine's other values once each; ``True`` and ``1`` (and ``False`` and
+    ``0``) are equal keys to a plain cache, so each must come back as what it was."""
+    import sv_workbook.xlsx.fast_read as fr
+
+    fr._as_openpyxl_remembered.cache_clear()
+    for raw in ([True, 1, False, 0, date(2025, 6, 30)], [1, True, 0, False, date(2025, 6, 30)]):
+        got = fr._plain(raw)
+        assert [type(v) for v in got] == [type(v) for v in raw[:4]] + [datetime] and got[:4] == raw[:4]
+    assert fr._plain([date(2025, 6, 30)]) == [datetime(2025, 6, 30)]
+    with pytest.raises(Declined):
+        fr._plain([object()])
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["few formulas", "many formulas"])
+@pytest.mark.parametrize("odd", ["another r attribute", "single quotes", "spaces around ="])
+def test_formula_markup_the_scans_misread_is_read_as_openpyxl_reads_it_or_declined(tmp_path, odd, many):
+    """Legal XML the byte scans once misread silently: a namespaced ``x:r`` after the cell's ``r``
+    (the formula went to the other cell), a shared formula's attributes in single quotes or with
+    spaces around ``=`` (its dependents read as "="). Either openpyxl's reading or a decline."""
+    plain = _register_with_actuals(tmp_path, 50 if many else 6, formulas=many)
+    act = _columns(plain, "Actuals")["Actual"]
+    first = int(re.search(r"[0-9]+", read_rawbook(plain).tables["Actuals"].header_cells[0]).group()) + 1
+    a = act.encode()
+    if odd == "another r attribute":
+        edits = {f"{act}{first}": b'<c r="%s%d" xmlns:x="urn:x" x:r="Z9" t="n"><f>0+0</f><v>0</v></c>' % (a, first)}
+    else:
+        q = b"'" if odd == "single quotes" else b'"'
+        eq = b"=" if odd == "single quotes" else b" = "
+        edits = {f"{act}{first}": b'<c r="%s%d"><f t%s%sshared%s ref%s%s%s%d:%s%d%s si%s%s0%s>%s%d+1</f><v>2</v></c>'
+                 % (a, first, eq, q, q, eq, q, a, first, a, first + 1, q, eq, q, q, a, first - 1),
+                 f"{act}{first + 1}": b'<c r="%s%d"><f t%s%sshared%s si%s%s0%s/><v>2</v></c>'
+                 % (a, first + 1, eq, q, q, eq, q, q)}
+    path = _edit_cells(plain, tmp_path / "odd.xlsx", "Actuals", edits)
+    slow = read_rawbook(path)
+    formulas = {c.cell: c.formula for row in slow.tables["Actuals"].rows for c in row}
+    assert all(formulas[coord] is not None for coord in edits)  # openpyxl reads every edited formula
+    try:
+        assert read_rawbook_fast(path, strict=True) == slow
+    except Declined:
+        pass
+    assert read_rawbook_fast(path) == slow
