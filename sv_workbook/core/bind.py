@@ -149,9 +149,9 @@ def _data_rows(name: str, table: RawTable, positions: dict[str, int]) -> list[Ro
     """The table's rows that hold contract data, each cell keyed by its contract column.
 
     Templates pre-size their tables, so blank rows are skipped. This runs for every row of
-    every table a batch reads, so a row as wide as the table (all of them, from the file
-    readers) is picked by ``itemgetter`` and zipped into its dict in C; a shorter row (the
-    xlwings reader trims trailing blanks) is keyed cell by cell.
+    every table a batch reads, so a row as wide as the table (every row the readers make) is
+    picked by ``itemgetter`` and zipped into its dict in C; a shorter row (a ``RawTable`` made
+    by hand) is keyed cell by cell, its missing cells left out.
     """
     columns, indexes = tuple(positions), tuple(positions.values())
     # itemgetter of one index gives the item, not a tuple: a one-column table is keyed cell by cell

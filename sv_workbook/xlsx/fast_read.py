@@ -707,6 +707,7 @@ def _as_openpyxl(value: Any) -> Any:
     raise Declined(f"cell value of type {kind.__name__}")
 
 
-#: ``_as_openpyxl`` remembered, per type (``True`` and ``1`` are equal keys otherwise): a register's
-#: PeriodEnd column repeats a few dozen dates over hundreds of rows. A declined value raises again.
+#: ``_as_openpyxl`` remembered, per type (so values equal across types, such as ``True`` and ``1``, can
+#: never share an entry): a register's PeriodEnd column repeats a few dozen dates over hundreds of
+#: rows. A declined value raises again (``lru_cache`` keeps results only).
 _as_openpyxl_remembered = lru_cache(maxsize=4096, typed=True)(_as_openpyxl)
