@@ -1,6 +1,6 @@
 """Benchmark of batch validation: the straightforward path, ours, and the I/O floor, side by side.
 
-    PYTHONPATH=$PWD python benchmarks/bench_validate.py --n 1000            # issue 5's target
+    PYTHONPATH=$PWD python benchmarks/bench_validate.py --n 1000 [--source independent]  # issue 12's targets
     PYTHONPATH=$PWD python benchmarks/bench_validate.py --n 1000 --copies 10 --skip-baseline  # memory, 10,000 files
 
 It generates N realistic KPI registers (50 KPIs x 12 periods by default, a seeded mix of
@@ -17,8 +17,9 @@ planted errors), then times, in one run:
 
 The three are run ``--repeat`` times (default 3), interleaved, and each one's fastest run
 is compared, as ``timeit`` does: on a shared machine the slower runs differ only by what else
-was running (the slowest are printed too). Targets (issue 5): batch >= 10x the openpyxl
-path; batch within 2x of calamine alone; peak RSS < 400 MB for 10,000 files. The figures
+was running (the slowest, and each run against the runs beside it, are printed too). Targets
+(issue 12, on a quiet machine, every run): batch >= 12x the openpyxl path's throughput; batch
+within 1.8x of calamine alone's time; (issue 5) peak RSS < 400 MB for 10,000 files. The figures
 are printed, never asserted.
 KPI registers come from ``tests.support.example_registers`` when it exists; until then a minimal
 register is written here from the KPI_REGISTER contract.
@@ -392,12 +393,21 @@ def main() -> None:
     if not args.skip_baseline:
         n, base_wall, base_cpu = best[OPENPYXL]
         print(f"  batch vs openpyxl path: {base_wall / n / batch_wall:.1f}x | {base_cpu / n / batch_cpu:.1f}x "
-              "the throughput (target >= 10x)")
+              "the throughput (target >= 12x)")
     print(f"  batch vs calamine alone: {batch_wall / cal_file:.2f}x | {batch_cpu / cal_cpu_file:.2f}x the time "
-          "(target <= 2x)")
+          "(target <= 1.8x)")
     if args.repeat > 1:
         print(f"  the same from the slowest runs: batch vs calamine alone "
               f"{slowest[batch_name] / n_batch / (max(r[1] for r in runs[CALAMINE]) / total):.2f}x")
+        # the targets hold "every run": each run of the batch against the runs beside it
+        per_run = []
+        for i, (files, secs, _) in enumerate(runs[batch_name]):
+            text = f"calamine {secs / files / (runs[CALAMINE][i][1] / total):.2f}x"
+            if not args.skip_baseline:
+                n, base_wall, _ = runs[OPENPYXL][i]
+                text += f", openpyxl {base_wall / n / (secs / files):.1f}x"
+            per_run.append(f"run {i + 1}: {text}")
+        print("  each run, wall clock: " + "; ".join(per_run))
     largest = max(max(b["self_maxrss_kb"], b["children_maxrss_kb"]) for b in batches) / 1024
     trees = [b["tree_peak_rss_mb"] for b in batches if b["tree_peak_rss_mb"]]
     print(f"peak RSS: largest single process {largest:.0f} MB; whole batch (parent + workers, sampled) "
