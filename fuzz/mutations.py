@@ -30,7 +30,7 @@ from sv_workbook.core.policy import DEFAULT_POLICY, Policy
 from sv_workbook.xlsx.tender_template import build_tender_template
 from sv_workbook.core.tender.model import Bidder, ConsensusMark, Criterion, EvaluatorScore, Setup, Tender
 from tests.support.fill import fill_tender
-from tests.support.verdicts import PYTHON_WORDS
+from tests.support.verdicts import python_words, workbook_words
 
 HOSTILE = ('=HYPERLINK("http://x","y")', "@SUM(1)", "+1", "-2+3", "=1/0", "<script>x</script>", "#N/A", "", " ",
            "Q1", "SV1", "Yes", "No", "yes ", "A. Patel", "Moderated", "Mean", "Works", "Open", "Framework call-off")
@@ -262,8 +262,9 @@ def try_input(path: Path, policy: Policy = DEFAULT_POLICY, score: bool = False) 
                 return Trial(time.perf_counter() - start, f"empty finding {f!r}")
         if not outcome.readable and not outcome.findings[0].hint:
             return Trial(time.perf_counter() - start, "unreadable without a hint")
+        own = workbook_words(path)  # a bidder typed as __proto__ is the user's text, shown as typed
         for f in (*outcome.findings, *fast.findings):
-            leaked = PYTHON_WORDS.search(f"{f.message} {f.hint}") or str(path.parent) in f"{f.message} {f.hint}"
+            leaked = python_words(f"{f.message} {f.hint}", own) or str(path.parent) in f"{f.message} {f.hint}"
             if leaked:
                 return Trial(time.perf_counter() - start, f"Python's words or a full path reached the user: {f}")
         if score and outcome.result is not None:
