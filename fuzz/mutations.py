@@ -1,6 +1,6 @@
 """Inputs for fuzzing: random tenders, contract-breaking edits, and byte-level damage.
 
-Shared by the hypothesis tests (``tests/test_fuzz.py``, short and deterministic) and the
+Shared by the hypothesis tests (``tests/xlsx/test_fuzz.py``, short and deterministic) and the
 longer campaign (``fuzz/run_campaign.py``). The property is the project's promise: every
 input gives findings or one clear error, never an uncaught exception.
 """
