@@ -33,7 +33,9 @@ from tests.support.fill import fill_tender
 from tests.support.verdicts import python_words, workbook_words
 
 HOSTILE = ('=HYPERLINK("http://x","y")', "@SUM(1)", "+1", "-2+3", "=1/0", "<script>x</script>", "#N/A", "", " ",
-           "Q1", "SV1", "Yes", "No", "yes ", "A. Patel", "Moderated", "Mean", "Works", "Open", "Framework call-off")
+           "Q1", "SV1", "Yes", "No", "yes ", "A. Patel", "Moderated", "Mean", "Works", "Open", "Framework call-off",
+           # names that mean something to a program, or are longer than some fields allow (a Word title: 255)
+           "__proto__", "constructor", "None", "nan", "inf", "KeyError Ltd", "Homes " * 60)
 
 # Text openpyxl can store (XML forbids most control characters), mixed with tricky values.
 texts = st.one_of(st.sampled_from(HOSTILE), st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=30))
