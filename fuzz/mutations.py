@@ -1,6 +1,6 @@
 """Inputs for fuzzing: random tenders, contract-breaking edits, and byte-level damage.
 
-Shared by the hypothesis tests (``tests/test_fuzz.py``, short and deterministic) and the
+Shared by the hypothesis tests (``tests/xlsx/test_fuzz.py``, short and deterministic) and the
 longer campaign (``fuzz/run_campaign.py``). The property is the project's promise: every
 input gives findings or one clear error, never an uncaught exception.
 """
@@ -30,10 +30,12 @@ from sv_workbook.core.policy import DEFAULT_POLICY, Policy
 from sv_workbook.xlsx.tender_template import build_tender_template
 from sv_workbook.core.tender.model import Bidder, ConsensusMark, Criterion, EvaluatorScore, Setup, Tender
 from tests.support.fill import fill_tender
-from tests.support.verdicts import PYTHON_WORDS
+from tests.support.verdicts import python_words, workbook_words
 
 HOSTILE = ('=HYPERLINK("http://x","y")', "@SUM(1)", "+1", "-2+3", "=1/0", "<script>x</script>", "#N/A", "", " ",
-           "Q1", "SV1", "Yes", "No", "yes ", "A. Patel", "Moderated", "Mean", "Works", "Open", "Framework call-off")
+           "Q1", "SV1", "Yes", "No", "yes ", "A. Patel", "Moderated", "Mean", "Works", "Open", "Framework call-off",
+           # names that mean something to a program, or are longer than some fields allow (a Word title: 255)
+           "__proto__", "constructor", "None", "nan", "inf", "KeyError Ltd", "Homes " * 60)
 
 # Text openpyxl can store (XML forbids most control characters), mixed with tricky values.
 texts = st.one_of(st.sampled_from(HOSTILE), st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=30))
@@ -262,8 +264,9 @@ def try_input(path: Path, policy: Policy = DEFAULT_POLICY, score: bool = False) 
                 return Trial(time.perf_counter() - start, f"empty finding {f!r}")
         if not outcome.readable and not outcome.findings[0].hint:
             return Trial(time.perf_counter() - start, "unreadable without a hint")
+        own = workbook_words(path)  # a bidder typed as __proto__ is the user's text, shown as typed
         for f in (*outcome.findings, *fast.findings):
-            leaked = PYTHON_WORDS.search(f"{f.message} {f.hint}") or str(path.parent) in f"{f.message} {f.hint}"
+            leaked = python_words(f"{f.message} {f.hint}", own) or str(path.parent) in f"{f.message} {f.hint}"
             if leaked:
                 return Trial(time.perf_counter() - start, f"Python's words or a full path reached the user: {f}")
         if score and outcome.result is not None:

@@ -21,6 +21,9 @@ from sv_workbook.core.tender.assessment import Heading, Para, Summary, Table
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _UNSAFE_NAME = re.compile(r"[^\w\- ]+", re.UNICODE)
 MAX_NAME = 60
+#: The most characters a document property may hold (python-docx refuses more: a bidder's name can
+#: be longer than the title allows, the text of the document itself has no such limit).
+MAX_PROPERTY = 255
 
 
 def clean(text: str) -> str:
@@ -37,11 +40,17 @@ def safe_file_name(index: int, supplier: str) -> str:
     return f"{index:02d}-{slug}.docx"
 
 
+def property_text(text: str) -> str:
+    """``text`` fitted to a document property: cut to ``MAX_PROPERTY`` characters, ending '…' if cut."""
+    text = clean(text)
+    return text if len(text) <= MAX_PROPERTY else text[: MAX_PROPERTY - 1] + "…"
+
+
 def build_docx(summary: Summary) -> Document:
     doc = Document()
     doc.styles["Normal"].font.name = "Arial"
     doc.styles["Normal"].font.size = Pt(11)
-    doc.core_properties.title = clean(f"Assessment summary: {summary.supplier}")
+    doc.core_properties.title = property_text(f"Assessment summary: {summary.supplier}")
     doc.core_properties.author = "sv-workbook"
     for block in summary.blocks:
         if isinstance(block, Heading):
@@ -76,4 +85,4 @@ def write_summaries(summaries: list[Summary], outdir: str | Path) -> list[Path]:
     return written
 
 
-__all__ = ["write_summaries", "build_docx", "safe_file_name", "clean"]
+__all__ = ["write_summaries", "build_docx", "safe_file_name", "clean", "property_text"]

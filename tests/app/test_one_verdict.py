@@ -109,3 +109,58 @@ def test_every_entry_point_agrees_on_fuzzed_encodings(seeds, seed, ops):
         verdict = _agreeing(path)
     if planted:
         assert verdict[0] == "unreadable"
+
+
+# --- user text that looks like Python's: echoed as typed, not a leak ----------------------------
+
+def _tender_with_bidder(path: Path, name: str) -> Path:
+    """The independent builder's tender with its first bidder renamed ``name`` everywhere, as typed."""
+    from tests.support.contract_builder import tender_data, write_contract_workbook
+
+    names, tables = tender_data()
+    first = tables["Bidders"][0]["Bidder"]
+    for table in ("Bidders", "Scores", "Consensus"):
+        for row in tables[table]:
+            if row["Bidder"] == first:
+                row["Bidder"] = name
+    return write_contract_workbook(path, "tender", names, tables)
+
+
+@pytest.mark.parametrize("name", ["__proto__", "__init__"])
+def test_a_bidder_named_like_a_dunder_is_shown_as_typed_and_not_counted_a_leak(tmp_path, name):
+    """The fuzz campaign's one failure: a bidder typed as ``__proto__`` was shown in the ranking (as
+    it must be) and the harness counted the name as Python's words reaching the user."""
+    from click.testing import CliRunner
+
+    from sv_workbook.cli import main
+
+    path = _tender_with_bidder(tmp_path / "tender.xlsx", name)
+    assert _agreeing(path) == ("kind", "tender")
+    shown = CliRunner().invoke(main, ["validate", "--as-of", "2026-11-27", str(path)]).output
+    assert re.search(rf"^\s+\d\s+[\d.]+\s+{re.escape(name)}\s+\[Ranked\]$", shown, re.MULTILINE), shown
+
+
+def test_the_detector_still_flags_real_leaks_in_a_workbook_carrying_a_dunder(tmp_path, example_path):
+    """Excusing the workbook's own words excuses only those: a real exception's text, a traceback
+    and a path are still found, from a workbook whose bidder is ``__proto__``."""
+    from click.testing import CliRunner
+
+    from sv_workbook.cli import main
+    from tests.support.verdicts import _leaks, python_words, workbook_words
+
+    own = workbook_words(_tender_with_bidder(tmp_path / "proto.xlsx", "__proto__"))
+    assert own == {"__proto__"}
+    try:
+        getattr({}, "__proto__")
+    except AttributeError:
+        import traceback
+        text = traceback.format_exc()
+    assert {"Traceback", "AttributeError", "object has no attribute"} <= set(python_words(text, own))
+    assert python_words("CellStyle.__init__() got an unexpected keyword argument", own) == [
+        "__init__", "unexpected keyword"]
+    assert f"absolute path {tmp_path}" in _leaks(f"could not open {tmp_path}/x.xlsx", tmp_path, own)
+    # the product's own technical detail (shown only with --verbose) is found, on a real damaged file
+    path, _ = _damaged(example_path, tmp_path)["style-excel-never-writes"]
+    loud = CliRunner().invoke(main, ["score", "--verbose", str(path)]).output
+    detail = re.search(r"technical detail: (\w+)", loud)
+    assert detail and detail.group(1) in python_words(loud, own | workbook_words(path))

@@ -101,3 +101,37 @@ def test_hostile_text_in_json_csv_and_html_output(hostile):
 
     as_html = runner.invoke(main, args + ["html"]).output
     assert "<script>" not in as_html and "&lt;script&gt;" in as_html
+
+
+#: Names an evaluator may type that mean something to a program (JavaScript's and Python's special
+#: names, what pandas and float() read as missing or infinite), or that are long or not Latin.
+LOOK_ALIKE = ["__proto__", "constructor", "toString", "__init__", "None", "nan", "NaN", "inf",
+              "Northern Homes " + "and Repairs " * 25 + "plc", "Builders 🏗️ Ltd 👷🏽", "شركة البناء المحدودة"]
+
+
+@pytest.mark.parametrize("name", LOOK_ALIKE, ids=lambda n: n[:12])
+def test_a_bidder_name_that_means_something_to_a_program_is_ordinary_text(tmp_path, name):
+    """validate ranks it, score writes it as a text cell, summaries writes its document: as typed.
+    The 300-character name crashed ``summaries`` (a Word title holds 255 characters)."""
+    from tests.support.contract_builder import tender_data, write_contract_workbook
+
+    names, tables = tender_data()
+    first = tables["Bidders"][0]["Bidder"]
+    for table in ("Bidders", "Scores", "Consensus"):
+        for row in tables[table]:
+            row["Bidder"] = name if row["Bidder"] == first else row["Bidder"]
+    path = write_contract_workbook(tmp_path / "tender.xlsx", "tender", names, tables)
+    runner, as_of = CliRunner(), ["--as-of", TODAY.isoformat()]
+
+    checked = runner.invoke(main, ["validate", *as_of, str(path)])
+    assert checked.exit_code == 0 and re.search(rf"^\s+\d\s+[\d.]+\s+{re.escape(name)}\s+\[Ranked\]$",
+                                                checked.output, re.MULTILINE), checked.output
+    scored = runner.invoke(main, ["score", *as_of, "-o", str(tmp_path / "scored.xlsx"), str(path)])
+    assert scored.exit_code == 0, scored.output
+    report = load_workbook(tmp_path / "scored.xlsx")["Report"]
+    assert {c.data_type for row in report.iter_rows() for c in row if c.value == name} == {"s"}
+    written = runner.invoke(main, ["summaries", *as_of, "-o", str(tmp_path / "out"), str(path)])
+    assert written.exit_code == 0, written.output
+    from docx import Document
+    suppliers = {p.text for doc in (tmp_path / "out").glob("*.docx") for p in Document(doc).paragraphs}
+    assert f"Supplier: {name}" in suppliers

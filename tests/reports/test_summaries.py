@@ -205,6 +205,26 @@ def test_hostile_supplier_names_stay_text_and_inside_the_folder(tmp_path):
     assert safe_file_name(3, "CON") == "03-CON.docx" and safe_file_name(1, "...") == "01-supplier.docx"
 
 
+def test_a_supplier_name_longer_than_a_document_title_is_written_whole_in_the_text(tmp_path):
+    """A 300-character bidder name (Excel allows 32,767) crashed ``summaries`` with python-docx's
+    "exceeded 255 char limit" traceback: the title property is cut, the document keeps the name."""
+    t = example_tender()
+    long_name = "Northern Homes Repairs " + "and Maintenance " * 18 + "Group plc"
+    assert len(long_name) > 300
+    first = t.bidders[0].name
+    swap = lambda name: long_name if name == first else name  # noqa: E731
+    long = replace(t, bidders=tuple(replace(b, name=swap(b.name)) for b in t.bidders),
+                   scores=tuple(replace(s, bidder=swap(s.bidder)) for s in t.scores),
+                   consensus=tuple(replace(m, bidder=swap(m.bidder)) for m in t.consensus))
+    out = tmp_path / "out"
+    result = run(workbook(tmp_path, long), out)
+    assert result.exit_code == 0, result.output
+    [doc] = [p for p in out.iterdir() if "Northern Homes Repairs and" in p.name]
+    assert f"Supplier: {long_name}" in read_docx(doc)
+    title = Document(doc).core_properties.title
+    assert len(title) == 255 and title.endswith("…") and f"Assessment summary: {long_name}".startswith(title[:-1])
+
+
 def test_control_characters_are_dropped_not_fatal(tmp_path):
     from sv_workbook.core.tender.assessment import Summary
     from sv_workbook.reports.summaries_docx import write_summaries

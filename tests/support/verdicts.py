@@ -6,15 +6,19 @@ are the commands people run, through the command line as they type it (``validat
 ``summaries``; ``report`` runs ``validate``'s check, whose kept result it needs), and the xlwings
 path (the buttons in Excel), run on the workbook as Excel would hand it over. Each one's printed
 words are also searched for what must never reach a user: Python's exception names and texts,
-and absolute paths.
+and absolute paths. A word that only looks like Python's and that the workbook itself carries (a
+bidder typed as ``__proto__``, a sheet named ``KeyError``) is the user's own text echoed back,
+which the entry points must show as it is: it is not counted (``workbook_words``).
 """
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import tempfile
 import warnings
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -31,6 +35,10 @@ TODAY = date(2026, 11, 27)
 #: What only Python says: an exception's name, a traceback, a dunder, an attribute error's words.
 PYTHON_WORDS = re.compile(r"\b[A-Z]\w*(?:Error|Exception|Warning)\b|Traceback|\b__\w+__\b|object has no attribute|"
                           r"unexpected keyword|\bNoneType\b|\bErrno\b|zipfile\.|\bBadZipFile\b")
+#: The most of one part the harness reads to learn the workbook's own words (damaged inputs may
+#: claim any size; a part cut short only means fewer words excused, so a stricter check).
+_PART_LIMIT = 32 * 1024 * 1024
+_XML_TEXT = re.compile(r'>([^<]+)<|="([^"]*)"')
 _SHOWN = re.compile(r"^(?P<path>.+?) \((?P<kind>[\w-]+)\): (?:OK|NOT OK)", re.MULTILINE)
 
 
@@ -60,14 +68,44 @@ def _from_output(text: str, name: str) -> tuple[str, str]:
     if "FILE-UNREADABLE" in text or "CHECK-FAILED" in text:
         return ("unreadable", "")
     m = _SHOWN.search(text)
-    if m is None and text.startswith("Wrote "):
-        return ("kind", "tender")  # ``summaries`` writes only for a tender it could score
+    if m is None and (text.startswith("Wrote ") or re.match(r"Not written: \d+ gap\(s\)", text)):
+        return ("kind", "tender")  # ``summaries`` writes, or lists the gaps, only for a tender it could score
     assert m, f"no result line for {name} in:\n{text}"
     return ("not-a-kind", "") if m["kind"] == "unknown" else ("kind", m["kind"])
 
 
-def _leaks(text: str, folder: Path) -> list[str]:
-    found = [m.group() for m in PYTHON_WORDS.finditer(text)]
+def workbook_words(path: Path) -> frozenset[str]:
+    """The words matching ``PYTHON_WORDS`` that the workbook's own text carries: every text node and
+    attribute value of its XML parts (cell texts, sheet, Table and defined names...), read from the
+    package directly, not through the product. Empty for a file that is not a readable zip."""
+    words: set[str] = set()
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                with zf.open(info) as member:
+                    data = member.read(_PART_LIMIT)
+                for m in _XML_TEXT.finditer(_decoded(data)):
+                    words.update(w.group() for w in PYTHON_WORDS.finditer(html.unescape(m.group(1) or m.group(2))))
+    except Exception:  # noqa: BLE001 - a damaged package carries no words we can be sure of
+        return frozenset()
+    return frozenset(words)
+
+
+def _decoded(data: bytes) -> str:
+    """A part's text in whichever encoding it was saved (the fuzzed encodings include UTF-16)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(data) > 1 and b"\x00" in data[:2]):
+        codec = "utf-16-be" if data[:2] == b"\xfe\xff" or data[:1] == b"\x00" else "utf-16-le"
+        return data.decode(codec, errors="ignore")
+    return data.decode("utf-8", errors="ignore")
+
+
+def python_words(text: str, own: frozenset[str] = frozenset()) -> list[str]:
+    """What in ``text`` only Python says, less the words the workbook itself carries (``own``)."""
+    return [m.group() for m in PYTHON_WORDS.finditer(text) if m.group() not in own]
+
+
+def _leaks(text: str, folder: Path, own: frozenset[str] = frozenset()) -> list[str]:
+    found = python_words(text, own)
     for absolute in {str(folder), str(folder.resolve()), tempfile.gettempdir(), os.getcwd()}:
         if absolute and absolute in text:
             found.append(f"absolute path {absolute}")
@@ -78,6 +116,7 @@ def entry_point_verdicts(source: Path, xlwings: bool = True) -> Verdicts:
     """Run every entry point on a copy of ``source`` in a fresh folder, named as the user names it
     (a relative path from the folder it is in), and collect the verdicts and any leaked words."""
     result = Verdicts(source.name)
+    own = workbook_words(source)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         path = folder / source.name
@@ -99,21 +138,21 @@ def entry_point_verdicts(source: Path, xlwings: bool = True) -> Verdicts:
                     text = out.output + (out.stderr if out.stderr_bytes is not None else "")
                     # the once-per-run policy notice is not about the file
                     text = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("Notice: "))
-                    result.leaks += [f"{entry}: {w}" for w in _leaks(text, folder)]
+                    result.leaks += [f"{entry}: {w}" for w in _leaks(text, folder, own)]
                     result.by_entry[entry] = _from_output(text, path.name)
                     if entry == "score" and text.startswith("Cannot read"):
                         result.by_entry[entry] = ("unreadable", "")
                 report = check_file(Target(path.name, str(path.resolve())), DEFAULT_POLICY, TODAY, keep_result=True)
                 result.by_entry["report"] = verdict(report)
-                result.leaks += [f"report: {w}" for f in report.findings for w in _leaks(f"{f} {f.hint}", folder)]
+                result.leaks += [f"report: {w}" for f in report.findings for w in _leaks(f"{f} {f.hint}", folder, own)]
                 if xlwings:
-                    _xlwings(path, result, folder)
+                    _xlwings(path, result, folder, own)
         finally:
             os.chdir(old)
     return result
 
 
-def _xlwings(path: Path, result: Verdicts, folder: Path) -> None:
+def _xlwings(path: Path, result: Verdicts, folder: Path, own: frozenset[str]) -> None:
     """The Check button on the workbook Excel has open. Excel only hands over a workbook it could
     open, and the tests build that payload with openpyxl, so a file openpyxl cannot load (after
     the same safety gate) is one Excel would have to repair first: the path is not reached."""
@@ -136,4 +175,4 @@ def _xlwings(path: Path, result: Verdicts, folder: Path) -> None:
     book = xw.Book(json=payload_from_xlsx(path))
     outcome = validate_book(book, DEFAULT_POLICY, TODAY)
     result.by_entry["xlwings"] = verdict(outcome)
-    result.leaks += [f"xlwings: {w}" for f in outcome.findings for w in _leaks(f"{f} {f.hint}", folder)]
+    result.leaks += [f"xlwings: {w}" for f in outcome.findings for w in _leaks(f"{f} {f.hint}", folder, own)]
