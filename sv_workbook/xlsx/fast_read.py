@@ -62,7 +62,7 @@ MAX_MERGED_CELLS = 100_000
 #: A formula element; the optional group is missing for markup the scan does not understand.
 _FORMULA = re.compile(rb"<f\b(?:([^>]*?)(?:/>|>([^<]*)</f>))?")
 #: A cell's start tag, its reference its first attribute (``_extent`` declines any other cell);
-#: found anywhere, ``r="`` could be another attribute's (``x:r="Z9"``), and the formula go there.
+#: found anywhere, ``r="`` could be another attribute's (``x:r="Z9"``), and the formula would go there.
 _CELL_HEAD = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)"[^>]*>\s*')
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 #: Attributes as ``_ATTR`` reads them, every one: XML also allows single quotes and spaces around
