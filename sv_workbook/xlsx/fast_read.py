@@ -47,7 +47,8 @@ from sv_workbook.core.rawbook import CellValue, RawBook, RawTable
 from sv_workbook.core.reading import (DefinedNameText, choose_names, data_rows, hidden_sheet_note, is_contract_header,
                                       merged_input_findings)
 from sv_workbook.xlsx.part_acceptance import openpyxl_certainly_reads
-from sv_workbook.xlsx.package_check import BANG_LOOKS, KEPT_NAMES, WorkbookUnreadable, check_package, check_table_size, parse_part
+from sv_workbook.xlsx.package_check import (KEPT_NAMES, WorkbookUnreadable, check_package, check_table_size,
+                                           has_bang_markup, parse_part)
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -72,6 +73,8 @@ _ERROR_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(?:\s*<f\b[^>]*?(?:/>|>[^<]*
 _MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([^"]+)"')
 _TABLE_PART = re.compile(rb'<tablePart\b[^>]*\b(?:\w+:)?id="([^"]+)"')
 _PREFIXED_SHEETDATA = re.compile(rb"<\w+:sheetData\b")
+#: The start of a comment or CDATA section (a document type declaration is refused before).
+_BANG = re.compile(rb"<!")
 _DIMENSION = re.compile(rb'<dimension\b[^>]*\bref="([A-Z]*[0-9]*(?::[A-Z]*[0-9]*)?)"')
 _ROW = re.compile(rb'<row\b[^>]*?\br="([0-9]+)"')
 #: A cell in a 3-letter column, or a cell whose first attribute is not its reference.
@@ -562,17 +565,8 @@ def _has_hidden_markup(xml: bytes) -> bool:
 
 
 def _has_bang_markup(xml: bytes) -> bool:
-    """True when ``xml`` holds ``<!``. A sheet holds a ``!`` only where its formulas name another
-    sheet, so each ``!`` is found by ``bytes.find`` (far faster than searching for two bytes) and
-    tested where it stands; after ``BANG_LOOKS`` of them the rest is searched for ``<!`` at once."""
-    at = xml.find(b"!")
-    for _ in range(BANG_LOOKS):
-        if at < 0:
-            return False
-        if at and xml[at - 1] == 0x3C:  # "<"
-            return True
-        at = xml.find(b"!", at + 1)
-    return at >= 0 and xml.find(b"<!", at - 1) >= 0
+    """True when ``xml`` holds ``<!`` (found through its few ``!``, as the package check finds a DTD)."""
+    return has_bang_markup(xml, _BANG)
 
 
 def _last_list(xml: bytes, start_tag: bytes, end_tag: bytes, item: re.Pattern[bytes]) -> list[bytes]:

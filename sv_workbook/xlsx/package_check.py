@@ -83,8 +83,8 @@ KEPT_NAMES = frozenset({"xl/styles.xml", "docProps/core.xml", "docProps/custom.x
 
 SAVE_AS_XLSX = "Open it in Excel and use File › Save As › Excel Workbook (*.xlsx), then use the .xlsx file."
 DTD_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-#: How many ``!`` bytes ``_has_dtd`` looks at one by one (each found by ``bytes.find``, which
-#: runs at memory speed) before it hands the rest of the text to ``DTD_RE``; a sheet's formulas
+#: How many ``!`` bytes ``has_bang_markup`` looks at one by one (each found by ``bytes.find``, which
+#: runs at memory speed) before it hands the rest of the text to the markup's regex; a sheet's formulas
 #: name other sheets with ``!``, so a few dozen are usual, and the budget bounds the Python
 #: loop on text made of nothing else.
 BANG_LOOKS = 256
@@ -601,7 +601,13 @@ class _XmlScan:
 
 
 def _has_dtd(text: bytes) -> bool:
-    """True when ``text`` holds ``<!DOCTYPE`` or ``<!ENTITY`` (any case), as ``DTD_RE.search`` says.
+    """True when ``text`` holds ``<!DOCTYPE`` or ``<!ENTITY`` (any case), as ``DTD_RE.search`` says."""
+    return has_bang_markup(text, DTD_RE)
+
+
+def has_bang_markup(text: bytes, markup: re.Pattern[bytes]) -> bool:
+    """True when ``markup``, a pattern of markup starting ``<!``, matches in ``text``, as
+    ``markup.search`` says.
 
     A regex search steps through every byte; most XML holds no ``!`` at all, and a sheet only the
     few its formulas use, so each ``!`` is found by ``bytes.find`` and tested where it stands (the
@@ -611,10 +617,10 @@ def _has_dtd(text: bytes) -> bool:
     for _ in range(BANG_LOOKS):
         if at < 0:
             return False
-        if at and text[at - 1] == 0x3C and DTD_RE.match(text, at - 1):  # 0x3C is "<"
+        if at and text[at - 1] == 0x3C and markup.match(text, at - 1):  # 0x3C is "<"
             return True
         at = text.find(b"!", at + 1)
-    return at >= 0 and DTD_RE.search(text, at - 1) is not None
+    return at >= 0 and markup.search(text, at - 1) is not None
 
 
 def _whole_part(data: bytes, info: zipfile.ZipInfo, end: int) -> bytes | None:
