@@ -388,15 +388,13 @@ class _OnePart:
 
 def _column_cells(letter: str, first: int, last: int) -> tuple[str, ...]:
     """``('A2', 'A3', ...)``: a Table column's cell references (joined in C from the row numbers'
-    texts, made once; beyond ``CACHED_COLUMN_ROWS`` rows they are made as needed)."""
-    if last >= len(_ROW_TEXT) and last <= CACHED_COLUMN_ROWS:
-        _ROW_TEXT.extend(map(str, range(len(_ROW_TEXT), CACHED_COLUMN_ROWS + 1)))
+    texts; past row ``CACHED_COLUMN_ROWS`` those are made as needed)."""
     rows = _ROW_TEXT[first:last + 1] if last < len(_ROW_TEXT) else map(str, range(first, last + 1))
     return tuple(map(letter.__add__, rows))
 
 
-#: ``str(r)`` for the rows of tables up to ``CACHED_COLUMN_ROWS`` rows, filled on first use.
-_ROW_TEXT: list[str] = []
+#: ``str(r)`` for rows 0 to ``CACHED_COLUMN_ROWS``, made once (a few thousand short strings).
+_ROW_TEXT = tuple(map(str, range(CACHED_COLUMN_ROWS + 1)))
 
 
 #: The same, made once for every file whose table has the same place and size (in a batch,

@@ -482,9 +482,10 @@ def _table_at(tmp_path: Path, first_row: int, n_rows: int, name: str) -> Path:
 
 
 def test_row_texts_past_and_below_the_cached_rows(tmp_path):
-    """Cell references come from remembered row texts up to row ``CACHED_COLUMN_ROWS`` and are made
+    """Cell references come from the row texts made once up to row ``CACHED_COLUMN_ROWS`` and are made
     as needed beyond it: Tables longer than that, Tables that straddle it and Tables that start
-    below it read as openpyxl reads them, whichever kind is read first."""
+    below it read as openpyxl reads them, whichever kind is read first (the caches of column
+    references are cleared before each order)."""
     import sv_workbook.xlsx.fast_read as fr
 
     paths = [_table_at(tmp_path, 1, CACHED_COLUMN_ROWS + 30, "long.xlsx"),  # longer than the cached rows
@@ -495,7 +496,6 @@ def test_row_texts_past_and_below_the_cached_rows(tmp_path):
              _table_at(tmp_path, 3, 40, "short.xlsx")]  # fills the row texts
     want = {p: read_rawbook(p) for p in paths}
     for order in (paths, paths[::-1]):
-        fr._ROW_TEXT.clear()
         fr._remembered_column_cells.cache_clear()
         fr._remembered_blank_cells.cache_clear()
         for p in order:
@@ -505,7 +505,7 @@ def test_row_texts_past_and_below_the_cached_rows(tmp_path):
             assert cells == [f"{x}{r}" for r in range(int(got.tables["Actuals"].header_cells[0][1:]) + 1,
                                                       int(got.tables["Actuals"].header_cells[0][1:]) + 1
                                                       + len(got.tables["Actuals"].rows)) for x in "BCD"]
-        assert fr._ROW_TEXT == [str(r) for r in range(CACHED_COLUMN_ROWS + 1)]
+        assert fr._ROW_TEXT == tuple(str(r) for r in range(CACHED_COLUMN_ROWS + 1))
 
 
 def test_a_date_column_keeps_dates_bools_and_numbers_apart(tmp_path):
