@@ -638,14 +638,12 @@ def _whole_part(data: bytes, info: zipfile.ZipInfo, end: int) -> bytes | None:
     if not 0 < info.compress_size <= CHUNK or not 0 < info.file_size <= CHUNK or info.flag_bits & 0x60:
         return None  # (zipfile refuses patched data and strong encryption by the directory's flags)
     try:
-        header = data[start:start + LOCAL_HEADER_BYTES]
-        if len(header) != LOCAL_HEADER_BYTES or header[:4] != b"PK\x03\x04":
+        fields = _local_header(data[start:start + LOCAL_HEADER_BYTES])
+        if fields is None:
             return None
-        flags, = struct.unpack_from("<H", header, 6)
-        name_length, extra_length = struct.unpack_from("<HH", header, 26)
+        flags, name_length, extra_length = fields
         begin = start + LOCAL_HEADER_BYTES + name_length
-        name = data[start + LOCAL_HEADER_BYTES:begin]
-        if flags & 0x60 or name.decode("utf-8" if flags & 0x800 else "cp437") != info.orig_filename:
+        if flags & 0x60 or _local_name(data[start + LOCAL_HEADER_BYTES:begin], flags) != info.orig_filename:
             return None
         begin += extra_length
         if begin + info.compress_size > min(end, len(data)):
@@ -665,6 +663,22 @@ def _whole_part(data: bytes, info: zipfile.ZipInfo, end: int) -> bytes | None:
     return piece if len(piece) == info.file_size and fast_zlib.crc32(piece) == info.CRC else None
 
 
+def _local_header(header: bytes) -> tuple[int, int, int] | None:
+    """(flags, name length, extra field length) of a part's local header, as zipfile reads them;
+    None when ``header`` is not a whole local header."""
+    if len(header) != LOCAL_HEADER_BYTES or header[:4] != b"PK\x03\x04":
+        return None
+    flags, = struct.unpack_from("<H", header, 6)
+    name_length, extra_length = struct.unpack_from("<HH", header, 26)
+    return flags, name_length, extra_length
+
+
+def _local_name(name: bytes, flags: int) -> str:
+    """A local header's part name, decoded strictly as zipfile decodes it (ASCII, every name Excel
+    writes, reads the same either way, and the built-in codec is faster)."""
+    return name.decode("ascii" if name.isascii() else "utf-8" if flags & 0x800 else "cp437")
+
+
 def _inflate(raw: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
     """A part's bytes as they really inflate, in pieces of at most ``CHUNK``.
 
@@ -676,16 +690,13 @@ def _inflate(raw: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
     deflated parts get here (``_check_declared`` refuses the methods Excel never writes).
     """
     raw.seek(info.header_offset)
-    header = raw.read(LOCAL_HEADER_BYTES)
-    if len(header) != LOCAL_HEADER_BYTES or header[:4] != b"PK\x03\x04":
+    fields = _local_header(raw.read(LOCAL_HEADER_BYTES))
+    if fields is None:
         raise zipfile.BadZipFile(f"bad local header for part {info.filename}")
-    flags, = struct.unpack("<H", header[6:8])
+    flags, name_length, extra_length = fields
     if flags & 0x60:  # compressed patched data, strong encryption
         raise NotImplementedError(f"part {info.filename} uses a zip feature Excel does not write")
-    name_length, extra_length = struct.unpack("<HH", header[26:30])
-    name = raw.read(name_length)
-    # strict, as zipfile; ASCII (every name Excel writes) reads the same in both, and the built-in codec is faster
-    name = name.decode("ascii" if name.isascii() else "utf-8" if flags & 0x800 else "cp437")
+    name = _local_name(raw.read(name_length), flags)
     if name != info.orig_filename:  # as zipfile refuses it: the two directories disagree
         raise zipfile.BadZipFile(f"File name in directory {info.orig_filename!r} and header {name!r} differ.")
     raw.seek(extra_length, 1)
