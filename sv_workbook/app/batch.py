@@ -1,11 +1,13 @@
 """Batch validation: every workbook under some paths, in parallel, one result per file.
 
 The procurement and performance team checks hundreds of KPI registers and tenders each
-half-year. This module finds the files, checks each one with the fast reader in a pool
-of processes (or on a Dask cluster), and returns one ``Outcome`` per file sorted by path,
-so the output is the same whatever the number of workers. A file that cannot be read
-(damaged, encrypted, .xls, locked, too big: ``package_check.check_package`` judges that) becomes
-a finding for that file; nothing a single file does stops the batch.
+half-year. This module finds the files, has each one checked (``check.check_file``: the fast
+reader and the rules) in a pool of processes (or on a Dask cluster), and returns one ``Outcome``
+per file sorted by path, so the output is the same whatever the number of workers.
+
+It imports neither the readers nor the rules: the process running the batch only hands out
+files and collects outcomes, and the workers have ``check`` from the forkserver. So the pool
+starts sooner (the forkserver's imports no longer wait for the same imports in the parent).
 """
 
 from __future__ import annotations
@@ -23,13 +25,9 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from sv_workbook.core.catalogue import CHECK_FAILED, OPEN_IN_EXCEL
-from sv_workbook.xlsx.fast_read import read_rawbook_fast
-from sv_workbook.app.analyse import analyse_file
+from sv_workbook.core.catalogue import CHECK_FAILED
 from sv_workbook.core.outcome import Outcome
 from sv_workbook.core.policy import Policy
-from sv_workbook.xlsx.safe_write import owner_file
-from sv_workbook.reports.terminal import result_lines
 
 #: Extensions a folder scan picks up; .xls/.xlsb are included so they are reported, not skipped.
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb")
@@ -82,66 +80,16 @@ def discover(paths: Iterable[str]) -> list[Target]:
     return sorted(found.values(), key=lambda t: (t.shown, t.absolute))
 
 
-def check_file(target: Target, policy: Policy, today: date, options: dict[str, Any] | None = None,
-               with_lines: bool = False, keep_result: bool = False) -> Outcome:
-    """Check one workbook with the fast reader; whatever happens, return an ``Outcome``.
+def check_chunk(targets: Sequence[Target], policy: Policy, today: date, options: dict[str, Any] | None = None,
+                with_lines: bool = False, keep_result: bool = False) -> list[Outcome]:
+    """Check a chunk of files (``check.check_files``), the task each pool or Dask worker runs.
 
-    ``options`` are the kinds' extra inputs (a KPI register's measure library and proxies);
-    ``with_lines`` keeps the result's display lines (ranking, KPI statuses) in ``lines``;
-    ``keep_result`` keeps the analysis itself (the portfolio report needs it), which is
-    otherwise dropped so that only findings travel back from the workers.
+    ``check`` is imported here, not at the top: a worker already holds it (the forkserver loaded
+    it), and the process running the batch never needs it unless it checks files itself (one job).
     """
-    path = Path(target.absolute)
-    name = Path(target.shown).name
-    try:
-        with _collector_paused():
-            outcome = analyse_file(path, policy, today, options, reader=read_rawbook_fast,
-                                   result=with_lines or keep_result)
-            if with_lines:
-                outcome.lines = result_lines(outcome.result)
-            if not keep_result:
-                outcome.result = None  # freed before the collector is back, so it never traverses it
-    except Exception as exc:  # a bug or a hostile file must not stop the other 999 files
-        return Outcome(target.shown, None, [CHECK_FAILED("The check stopped on this workbook because of a fault in sv-workbook, not in the file.",
-            "Open and re-save the workbook in Excel and try again; if it persists, send the file and the output of "
-            "the same command with --verbose to the sv-workbook maintainers.").at_workbook(name)], readable=False,
-            detail=f"{type(exc).__name__}: {exc}".replace("\n", " "))
-    outcome.path = target.shown
-    if _is_open_in_excel(path):
-        outcome.findings.append(OPEN_IN_EXCEL(
-            "The workbook is open in Excel (its owner file ~$… is present); unsaved changes "
-            "were not checked.", "Save it in Excel, then run the check again.").at_workbook(name))
-    return outcome
+    from sv_workbook.app.check import check_files
 
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while one workbook is checked.
-
-    A workbook makes tens of thousands of small objects (cells, rows, findings) that stay
-    alive until its check ends; the collector would traverse them again and again (about
-    a sixth of the CPU time of a batch). They are freed by reference counting when the
-    check ends, and any cycles among them by the first collection after it, so memory
-    still holds at most one workbook's worth at a time.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def check_files(targets: Sequence[Target], policy: Policy, today: date,
-                options: dict[str, Any] | None = None, with_lines: bool = False,
-                keep_result: bool = False) -> list[Outcome]:
-    """A chunk of files per task, so the per-task overhead is paid once per chunk."""
-    return [check_file(t, policy, today, options, with_lines, keep_result) for t in targets]
-
-
-def _is_open_in_excel(path: Path) -> bool:
-    return owner_file(path).exists() or path.with_name("~$" + path.name).exists()
+    return check_files(targets, policy, today, options, with_lines, keep_result)
 
 
 def default_jobs() -> int:
@@ -191,7 +139,7 @@ def iter_batch(targets: Sequence[Target], policy: Policy, today: date, options: 
     if dask_scheduler:
         chunks = _dask_chunks(targets, policy, today, options, with_lines, results, dask_scheduler)
     elif jobs == 1 or len(targets) == 1:
-        chunks = ([check_file(t, policy, today, options, with_lines, results)] for t in targets)
+        chunks = (check_chunk([t], policy, today, options, with_lines, results) for t in targets)
     else:
         chunks = _pool_chunks(targets, policy, today, options, with_lines, results, jobs)
     for chunk in chunks:
@@ -201,7 +149,7 @@ def iter_batch(targets: Sequence[Target], policy: Policy, today: date, options: 
 
 
 #: How worker processes start. A forkserver starts one clean interpreter that has imported only
-#: this module (the fast reader and the rules), and forks each worker from it: workers carry
+#: ``check`` (the fast reader and the rules) and this module, and forks each worker from it: workers carry
 #: neither the command line's click and tqdm nor anything else the parent loaded. Nor do files
 #: bring openpyxl in: a file openpyxl would refuse must get the same verdict from ``validate`` as
 #: from ``score``, and ``xlsx.part_acceptance`` vouches without openpyxl for the styles, properties,
@@ -217,7 +165,7 @@ def worker_context() -> multiprocessing.context.BaseContext | None:
         return None
     context = multiprocessing.get_context(START_METHOD)
     if START_METHOD == "forkserver":
-        context.set_forkserver_preload([__name__])
+        context.set_forkserver_preload([__name__, "sv_workbook.app.check"])
     return context
 
 
@@ -230,7 +178,7 @@ def _pool_chunks(targets: Sequence[Target], policy: Policy, today: date, options
         # (frequent: every workbook makes thousands of objects) skip them. About 15% faster.
         with ProcessPoolExecutor(max_workers=min(jobs, len(targets)), initializer=gc.freeze,
                                  mp_context=worker_context()) as pool:
-            for chunk in pool.map(check_files, chunks, repeat(policy), repeat(today), repeat(options),
+            for chunk in pool.map(check_chunk, chunks, repeat(policy), repeat(today), repeat(options),
                                   repeat(with_lines), repeat(keep_result)):
                 done += 1
                 yield chunk
@@ -245,7 +193,7 @@ def _isolated(target: Target, policy: Policy, today: date, options: dict[str, An
               with_lines: bool, keep_result: bool) -> Outcome:
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=worker_context()) as pool:
-            return pool.submit(check_files, [target], policy, today, options, with_lines, keep_result).result()[0]
+            return pool.submit(check_chunk, [target], policy, today, options, with_lines, keep_result).result()[0]
     except BrokenProcessPool:
         return Outcome(target.shown, None, [CHECK_FAILED(
             "The check of this workbook stopped abruptly (its process died, for example for lack "
@@ -266,7 +214,7 @@ def _dask_chunks(targets: Sequence[Target], policy: Policy, today: date, options
         raise BatchUsageError(f"Cannot reach the Dask scheduler at {address}: {exc}") from exc
     with client:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
-        futures = client.map(check_files, chunked(targets, workers), policy=policy, today=today, options=options,
+        futures = client.map(check_chunk, chunked(targets, workers), policy=policy, today=today, options=options,
                              with_lines=with_lines, keep_result=keep_result, pure=False)
         for i in range(len(futures)):
             chunk = futures[i].result()

@@ -27,12 +27,9 @@ from sv_workbook.app.batch import BatchUsageError, discover, iter_batch, progres
 from sv_workbook.core.catalogue import VERIFY_CHANGED
 from sv_workbook.core.contracts import CONTRACTS
 from sv_workbook.core.findings import Severity
-from sv_workbook.app.analyse import analyse_file
 from sv_workbook.core.outcome import Outcome, exit_code
 from sv_workbook.reports.batch_formats import FORMATS, write_results
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy, PolicyError, load_policy
-from sv_workbook.reports.terminal import result_lines
-from sv_workbook.xlsx.package_check import WorkbookUnreadable
 from sv_workbook.xlsx.safe_write import TEMP_PREFIX, WriteRefused, flush_file, flush_folder, mode_for
 
 
@@ -333,6 +330,7 @@ def score(path: str, output: str | None, in_place: bool, verbose: bool, allow_lo
           as_of, measures_path: str | None, proxies_path: str | None) -> None:
     """Check a workbook, compute its results and fill its report sheet."""
     from sv_workbook.app.jobs import score_file  # openpyxl: loaded only by the commands that write workbooks
+    from sv_workbook.xlsx.package_check import WorkbookUnreadable
 
     policy = _policy(policy_path)
     today = as_of.date() if as_of else date.today()
@@ -378,6 +376,7 @@ def split(path: str, outdir: str, policy_path: str | None) -> None:
     no other evaluator's marks or names. Exit 2 when the tender cannot be split.
     """
     from sv_workbook.app.evaluation import Refused, split_file
+    from sv_workbook.xlsx.package_check import WorkbookUnreadable
 
     try:
         result = split_file(path, outdir, _policy(policy_path))
@@ -406,6 +405,7 @@ def merge(path: str, returns: tuple[str, ...], output: str | None, in_place: boo
     problem names the return file and cell. Then run `sv-workbook validate` or `score`.
     """
     from sv_workbook.app.evaluation import Refused, merge_files
+    from sv_workbook.xlsx.package_check import WorkbookUnreadable
 
     try:
         result = merge_files(path, list(returns), output, _policy(policy_path), in_place=in_place)
@@ -457,6 +457,7 @@ def summaries(path: str, outdir: str, policy_path: str | None, as_of, verbose: b
     Refuses, listing the gaps and their cells, while any mark lacks a consensus rationale,
     the workbook has errors, or first place is tied.
     """
+    from sv_workbook.app.analyse import analyse_file
     from sv_workbook.core.tender.assessment import build_summaries
     from sv_workbook.reports.summaries_docx import write_summaries
 
@@ -487,6 +488,8 @@ def summaries(path: str, outdir: str, policy_path: str | None, as_of, verbose: b
 
 
 def _print(outcomes: list[Outcome], verbose: bool = False) -> None:
+    from sv_workbook.reports.terminal import result_lines
+
     for o in outcomes:
         errors = sum(f.severity is Severity.ERROR for f in o.findings)
         warnings = sum(f.severity is Severity.WARNING for f in o.findings)

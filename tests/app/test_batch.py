@@ -9,13 +9,15 @@ import re
 import shutil
 import xml.etree.ElementTree as ET
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from sv_workbook.app.batch import Target, check_file, discover
-from sv_workbook.cli import main
+from sv_workbook.app.batch import Target, discover
+from sv_workbook.app.check import check_file
+from sv_workbook.cli.commands import main
 from sv_workbook.core.findings import Finding, Severity
 from sv_workbook.core.outcome import Outcome
 from sv_workbook.reports.batch_formats import render, to_csv
@@ -184,7 +186,7 @@ def test_a_crashing_check_is_a_finding_not_a_stopped_batch(tmp_path, monkeypatch
     def boom(*args, **kwargs):
         raise RuntimeError("unexpected")
 
-    monkeypatch.setattr("sv_workbook.app.batch.analyse_file", boom)
+    monkeypatch.setattr("sv_workbook.app.check.analyse_file", boom)
     outcome = check_file(Target("good.xlsx", str(path)), DEFAULT_POLICY, None)
     assert [f.code for f in outcome.findings] == ["CHECK-FAILED"]
     assert "RuntimeError" not in outcome.findings[0].message and "--verbose" in outcome.findings[0].hint
@@ -269,8 +271,9 @@ def test_a_worker_that_dies_does_not_stop_the_batch(mixed, monkeypatch):
     import os
 
     import sv_workbook.app.batch as batch
+    import sv_workbook.app.check as check
 
-    real = batch.check_file
+    real = check.check_file
 
     def dies_on_truncated(target, *args, **kwargs):
         if target.shown.endswith("truncated.xlsx"):
@@ -278,7 +281,7 @@ def test_a_worker_that_dies_does_not_stop_the_batch(mixed, monkeypatch):
         return real(target, *args, **kwargs)
 
     monkeypatch.setattr(batch, "START_METHOD", "fork")  # so the workers inherit the patch below
-    monkeypatch.setattr(batch, "check_file", dies_on_truncated)
+    monkeypatch.setattr(check, "check_file", dies_on_truncated)
     result = run(str(mixed), "--format", "json", "--jobs", "2")
     recs = by_path(json.loads(result.stdout))
     assert len(recs) == 6 and result.exit_code == 1
@@ -316,7 +319,8 @@ def test_batch_workers_load_only_what_the_fast_path_needs(tmp_path):
     probe = f"""
 import sys
 import sv_workbook.app.batch as batch
-import sv_workbook.cli  # the parent holds click, as the command line does
+import sv_workbook.app.check as check
+import sv_workbook.cli.commands  # the parent holds click, as the command line does
 from datetime import date
 from sv_workbook.core.policy import DEFAULT_POLICY
 from tests.support.probes import heavy_modules_loaded
@@ -327,10 +331,10 @@ assert len(outcomes) == 6 and all(o.readable and o.kind for o in outcomes), outc
 # one worker says what it has loaded when it starts, checks the files, and says it again
 with batch.ProcessPoolExecutor(max_workers=1, mp_context=batch.worker_context()) as pool:
     print(pool.submit(heavy_modules_loaded).result())
-    checked = pool.submit(batch.check_files, targets, DEFAULT_POLICY, date(2026, 11, 27)).result()
+    checked = pool.submit(check.check_files, targets, DEFAULT_POLICY, date(2026, 11, 27)).result()
     assert [o.kind for o in checked] == [o.kind for o in outcomes]
     print(pool.submit(heavy_modules_loaded).result())
-    [bad] = pool.submit(batch.check_files, batch.discover([{str(refused)!r}]), DEFAULT_POLICY, date(2026, 11, 27)).result()
+    [bad] = pool.submit(check.check_files, batch.discover([{str(refused)!r}]), DEFAULT_POLICY, date(2026, 11, 27)).result()
     assert not bad.readable and "cell style" in str(bad.findings), bad
     print(pool.submit(heavy_modules_loaded).result())
 """
@@ -341,6 +345,33 @@ with batch.ProcessPoolExecutor(max_workers=1, mp_context=batch.worker_context())
     assert at_start == "[]"
     assert after_files == "[]"
     assert after_refused == "['numpy', 'openpyxl']"
+
+
+def test_workers_of_the_installed_command_do_not_import_the_command_line(tmp_path):
+    """The console script pip writes (``from sv_workbook.cli import main``) is re-run by every pool
+    worker as ``__mp_main__``, so the entry point must import nothing: else each worker loads click,
+    tqdm and the commands' libraries (about 50 ms each), as they did before ``cli`` was made thin.
+    ``-X importtime`` reaches the forkserver and its workers, and logs each module a process imports."""
+    import subprocess
+    import sys
+
+    from tests.support.paths import ROOT
+
+    for i, name in enumerate(["kpi_register_example.xlsx", "tender_example.xlsx"] * 2):
+        shutil.copy(ROOT / "examples" / name, tmp_path / f"{i}-{name}")
+    script = tmp_path.parent / f"{tmp_path.name}-sv-workbook"  # as pip writes a console script
+    script.write_text("import re\nimport sys\nfrom sv_workbook.cli import main\nif __name__ == '__main__':\n"
+                      "    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n    sys.exit(main())\n")
+    run_ = subprocess.run([sys.executable, "-X", "importtime", str(script), "validate", str(tmp_path), "--jobs", "2",
+                           "--format", "json", *AS_OF], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert run_.returncode == 0, run_.stderr[-2000:]  # the examples are clean
+    assert len(json.loads(run_.stdout)) == 4
+    imported = Counter(line.rsplit("|", 1)[1].strip() for line in run_.stderr.splitlines()
+                       if line.startswith("import time:") and "|" in line)
+    # the parent imports each once; the forkserver and the workers import none of them
+    assert {m: imported[m] for m in ("click", "tqdm", "sv_workbook.cli.commands")} == {
+        "click": 1, "tqdm": 1, "sv_workbook.cli.commands": 1}
+    assert imported["sv_workbook.cli"] >= 3  # the parent, and each worker re-running the script
 
 
 @pytest.mark.parametrize("n, workers", [(1, 2), (7, 2), (100, 2), (1000, 2), (1000, 8)])

@@ -7,7 +7,7 @@ import json
 from click.testing import CliRunner
 from dask.distributed import LocalCluster
 
-from sv_workbook.cli import main
+from sv_workbook.cli.commands import main
 
 from tests.app.test_batch import AS_OF, mixed  # noqa: F401  (the shared returns-folder fixture)
 

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from sv_workbook.cli import main
+from sv_workbook.cli.commands import main
 from sv_workbook.core.tender.parse import parse_tender
 from sv_workbook.xlsx.openpyxl_read import read_rawbook
 from tests.support.example_tender import EVALUATORS, example_tender

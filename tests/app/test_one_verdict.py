@@ -74,7 +74,7 @@ def test_every_entry_point_agrees_on_damaged_and_hostile_tenders(tmp_path, examp
 def test_the_technical_detail_is_kept_for_verbose(tmp_path, example_path):
     from click.testing import CliRunner
 
-    from sv_workbook.cli import main
+    from sv_workbook.cli.commands import main
 
     path, _ = _damaged(example_path, tmp_path)["style-excel-never-writes"]
     quiet = CliRunner().invoke(main, ["score", str(path)])
@@ -132,7 +132,7 @@ def test_a_bidder_named_like_a_dunder_is_shown_as_typed_and_not_counted_a_leak(t
     it must be) and the harness counted the name as Python's words reaching the user."""
     from click.testing import CliRunner
 
-    from sv_workbook.cli import main
+    from sv_workbook.cli.commands import main
 
     path = _tender_with_bidder(tmp_path / "tender.xlsx", name)
     assert _agreeing(path) == ("kind", "tender")
@@ -145,7 +145,7 @@ def test_the_detector_still_flags_real_leaks_in_a_workbook_carrying_a_dunder(tmp
     and a path are still found, from a workbook whose bidder is ``__proto__``."""
     from click.testing import CliRunner
 
-    from sv_workbook.cli import main
+    from sv_workbook.cli.commands import main
     from tests.support.verdicts import _leaks, python_words, workbook_words
 
     own = workbook_words(_tender_with_bidder(tmp_path / "proto.xlsx", "__proto__"))

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from sv_workbook.cli import main
+from sv_workbook.cli.commands import main
 from sv_workbook.core.tender.fingerprint import canonical, digest, Entry
 from tests.support.lo import needs_libreoffice, recalc
 from tests.support.paths import TODAY

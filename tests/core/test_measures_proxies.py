@@ -8,7 +8,7 @@ import io
 import pytest
 from click.testing import CliRunner
 
-from sv_workbook.cli import main
+from sv_workbook.cli.commands import main
 from sv_workbook.core.contracts import NATIONAL_PRIORITIES
 from sv_workbook.core.kpi.measures import COLUMNS, default_library, library_csv, load_library
 from sv_workbook.core.kpi.proxies import Proxy, load_proxies, parse_proxies, social_value_gbp

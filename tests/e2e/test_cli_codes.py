@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from sv_workbook.cli import main
+from sv_workbook.cli.commands import main
 from sv_workbook.core.catalogue import CATALOGUE, MISSING_COLUMN, describe
 
 

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from packaging.requirements import Requirement
 
 from sv_workbook import __version__
-from sv_workbook.cli import main
+from sv_workbook.cli.commands import main
 from tests.support.paths import ROOT
 
 WHEEL = f"sv_workbook-{__version__}-py3-none-any.whl"

@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from sv_workbook.cli import main
+from sv_workbook.cli.commands import main
 from tests.support.example_tender import example_tender
 from sv_workbook.core.tender.scoring import score_tender
 from dataclasses import replace

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from sv_workbook.cli import main
+from sv_workbook.cli.commands import main
 from tests.support.example_tender import example_tender
 from sv_workbook.reports.inert import FORMULA_TRIGGERS, csv_cell, csv_text, html_text
 from sv_workbook.app.jobs import score_file

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from sv_workbook.cli import main
+from sv_workbook.cli.commands import main
 from sv_workbook.core.contracts import KPI_REGISTER
 from sv_workbook.app.analyse import analyse_file
 from tests.support.example_registers import example_register, make_register, write_register

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from sv_workbook.cli import main
+from sv_workbook.cli.commands import main
 from sv_workbook.app.analyse import analyse_file
 from sv_workbook.core.kpi.rules import KPI, Actual, ContractInfo, Register
 from sv_workbook.core.kpi.measures import default_library

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from docx import Document
 from docx.table import Table as DocxTable
 
-from sv_workbook.cli import main
+from sv_workbook.cli.commands import main
 from tests.support.example_tender import example_tender
 from sv_workbook.core.tender.scoring import score_tender
 from sv_workbook.core.tender.assessment import Heading, Para, Table, build_summaries

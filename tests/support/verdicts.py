@@ -25,10 +25,11 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from sv_workbook.app.batch import Target, check_file
+from sv_workbook.app.batch import Target
+from sv_workbook.app.check import check_file
 from sv_workbook.app.analyse import analyse_file
 from sv_workbook.core.outcome import Outcome
-from sv_workbook.cli import main
+from sv_workbook.cli.commands import main
 from sv_workbook.core.policy import DEFAULT_POLICY
 
 TODAY = date(2026, 11, 27)

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from lxml import etree
 from python_calamine import CalamineWorkbook
 
-from sv_workbook.cli import main
+from sv_workbook.cli.commands import main
 from sv_workbook.xlsx.vba.addin import (ADDIN_CONTENT_TYPE, CONF_SHEET, CUSTOMUI_PART, CUSTOMUI_XMLNS, RIBBON_GROUPS,
                                     RIBBON_TAB, ribbon_xml, xlwings_addin_module_text)
 from sv_workbook.xlsx.vba.macro_workbook import sv_module_text

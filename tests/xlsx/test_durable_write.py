@@ -89,7 +89,7 @@ def test_validate_results_file_is_flushed_and_its_temporary_recognised(tmp_path,
     from a temporary file a later save recognises as stale if the run was killed."""
     from click.testing import CliRunner
 
-    from sv_workbook.cli import main
+    from sv_workbook.cli.commands import main
 
     out = tmp_path / "results.json"
     events: list[tuple[str, str]] = []

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from oletools.olevba import VBA_Parser
 
-from sv_workbook.cli import main
+from sv_workbook.cli.commands import main
 from sv_workbook.xlsx.vba.macro_workbook import BUTTONS, make_macro_enabled, sv_module_text
 from sv_workbook.xlsx.safe_write import atomic_save
 from tests.support.paths import ROOT, TODAY

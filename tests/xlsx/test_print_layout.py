@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from sv_workbook import __version__
-from sv_workbook.cli import main
+from sv_workbook.cli.commands import main
 from sv_workbook.xlsx.print_layout import escape, stamp, text_width, wrapped_lines
 from tests.support.lo import convert
 from tests.support.paths import ROOT

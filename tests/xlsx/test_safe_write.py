@@ -131,7 +131,7 @@ def test_excel_owner_file_blocks_in_place(tmp_path, example_path):
 def test_cli_refuses_then_allows_loss_to_a_new_file(tmp_path, example_path):
     from click.testing import CliRunner
 
-    from sv_workbook.cli import main
+    from sv_workbook.cli.commands import main
 
     source = add_shape(example_path, tmp_path / "with-shape.xlsx", "Criteria")
     runner = CliRunner()
