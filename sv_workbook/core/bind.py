@@ -13,7 +13,7 @@ from operator import itemgetter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from difflib import get_close_matches
-from typing import Any, NamedTuple
+from typing import Any, Iterable, NamedTuple
 
 from sv_workbook.core.catalogue import DATE_AS_TEXT, NUMBER_AS_TEXT
 from sv_workbook.core.contracts import Field, TableSpec, WorkbookContract
@@ -161,19 +161,23 @@ def _data_rows(name: str, table: RawTable, positions: dict[str, int]) -> list[Ro
     rows: list[Row] = []
     for raw_row in table.rows:
         if pick is not None and len(raw_row) > widest:
-            cells = dict(zip(columns, pick(raw_row)))
-        else:
-            width = len(raw_row)
-            cells = {column: raw_row[idx] for column, idx in positions.items() if idx < width}
-        if _has_data(cells):
+            picked = pick(raw_row)
+            # most rows hold a value in their first contract cell: no call for them (``_has_data``)
+            value = picked[0][2]
+            if (value is not None and (not isinstance(value, str) or value.strip())) or _has_data(picked):
+                rows.append(make((name, sheet, dict(zip(columns, picked)))))
+            continue
+        width = len(raw_row)
+        cells = {column: raw_row[idx] for column, idx in positions.items() if idx < width}
+        if _has_data(cells.values()):
             rows.append(make((name, sheet, cells)))
     return rows
 
 
-def _has_data(cells: dict[str, CellValue]) -> bool:
+def _has_data(cells: Iterable[CellValue]) -> bool:
     """True unless every cell is blank (``CellValue.is_blank``, spelt out inline: this runs
-    for every row of every table, and most rows answer at their first cell)."""
-    for c in cells.values():
+    for many rows of every table)."""
+    for c in cells:
         value = c.value
         if c.formula is not None or (value is not None and (not isinstance(value, str) or value.strip())):
             return True

@@ -83,7 +83,7 @@ _ODD_CELL = re.compile(rb'<c(?: r="[A-Z]{3}|(?! r=")[\s>/])')
 #: properties); any other part saved in UTF-16 sends the file to openpyxl, because calamine and
 #: the byte scans here read UTF-8 only (calamine silently reads such a sheet as empty).
 IGNORED_FOLDERS = ("customXml/", "docProps/")
-#: Table columns up to this many rows have their cell references remembered across files.
+#: Cell references (and empty cells) down to this row are made once per column and shared by every file.
 CACHED_COLUMN_ROWS = 2_000
 
 
@@ -307,19 +307,17 @@ def _table(path: Path, values: "_SheetValues", sheet: str, name: str, ref: str, 
     grid_columns = list(zip(*lines)) if lines and len(set(map(len, lines))) == 1 else None
     # ``tuple.__new__(CellValue, ...)`` is the NamedTuple without its Python-level constructor
     make = partial(tuple.__new__, CellValue)
-    small = last - min_row <= CACHED_COLUMN_ROWS
-    column_cells = _remembered_column_cells if small else _column_cells
     columns = []
     for i, (letter, k) in enumerate(zip(letters, keep)):
         if not k:  # a column no contract reads: its cells are kept, empty, as openpyxl_read keeps them
-            columns.append(list((_remembered_blank_cells if small else _blank_cells)(sheet, letter, min_row + 1, last)))
+            columns.append(_blank_cells(sheet, letter, min_row + 1, last))
             continue
         col = first_col - 1 + i
         if grid_columns is None:
             raw = [line[col] if col < len(line) else None for line in lines]
         else:
             raw = list(grid_columns[col]) if col < width else [None] * len(lines)
-        coords = column_cells(letter, min_row + 1, last)
+        coords = _column_cells(letter, min_row + 1, last)
         columns.append(list(map(make, zip(repeat(sheet), coords, _plain(raw + missing), repeat(None)))))
     for row, col, coord in values.special_at[sheet]:
         i = col - first_col
@@ -387,29 +385,42 @@ class _OnePart:
 
 
 def _column_cells(letter: str, first: int, last: int) -> tuple[str, ...]:
-    """``('A2', 'A3', ...)``: a Table column's cell references (joined in C from the row numbers'
-    texts; past row ``CACHED_COLUMN_ROWS`` those are made as needed)."""
-    rows = _ROW_TEXT[first:last + 1] if last < len(_ROW_TEXT) else map(str, range(first, last + 1))
-    return tuple(map(letter.__add__, rows))
+    """``('A2', 'A3', ...)``: the references of a Table column's cells, rows ``first`` to ``last``.
+
+    Up to row ``CACHED_COLUMN_ROWS`` they are a slice of the column's references made once
+    (``_whole_column``): files whose Tables sit at other places or hold other numbers of rows
+    (every file a colleague built by hand) share them too, and a slice makes no string. Past that
+    row they are joined from the row numbers as needed, so what is kept stays small whatever
+    the files claim.
+    """
+    if last <= CACHED_COLUMN_ROWS:
+        return _whole_column(letter)[first - 1:last]
+    return tuple(map(letter.__add__, map(str, range(first, last + 1))))
 
 
-#: ``str(r)`` for rows 0 to ``CACHED_COLUMN_ROWS``, made once (a few thousand short strings).
-_ROW_TEXT = tuple(map(str, range(CACHED_COLUMN_ROWS + 1)))
-
-
-#: The same, made once for every file whose table has the same place and size (in a batch,
-#: most of them); only for columns of up to ``CACHED_COLUMN_ROWS`` rows, so what is kept
-#: stays small whatever the files claim.
-_remembered_column_cells = lru_cache(maxsize=128)(_column_cells)
+@lru_cache(maxsize=64)
+def _whole_column(letter: str) -> tuple[str, ...]:
+    """``('A1', ..., 'A2000')``: a column's references down to row ``CACHED_COLUMN_ROWS``."""
+    return tuple(map(letter.__add__, map(str, range(1, CACHED_COLUMN_ROWS + 1))))
 
 
 def _blank_cells(sheet: str, letter: str, first: int, last: int) -> tuple[CellValue, ...]:
-    """The empty cells of a Table column no contract reads (``CellValue``s are immutable, so
-    files with the same layout share them)."""
-    return tuple(CellValue(sheet, coord, None) for coord in _column_cells(letter, first, last))
+    """The empty cells of a Table column no contract reads, rows ``first`` to ``last``: a slice,
+    as for ``_column_cells``, of the column's empty cells made once per sheet name (``CellValue``s
+    are immutable, so files share them)."""
+    if last <= CACHED_COLUMN_ROWS:
+        return _whole_blank_column(sheet, letter)[first - 1:last]
+    return _empty_cells(sheet, _column_cells(letter, first, last))
 
 
-_remembered_blank_cells = lru_cache(maxsize=128)(_blank_cells)
+@lru_cache(maxsize=32)
+def _whole_blank_column(sheet: str, letter: str) -> tuple[CellValue, ...]:
+    return _empty_cells(sheet, _whole_column(letter))
+
+
+def _empty_cells(sheet: str, coords: tuple[str, ...]) -> tuple[CellValue, ...]:
+    # ``tuple.__new__(CellValue, ...)`` is the NamedTuple without its Python-level constructor
+    return tuple(map(partial(tuple.__new__, CellValue), zip(repeat(sheet), coords, repeat(None), repeat(None))))
 
 
 def _plain(raw: list[Any]) -> list[Any]:

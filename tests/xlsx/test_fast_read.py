@@ -15,7 +15,8 @@ import pytest
 from openpyxl.workbook.defined_name import DefinedName
 
 from tests.support.example_tender import example_tender
-from sv_workbook.xlsx.fast_read import CACHED_COLUMN_ROWS, Declined, _remembered_column_cells, read_rawbook_fast
+from sv_workbook.xlsx.fast_read import (CACHED_COLUMN_ROWS, Declined, _whole_blank_column, _whole_column,
+                                        read_rawbook_fast)
 from sv_workbook.app.analyse import analyse_file
 from sv_workbook.core.policy import DEFAULT_POLICY
 from sv_workbook.xlsx.safe_write import atomic_save
@@ -161,8 +162,9 @@ def test_cells_without_their_reference_go_to_openpyxl(tmp_path):
 
 
 def test_long_tables_leave_nothing_behind(tmp_path):
-    """Cell references are remembered across files only for short columns: a small file whose
-    Table claims thousands of rows must not leave them in memory for the rest of a batch."""
+    """Cell references (and the empty cells of columns no contract reads) are remembered across
+    files only down to row ``CACHED_COLUMN_ROWS``: a small file whose Table claims thousands of rows
+    must not leave them in memory for the rest of a batch."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -170,10 +172,10 @@ def test_long_tables_leave_nothing_behind(tmp_path):
     add_table(wb.active, "Long", 1, 1, headers, CACHED_COLUMN_ROWS + 500)
     wb.active.cell(row=CACHED_COLUMN_ROWS + 501, column=20, value=1)
     path = save(wb, tmp_path / "long.xlsx")
-    before = _remembered_column_cells.cache_info().currsize
+    before = _whole_column.cache_info().currsize, _whole_blank_column.cache_info().currsize
     raw = read_rawbook_fast(path, strict=True)
     assert len(raw.tables["Long"].rows) == CACHED_COLUMN_ROWS + 500
-    assert _remembered_column_cells.cache_info().currsize == before
+    assert (_whole_column.cache_info().currsize, _whole_blank_column.cache_info().currsize) == before
     assert raw == read_rawbook(path)
 
 
@@ -482,10 +484,10 @@ def _table_at(tmp_path: Path, first_row: int, n_rows: int, name: str) -> Path:
 
 
 def test_row_texts_past_and_below_the_cached_rows(tmp_path):
-    """Cell references come from the row texts made once up to row ``CACHED_COLUMN_ROWS`` and are made
-    as needed beyond it: Tables longer than that, Tables that straddle it and Tables that start
-    below it read as openpyxl reads them, whichever kind is read first (the caches of column
-    references are cleared before each order)."""
+    """Cell references (and the empty cells of the Notes column, which no contract reads) are slices
+    of each column's made once down to row ``CACHED_COLUMN_ROWS``, and are made as needed beyond it:
+    Tables longer than that, Tables that straddle it and Tables that start below it read as
+    openpyxl reads them, whichever kind is read first (the caches are cleared before each order)."""
     import sv_workbook.xlsx.fast_read as fr
 
     paths = [_table_at(tmp_path, 1, CACHED_COLUMN_ROWS + 30, "long.xlsx"),  # longer than the cached rows
@@ -496,8 +498,8 @@ def test_row_texts_past_and_below_the_cached_rows(tmp_path):
              _table_at(tmp_path, 3, 40, "short.xlsx")]  # fills the row texts
     want = {p: read_rawbook(p) for p in paths}
     for order in (paths, paths[::-1]):
-        fr._remembered_column_cells.cache_clear()
-        fr._remembered_blank_cells.cache_clear()
+        fr._whole_column.cache_clear()
+        fr._whole_blank_column.cache_clear()
         for p in order:
             got = read_rawbook_fast(p, strict=True)
             assert got == want[p], p.name
@@ -505,7 +507,7 @@ def test_row_texts_past_and_below_the_cached_rows(tmp_path):
             assert cells == [f"{x}{r}" for r in range(int(got.tables["Actuals"].header_cells[0][1:]) + 1,
                                                       int(got.tables["Actuals"].header_cells[0][1:]) + 1
                                                       + len(got.tables["Actuals"].rows)) for x in "BCD"]
-        assert fr._ROW_TEXT == tuple(str(r) for r in range(CACHED_COLUMN_ROWS + 1))
+        assert fr._whole_column("B") == tuple(f"B{r}" for r in range(1, CACHED_COLUMN_ROWS + 1))
 
 
 def test_a_date_column_keeps_dates_bools_and_numbers_apart(tmp_path):
