@@ -16,7 +16,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 
-from sv_workbook.core.findings import Finding, Severity
+from sv_workbook.core.findings import Finding, Severity, new_finding
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -40,7 +40,7 @@ class Code:
         chosen = severity or self.severity
         if chosen not in (self.severities or (self.severity,)):
             raise ValueError(f"{self.code} is never a {chosen.value}; the catalogue allows {self.severities}")
-        return Finding(chosen, self.code, message, self.fix if hint is None else hint, sheet, cell)
+        return new_finding(chosen, self.code, message, self.fix if hint is None else hint, sheet, cell)
 
 
 #: Every code, in the order the documentation lists them.

@@ -51,13 +51,10 @@ class Finding:
     extra: tuple[tuple[str, str], ...] = field(default=())
 
     def at_workbook(self, workbook: str) -> "Finding":
-        """The same finding, naming the workbook it came from.
-
-        Built directly rather than with ``dataclasses.replace``, which is several times
-        slower: batch validation names the workbook on every finding of every file.
-        """
-        return Finding(self.severity, self.code, self.message, self.hint, self.sheet, self.cell, workbook,
-                       self.extra)
+        """The same finding, naming the workbook it came from (batch validation names the
+        workbook on every finding of every file, so it is made by ``new_finding``)."""
+        return new_finding(self.severity, self.code, self.message, self.hint, self.sheet, self.cell, workbook,
+                           self.extra)
 
     @property
     def location(self) -> str:
@@ -93,6 +90,17 @@ class Finding:
             "message": self.message,
             "hint": self.hint,
         }
+
+
+def new_finding(severity: Severity, code: str, message: str, hint: str = "", sheet: str = "", cell: str = "",
+                workbook: str = "", extra: tuple[tuple[str, str], ...] = ()) -> Finding:
+    """``Finding(...)``, a third of the time: the fields are written into the new instance's
+    ``__dict__``, which is all a frozen dataclass's ``__init__`` does, one ``object.__setattr__``
+    call per field. A batch of a thousand registers makes over a hundred thousand findings."""
+    finding = object.__new__(Finding)
+    finding.__dict__.update(severity=severity, code=code, message=message, hint=hint, sheet=sheet, cell=cell,
+                            workbook=workbook, extra=extra)
+    return finding
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:

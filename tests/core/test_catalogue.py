@@ -51,7 +51,7 @@ def direct_constructions(source: str) -> list[tuple[int, str]]:
     """Calls that make a finding or a code without going through the catalogue's entries."""
     return [(node.lineno, node.func.id) for node in ast.walk(ast.parse(source))
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-            and node.func.id in ("Finding", "Code", "_code")]
+            and node.func.id in ("Finding", "new_finding", "Code", "_code")]
 
 
 def _modules() -> list[Path]:
@@ -64,7 +64,8 @@ def test_the_scanners_see_what_they_must():
     assert code_literals('x = "NEW-THING-2"') == [(1, "NEW-THING-2")]  # looks like a code, not declared
     assert code_literals('f(f"UNKNOWN-{kind.upper()}")') == [(1, "UNKNOWN-{...}")]
     assert code_literals('x = "Weights-sum"; y = f"{n} error(s)"; z = "A2:B5"; e = "UTF-16-LE"') == []
-    assert direct_constructions("Finding(Severity.ERROR, code, m)\nCode('X')") == [(1, "Finding"), (2, "Code")]
+    assert direct_constructions("Finding(Severity.ERROR, code, m)\nCode('X')\nnew_finding(s, c, m)") == [
+        (1, "Finding"), (2, "Code"), (3, "new_finding")]
 
 
 def test_no_code_is_written_outside_the_catalogue():
@@ -100,6 +101,24 @@ def test_a_code_makes_findings_with_its_severity_and_fix():
     assert HAS_MACROS("m", "h", severity=Severity.WARNING).severity is Severity.WARNING
     with pytest.raises(ValueError, match="WEIGHTS-SUM is never a warning"):
         WEIGHTS_SUM("m", severity=Severity.WARNING)
+
+
+def test_findings_made_the_quick_way_are_the_dataclass_s_own():
+    """``new_finding`` (what the catalogue and ``at_workbook`` use) fills exactly the dataclass's
+    fields: a field added to ``Finding`` and forgotten there fails here."""
+    from dataclasses import fields
+
+    from sv_workbook.core.findings import Finding, new_finding
+
+    args = (Severity.WARNING, "WEIGHTS-SUM", "m", "h", "Criteria", "C2", "t.xlsx", (("k", "v"),))
+    quick, made = new_finding(*args), Finding(*args)
+    assert quick == made and hash(quick) == hash(made) and repr(quick) == repr(made) and type(quick) is Finding
+    assert (str(quick), quick.as_dict(), quick.location) == (str(made), made.as_dict(), made.location)
+    assert list(vars(quick)) == [f.name for f in fields(Finding)] == list(vars(made))
+    assert new_finding(*args[:3]) == Finding(*args[:3])  # the same defaults
+    assert made.at_workbook("u.xlsx") == Finding(*args[:6], "u.xlsx", args[7])
+    with pytest.raises(AttributeError):
+        quick.code = "X"  # still frozen
 
 
 def test_a_code_cannot_be_declared_twice():

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import calendar
 from bisect import bisect_right
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from difflib import get_close_matches
@@ -417,34 +417,35 @@ def _check_actuals(register: Register, known: dict[str, KPI], keys: dict[str, st
     start, end = c.start, c.end
     counted: list[Actual] = []
     reported: dict[str, set[int]] = defaultdict(set)
-    periods: Counter[tuple[str, int]] = Counter()
+    rows_in: dict[tuple[str, int], int] = {}  # (KPI, period index) -> Actuals rows counted in it
     starts = [p.start for p in plan]
     # each day's period found once: a register's hundreds of rows share a few dozen period ends
     period_of: dict[date, Period | None] = {}
     for a in register.actuals:
+        # unpacked once: the fields are read several times each, for hundreds of rows
+        kpi_id, day, amount, evidence, _, where = a
         ok = True
-        key = keys[a.kpi_id]
-        day = a.period_end
+        key = keys[kpi_id]
         if key not in known:
             ids = ", ".join(k.id for k in known.values()) or "none yet"
             out.append(ACTUAL_UNKNOWN_KPI(
-                f"Actuals row for KPI '{a.kpi_id}', which is not in the KPIs "
+                f"Actuals row for KPI '{kpi_id}', which is not in the KPIs "
                 f"table (KPIs: {ids}).", "Correct the KPI_ID, or add the KPI to the KPIs table.",
-                *_at(a.where, "kpi_id")))
+                *_at(where, "kpi_id")))
             ok = False
         if day is not None:
             if day > as_of:
-                out.append(PERIOD_IN_FUTURE(f"PeriodEnd {day:%d/%m/%Y} of KPI '{a.kpi_id}' is "
+                out.append(PERIOD_IN_FUTURE(f"PeriodEnd {day:%d/%m/%Y} of KPI '{kpi_id}' is "
                                             f"after the as-of date {as_of:%d/%m/%Y}; it is not counted.",
                                             "Record a period only once it has ended (check the year).",
-                                            *_at(a.where, "period_end")))
+                                            *_at(where, "period_end")))
                 ok = False
             if not start <= day <= end:
                 out.append(PERIOD_OUTSIDE_CONTRACT(
                     f"PeriodEnd {day:%d/%m/%Y} of KPI "
-                    f"'{a.kpi_id}' is outside the contract ({start:%d/%m/%Y} to {end:%d/%m/%Y}); "
+                    f"'{kpi_id}' is outside the contract ({start:%d/%m/%Y} to {end:%d/%m/%Y}); "
                     "it is not counted.", "Check the date against the contract's StartDate and EndDate.",
-                    *_at(a.where, "period_end")))
+                    *_at(where, "period_end")))
                 ok = False
             else:
                 hit = period_of[day] if day in period_of else period_of.setdefault(day, _period_of(day, plan, starts))
@@ -452,27 +453,27 @@ def _check_actuals(register: Register, known: dict[str, KPI], keys: dict[str, st
                     reported[key].add(hit.index)
                 if hit is not None and ok:
                     slot = (key, hit.index)
-                    periods[slot] += 1
-                    if periods[slot] == 2:
+                    seen = rows_in[slot] = rows_in.get(slot, 0) + 1
+                    if seen == 2:
                         out.append(ACTUAL_DUPLICATE_PERIOD(
-                            f"KPI '{a.kpi_id}' has more than one Actuals "
+                            f"KPI '{kpi_id}' has more than one Actuals "
                             f"row in {hit.label}; all of them are added up.",
                             "If this repeats an earlier row, delete it so delivery is not counted "
-                            "twice.", *_at(a.where, "kpi_id")))
+                            "twice.", *_at(where, "kpi_id")))
         else:
             ok = False
-        if a.actual is None or a.actual < 0:
-            if a.actual is not None:
-                out.append(ACTUAL_NEGATIVE(f"Actual {a.actual:g} for KPI '{a.kpi_id}' is negative.",
+        if amount is None or amount < 0:
+            if amount is not None:
+                out.append(ACTUAL_NEGATIVE(f"Actual {amount:g} for KPI '{kpi_id}' is negative.",
                                            "Enter the quantity delivered in the period (0 or more); correct an earlier "
-                                           "over-report in that period's row.", *_at(a.where, "actual")))
+                                           "over-report in that period's row.", *_at(where, "actual")))
             ok = False
-        if not a.evidence and (not a.where or "evidence" in a.where):  # parsed without the column: bind warned
+        if not evidence and (not where or "evidence" in where):  # parsed without the column: bind warned
             out.append(EVIDENCE_MISSING(
-                f"The Actuals row for KPI '{a.kpi_id}'"
-                + (f" ending {a.period_end:%d/%m/%Y}" if a.period_end else "") + " has no evidence.",
+                f"The Actuals row for KPI '{kpi_id}'"
+                + (f" ending {day:%d/%m/%Y}" if day else "") + " has no evidence.",
                 "Add the reference or link to the evidence (timesheets, certificates, invoices).",
-                *_at(a.where, "evidence")))
+                *_at(where, "evidence")))
         if ok:
             counted.append(a)
     return counted, reported
