@@ -58,12 +58,18 @@ class Row(NamedTuple):
 
 @dataclass
 class BoundBook:
-    """A workbook seen through its contract; ``findings`` says what did not fit."""
+    """A workbook seen through its contract; ``findings`` says what did not fit.
+
+    ``tables`` holds each contract table found with all its required columns, and where each
+    contract column it has sits (its index in the table's rows). Its rows are read when asked
+    for, as ``Row``s (``table_rows``) or, for a table of hundreds of rows read column by column,
+    as plain tuples (``cells``).
+    """
 
     raw: RawBook
     contract: WorkbookContract
     names: dict[str, CellValue] = field(default_factory=dict)
-    rows: dict[str, list[Row]] = field(default_factory=dict)
+    tables: dict[str, tuple[RawTable, dict[str, int]]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -71,7 +77,34 @@ class BoundBook:
         """True when every required name and table (with its columns) was found."""
         required_names = {n.name for n in self.contract.names if n.field.required}
         required_tables = {t.name for t in self.contract.input_tables if t.required}
-        return required_names <= set(self.names) and required_tables <= set(self.rows)
+        return required_names <= set(self.names) and required_tables <= set(self.tables)
+
+    def table_rows(self, name: str) -> list[Row]:
+        """The table's rows that hold contract data, each cell keyed by its contract column (a cell
+        the row does not reach is left out); none when the table is not bound."""
+        if name not in self.tables:
+            return []
+        table, positions = self.tables[name]
+        columns, make = tuple(positions), partial(tuple.__new__, Row)
+        return [make((name, table.sheet, dict(zip(columns, kept)) if None not in kept else
+                      {c: cell for c, cell in zip(columns, kept) if cell is not None}))
+                for kept in _kept_cells(table, positions)]
+
+    def cells(self, name: str, columns: tuple[str, ...]) -> list[tuple[CellValue | None, ...]]:
+        """For each row ``table_rows`` keeps, the cells of ``columns`` in that order, None for a
+        column the table lacks or the row does not reach: the same rows without a dict per row,
+        for a parser that reads hundreds of them (a register's Actuals)."""
+        if name not in self.tables:
+            return []
+        table, positions = self.tables[name]
+        order = list(positions)
+        at = [order.index(c) if c in positions else -1 for c in columns]
+        kept = _kept_cells(table, positions)
+        if at == list(range(len(order))):
+            return kept  # the columns asked for are the table's contract columns, in the contract's order
+        if -1 not in at and len(at) > 1:
+            return list(map(itemgetter(*at), kept))
+        return [tuple(row[i] if i >= 0 else None for i in at) for row in kept]
 
 
 def bind(raw: RawBook, contract: WorkbookContract) -> BoundBook:
@@ -141,37 +174,36 @@ def bind(raw: RawBook, contract: WorkbookContract) -> BoundBook:
             positions[column.name] = idx
         if missing:
             continue
-        book.rows[spec.name] = _data_rows(spec.name, table, positions)
+        book.tables[spec.name] = (table, positions)
     return book
 
 
-def _data_rows(name: str, table: RawTable, positions: dict[str, int]) -> list[Row]:
-    """The table's rows that hold contract data, each cell keyed by its contract column.
+def _kept_cells(table: RawTable, positions: dict[str, int]) -> list[tuple[CellValue | None, ...]]:
+    """The cells at ``positions`` (in their order) of each row of the table that holds contract
+    data; None for a cell a row does not reach.
 
     Templates pre-size their tables, so blank rows are skipped. This runs for every row of
     every table a batch reads, so a row as wide as the table (every row the readers make) is
-    picked by ``itemgetter`` and zipped into its dict in C; a shorter row (a ``RawTable`` made
-    by hand) is keyed cell by cell, its missing cells left out.
+    picked by ``itemgetter`` in C; a shorter row (a ``RawTable`` made by hand) cell by cell.
     """
-    columns, indexes = tuple(positions), tuple(positions.values())
-    # itemgetter of one index gives the item, not a tuple: a one-column table is keyed cell by cell
+    indexes = tuple(positions.values())
+    # itemgetter of one index gives the item, not a tuple: a one-column table is read cell by cell
     pick = itemgetter(*indexes) if len(indexes) > 1 else None
-    widest, sheet = max(indexes, default=0), table.sheet
-    make = partial(tuple.__new__, Row)
-    rows: list[Row] = []
+    widest = max(indexes, default=0)
+    kept: list[tuple[CellValue | None, ...]] = []
     for raw_row in table.rows:
         if pick is not None and len(raw_row) > widest:
             picked = pick(raw_row)
             # most rows hold a value in their first contract cell: no call for them (``_has_data``)
             value = picked[0][2]
             if (value is not None and (not isinstance(value, str) or value.strip())) or _has_data(picked):
-                rows.append(make((name, sheet, dict(zip(columns, picked)))))
+                kept.append(picked)
             continue
         width = len(raw_row)
-        cells = {column: raw_row[idx] for column, idx in positions.items() if idx < width}
-        if _has_data(cells.values()):
-            rows.append(make((name, sheet, cells)))
-    return rows
+        picked = tuple(raw_row[idx] if idx < width else None for idx in indexes)
+        if _has_data(cell for cell in picked if cell is not None):
+            kept.append(picked)
+    return kept
 
 
 def _has_data(cells: Iterable[CellValue]) -> bool:

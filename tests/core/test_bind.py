@@ -1,8 +1,9 @@
 """bind: a RawBook's Table rows keyed by contract column, blank rows skipped.
 
-``_data_rows`` picks full-width rows with ``itemgetter`` and keys shorter rows and one-column
-tables cell by cell; these tests hold every path to the plain reading (each contract column's
-cell, where the row reaches it; rows whose contract cells are all blank left out).
+``BoundBook.table_rows`` and ``BoundBook.cells`` pick full-width rows with ``itemgetter`` and
+shorter rows and one-column tables cell by cell; these tests hold every path to the plain reading
+(each contract column's cell, where the row reaches it; rows whose contract cells are all blank
+left out).
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sv_workbook.core.bind import Row, _data_rows, bind
+from sv_workbook.core.bind import BoundBook, Row, bind
 from sv_workbook.core.contracts import TENDER
 from sv_workbook.core.rawbook import CellValue, RawBook, RawTable
 
 
 def plain_rows(name: str, table: RawTable, positions: dict[str, int]) -> list[Row]:
-    """The reading ``_data_rows`` must give, spelt plainly."""
+    """The reading ``BoundBook.table_rows`` must give, spelt plainly."""
     out = []
     for raw_row in table.rows:
         cells = {column: raw_row[i] for column, i in positions.items() if i < len(raw_row)}
@@ -46,11 +47,21 @@ def tables(draw):
 @given(tables())
 def test_data_rows_read_every_row_shape_plainly(case):
     table, positions = case
-    got = _data_rows("T", table, positions)
+    book = bound(table, positions)
+    got = book.table_rows("T")
     want = plain_rows("T", table, positions)
     assert got == want
     assert all(type(r) is Row for r in got)
     assert [list(r.cells) for r in got] == [list(r.cells) for r in want]  # the contract's column order kept
+    # the same rows as tuples, in any order of columns asked for, None where a row or the table has no cell
+    for columns in (tuple(positions), tuple(reversed(positions)), (*positions, "absent"), tuple(positions)[:1]):
+        assert book.cells("T", columns) == [tuple(r.cells.get(c) for c in columns) for r in want]
+    assert book.table_rows("other") == [] and book.cells("other", ("col0",)) == []
+
+
+def bound(table: RawTable, positions: dict[str, int]) -> BoundBook:
+    """A book with ``table`` bound as 'T', its contract columns at ``positions``."""
+    return BoundBook(RawBook("t.xlsx", [table.sheet], tables={"T": table}), TENDER, tables={"T": (table, positions)})
 
 
 def test_short_rows_are_the_padded_rows_without_their_missing_cells():
@@ -65,7 +76,7 @@ def test_short_rows_are_the_padded_rows_without_their_missing_cells():
 
     def table(rows):
         return RawTable("T", "S", "A1:D5", ["ID", "Other", "Value", "Note"], ["A1", "B1", "C1", "D1"], as_cells(rows))
-    padded, cut = _data_rows("T", table(full), positions), _data_rows("T", table(short), positions)
+    padded, cut = bound(table(full), positions).table_rows("T"), bound(table(short), positions).table_rows("T")
     assert len(padded) == len(cut) == 3
     for p, c in zip(padded, cut):
         assert {k: v for k, v in p.cells.items() if k in c.cells} == c.cells
@@ -85,7 +96,7 @@ def test_a_one_column_table_is_bound_cell_by_cell():
     raw = RawBook("t.xlsx", list(TENDER.sheets), tables={
         "Evaluators": RawTable("Evaluators", "Setup", "D1:E8", ["Notes", "Evaluator"], ["D1", "E1"], rows)})
     book = bind(raw, TENDER)
-    got = book.rows["Evaluators"]
+    got = book.table_rows("Evaluators")
     assert [r.cells for r in got] == [{"Evaluator": CellValue("Setup", "E2", "A. Patel")},
                                       {"Evaluator": CellValue("Setup", "E6", "B. Jones")},
                                       {"Evaluator": CellValue("Setup", "E8", None, "=Scores!C2")}]

@@ -8,10 +8,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils.cell import get_column_letter
 
-from sv_workbook.core.bind import Coerce, Row
+from sv_workbook.core.bind import Coerce
 from sv_workbook.core.contracts import KPI_REGISTER
 from sv_workbook.core.kpi.rules import Actual, assess_register
-from sv_workbook.core.kpi.parse import _actuals, _coerced_actual, _plain_actual, parse_register
+from sv_workbook.core.kpi.parse import ACTUALS_COLUMNS, _actuals, _coerced_actual, _plain_actual, parse_register
 from sv_workbook.core.rawbook import CellValue, RawBook, RawTable
 
 NAMES = {"ContractRef": "C-1", "ContractTitle": "Repairs", "Supplier": "S Ltd", "SupplierIsSME": "Yes",
@@ -165,17 +165,15 @@ def test_actual_equality_and_hash_ignore_where():
 def test_the_actuals_loop_reads_every_row_as_coerce_reads_it(rows, formulas):
     """``_actuals`` (each row plain in one step, else through Coerce) gives Coerce's Actuals, their
     places and its findings, row for row."""
-    bound = [Row("Actuals", "Actuals", {col: CellValue("Actuals", f"{x}{r + 2}", v, f)
-                                        for col, x, v, f in zip(("KPI_ID", "PeriodEnd", "Actual", "Evidence",
-                                                                 "Comment"), "ABCDE", values, formulas)})
-             for r, values in enumerate(rows)]
+    bound = [tuple(CellValue("Actuals", f"{x}{r + 2}", v, f) for x, v, f in zip("ABCDE", values, formulas))
+             for r, values in enumerate(rows)]  # the cells of ACTUALS_COLUMNS, as BoundBook.cells gives them
     got_findings: list = []
     got = _actuals(bound, Coerce(got_findings))
     want_findings: list = []
     co = Coerce(want_findings)
     want = []
     for row in bound:
-        c = row.cells
+        c = dict(zip(ACTUALS_COLUMNS, row))
         where = {"kpi_id": c["KPI_ID"][:2], "period_end": c["PeriodEnd"][:2], "actual": c["Actual"][:2],
                  "evidence": c["Evidence"][:2]}
         actual = _coerced_actual(c["KPI_ID"], c["PeriodEnd"], c["Actual"], c["Evidence"], c["Comment"], where, co)

@@ -28,8 +28,8 @@ def parse_register(raw: RawBook) -> tuple[Register | None, list[Finding]]:
         return None, findings
     co = Coerce(findings)
     contract = _contract(book, co)
-    kpis = tuple(k for k in (_kpi(r, co) for r in book.rows.get("KPIs", [])) if k is not None)
-    actuals = _actuals(book.rows.get("Actuals", []), co)
+    kpis = tuple(k for k in (_kpi(r, co) for r in book.table_rows("KPIs")) if k is not None)
+    actuals = _actuals(book.cells("Actuals", ACTUALS_COLUMNS), co)
     if contract is None:
         return None, findings
     return Register(contract, kpis, actuals), findings
@@ -112,18 +112,20 @@ def _actual_whats(ident: str | None) -> tuple[str, str, str, str]:
     return f"{what}: PeriodEnd", f"{what}: Actual", f"{what}: Evidence", f"{what}: Comment"
 
 
-def _actuals(rows: list[Row], co: Coerce) -> tuple[Actual, ...]:
+#: The Actuals columns ``_actuals`` reads, in the order of its rows' cells (``BoundBook.cells``).
+ACTUALS_COLUMNS = ("KPI_ID", "PeriodEnd", "Actual", "Evidence", "Comment")
+
+
+def _actuals(rows: list[tuple[CellValue | None, ...]], co: Coerce) -> tuple[Actual, ...]:
     """Every Actuals row that names a KPI, as an ``Actual``: each plain row in one step
     (``_plain_actual``), any other through ``Coerce`` (``_coerced_actual``).
 
+    ``rows`` are the cells of ``ACTUALS_COLUMNS`` (None for an optional column the table lacks).
     The Actuals table is most of a register, so this loop is spelt out: no call per row
-    but the one that reads it.
+    but the one that reads it, and no dict of cells per row.
     """
     out = []
-    for row in rows:
-        cells = row.cells
-        id_cell, pe_cell, ac_cell = cells["KPI_ID"], cells["PeriodEnd"], cells["Actual"]
-        ev_cell, cm_cell = cells.get("Evidence"), cells.get("Comment")
+    for id_cell, pe_cell, ac_cell, ev_cell, cm_cell in rows:
         # as ``where_of`` builds it (same keys, same order), without a call per row
         where = {"kpi_id": id_cell[:2], "period_end": pe_cell[:2], "actual": ac_cell[:2]}
         if ev_cell is not None:

@@ -21,17 +21,17 @@ def parse_tender(raw: RawBook) -> tuple[Tender | None, list[Finding]]:
         return None, findings
     co = Coerce(findings)
     setup = _setup(book, co)  # a broken setting stops scoring, not the cell checks below (as for KPI registers)
-    crit_rows = book.rows.get("Criteria", [])
+    crit_rows = book.table_rows("Criteria")
     criteria = tuple(c for c in (_criterion(r, co) for r in crit_rows) if c is not None)
-    bidders = tuple(b for b in (_bidder(r, co) for r in book.rows.get("Bidders", [])) if b is not None)
-    scores = tuple(s for s in (_score(r, co) for r in book.rows.get("Scores", [])) if s is not None)
-    consensus = tuple(m for m in (_consensus(r, co) for r in book.rows.get("Consensus", [])) if m is not None)
+    bidders = tuple(b for b in (_bidder(r, co) for r in book.table_rows("Bidders")) if b is not None)
+    scores = tuple(s for s in (_score(r, co) for r in book.table_rows("Scores")) if s is not None)
+    consensus = tuple(m for m in (_consensus(r, co) for r in book.table_rows("Consensus")) if m is not None)
     evaluators = tuple(e for e in (co.text(r.cell("Evaluator"), "Evaluator", required=False)
-                                   for r in book.rows.get("Evaluators", [])) if e)
-    log = tuple(e for e in (_al_entry(r, co) for r in book.rows.get("AbnormallyLow", [])) if e is not None)
+                                   for r in book.table_rows("Evaluators")) if e)
+    log = tuple(e for e in (_al_entry(r, co) for r in book.table_rows("AbnormallyLow")) if e is not None)
     declarations = None
-    if "Declarations" in book.rows:
-        declarations = tuple(d for d in (_declaration(r, co) for r in book.rows["Declarations"]) if d is not None)
+    if "Declarations" in book.tables:
+        declarations = tuple(d for d in (_declaration(r, co) for r in book.table_rows("Declarations")) if d is not None)
     if setup is None:
         return None, findings
     return Tender(setup, criteria, bidders, scores, consensus, evaluators, log, declarations), findings
