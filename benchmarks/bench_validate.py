@@ -229,9 +229,14 @@ def batch_child(folder: str, jobs: int) -> None:
 
 
 def batch_path(folder: Path, jobs: int) -> dict:
-    """Run ``batch_child`` in a fresh process and sample the RSS of its whole process tree."""
-    proc = subprocess.Popen([sys.executable, __file__, "--batch-child", str(folder), "--jobs", str(jobs)],
-                            stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    """Run ``batch_child`` in a fresh process and sample the RSS of its whole process tree.
+
+    The child is started with ``-c``, not as this script: multiprocessing re-runs a script that is
+    the main module in every pool worker, and ``sv-workbook``'s own script imports nothing (``cli``),
+    so a child running this file would charge each worker for the benchmark's imports."""
+    code = f"from benchmarks.bench_validate import batch_child; batch_child({str(folder)!r}, {jobs})"
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
     peak_tree = [0]
 
     def sample() -> None:
@@ -325,14 +330,10 @@ def main() -> None:
                     help="template: our template filled in; independent: the same data by the tests' independent "
                          "contract builder; libreoffice: those re-saved by LibreOffice headless")
     ap.add_argument("--startup-only", action="store_true", help="only measure the command line's start-up")
-    ap.add_argument("--batch-child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     from sv_workbook.app.batch import default_jobs
 
     jobs = args.jobs or default_jobs()
-    if args.batch_child:
-        batch_child(args.batch_child, jobs)
-        return
     if args.startup_only:
         startup(max(args.repeat, 5))
         return

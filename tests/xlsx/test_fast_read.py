@@ -12,6 +12,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl.workbook.defined_name import DefinedName
 
 from tests.support.example_tender import example_tender
@@ -579,3 +581,22 @@ def test_formula_markup_the_scans_misread_is_read_as_openpyxl_reads_it_or_declin
     except Declined:
         pass
     assert read_rawbook_fast(path) == slow
+
+
+# What calamine puts in a grid cell: text (empty too), nothing, numbers, booleans, dates and times.
+_GRID_VALUES = st.one_of(st.sampled_from(["", " ", "K1", "EV-1"]), st.none(), st.floats(allow_nan=False),
+                         st.sampled_from([1.0, -2.0, 1e15, 0.5]), st.booleans(),
+                         st.dates(min_value=date(1900, 1, 1)), st.datetimes(min_value=datetime(1900, 1, 1)))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.lists(_GRID_VALUES, max_size=12),
+                 st.lists(st.sampled_from(["", "K1", " ", None]), max_size=12)))  # text columns, often
+def test_a_column_of_values_is_converted_as_each_value_is(raw):
+    """``_plain`` (the common types inline, the rest once per distinct value) gives what ``_as_openpyxl``
+    gives for each value, of the same type: an empty text is None, 2.0 is 2, a date a datetime."""
+    from sv_workbook.xlsx.fast_read import _as_openpyxl, _plain
+
+    got = _plain(list(raw))
+    want = [_as_openpyxl(v) for v in raw]
+    assert got == want and [type(v) for v in got] == [type(v) for v in want]
