@@ -73,7 +73,7 @@ def requirements_text(requirement: str) -> str:
     pinned = [ln for ln in (LITE / "requirements.txt").read_text(encoding="utf-8").splitlines()
               if ln.strip() and not ln.lstrip().startswith("#")]
     return ("# xlwings Lite installs these into Excel's Python when the workbook opens (written by "
-            f"sv-workbook lite).\n" + "\n".join(pinned) + f"\n{requirement}\n")
+            "sv-workbook lite).\n" + "\n".join(pinned) + f"\n{requirement}\n")
 
 
 def write_bundle(folder: str | Path, wheel_url: str | None = None, from_index: bool = False) -> list[Path]:

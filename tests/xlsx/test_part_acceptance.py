@@ -14,7 +14,6 @@ import zipfile
 import xml.etree.ElementTree as ET  # only to build mutated parts; they are parsed by defusedxml
 from pathlib import Path
 
-import pytest
 from defusedxml import ElementTree as SafeET
 from hypothesis import given, settings
 from hypothesis import strategies as st
