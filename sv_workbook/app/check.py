@@ -87,5 +87,3 @@ def check_files(targets: Sequence[Target], policy: Policy, today: date,
 
 def _is_open_in_excel(path: Path) -> bool:
     return owner_file(path).exists() or path.with_name("~$" + path.name).exists()
-
-
