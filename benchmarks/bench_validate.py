@@ -290,7 +290,7 @@ def startup(repeat: int) -> None:
     commands = {
         "bare python (-c pass)": [sys.executable, "-c", "pass"],
         "sv-workbook --version": [sys.executable, "-m", "sv_workbook", "--version"],
-        "a batch worker's imports": [sys.executable, "-c", "import sv_workbook.app.check"],
+        "a batch worker's imports": [sys.executable, "-c", "import sv_workbook.app.batch, sv_workbook.app.check"],
     }
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(repeat):
@@ -303,7 +303,7 @@ def startup(repeat: int) -> None:
     for name, ts in times.items():
         med = statistics.median(ts)
         print(f"  {name:28} {min(ts):.3f} / {med:.3f} / {max(ts):.3f}   +{med - bare:.3f} s")
-    probe = ("import sys, sv_workbook.app.check; "
+    probe = ("import sys, sv_workbook.app.batch, sv_workbook.app.check; "
              f"print(' '.join(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))))")
     loaded = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
     print(f"  libraries a worker's imports load of {', '.join(HEAVY)}: {loaded.stdout.strip() or 'none'}")

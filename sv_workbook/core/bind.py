@@ -44,8 +44,8 @@ def norm(text: Any) -> str:
 class Row(NamedTuple):
     """One non-blank data row of a contract table, cells keyed by contract column.
 
-    Immutable; a NamedTuple because binding makes one per table row, and a tuple costs a
-    fraction of a frozen dataclass to create.
+    Immutable; a NamedTuple because ``BoundBook.table_rows`` makes one per table row, and a
+    tuple costs a fraction of a frozen dataclass to create.
     """
 
     table: str
@@ -62,8 +62,8 @@ class BoundBook:
 
     ``tables`` holds each contract table found with all its required columns, and where each
     contract column it has sits (its index in the table's rows). Its rows are read when asked
-    for, as ``Row``s (``table_rows``) or, for a table of hundreds of rows read column by column,
-    as plain tuples (``cells``).
+    for, as ``Row``s (``table_rows``) or, for a table of hundreds of rows, as one plain tuple of
+    the columns asked for per row (``cells``).
     """
 
     raw: RawBook

@@ -394,14 +394,22 @@ def _column_cells(letter: str, first: int, last: int) -> tuple[str, ...]:
     the files claim.
     """
     if last <= CACHED_COLUMN_ROWS:
-        return _whole_column(letter)[first - 1:last]
+        return _whole_column(letter, _rows_held(last))[first - 1:last]
     return tuple(map(letter.__add__, map(str, range(first, last + 1))))
 
 
+def _rows_held(last: int) -> int:
+    """How many rows a remembered column holds to serve rows down to ``last``: the power of two
+    from 16 up (at most ``CACHED_COLUMN_ROWS``). A remembered column then costs at most twice what
+    the Table asks for: a file of hundreds of one-row Tables in as many columns, which no cache
+    can keep, makes columns of 16 cells, not of 2,000; a register's few hundred rows are made once."""
+    return min(CACHED_COLUMN_ROWS, max(16, 1 << (last - 1).bit_length()))
+
+
 @lru_cache(maxsize=64)
-def _whole_column(letter: str) -> tuple[str, ...]:
-    """``('A1', ..., 'A2000')``: a column's references down to row ``CACHED_COLUMN_ROWS``."""
-    return tuple(map(letter.__add__, map(str, range(1, CACHED_COLUMN_ROWS + 1))))
+def _whole_column(letter: str, rows: int) -> tuple[str, ...]:
+    """``('A1', ..., 'A<rows>')``: a column's first ``rows`` references."""
+    return tuple(map(letter.__add__, map(str, range(1, rows + 1))))
 
 
 def _blank_cells(sheet: str, letter: str, first: int, last: int) -> tuple[CellValue, ...]:
@@ -409,13 +417,13 @@ def _blank_cells(sheet: str, letter: str, first: int, last: int) -> tuple[CellVa
     as for ``_column_cells``, of the column's empty cells made once per sheet name (``CellValue``s
     are immutable, so files share them)."""
     if last <= CACHED_COLUMN_ROWS:
-        return _whole_blank_column(sheet, letter)[first - 1:last]
+        return _whole_blank_column(sheet, letter, _rows_held(last))[first - 1:last]
     return _empty_cells(sheet, _column_cells(letter, first, last))
 
 
 @lru_cache(maxsize=32)
-def _whole_blank_column(sheet: str, letter: str) -> tuple[CellValue, ...]:
-    return _empty_cells(sheet, _whole_column(letter))
+def _whole_blank_column(sheet: str, letter: str, rows: int) -> tuple[CellValue, ...]:
+    return _empty_cells(sheet, _whole_column(letter, rows))
 
 
 def _empty_cells(sheet: str, coords: tuple[str, ...]) -> tuple[CellValue, ...]:

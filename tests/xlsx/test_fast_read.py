@@ -181,6 +181,17 @@ def test_long_tables_leave_nothing_behind(tmp_path):
     assert raw == read_rawbook(path)
 
 
+def test_remembered_columns_are_as_long_as_the_rows_asked_for_at_most_twice():
+    """A one-row Table makes a remembered column of 16 cells, not of 2,000 (a file of hundreds of
+    such Tables in as many columns, more than the caches keep, would otherwise build 2,000 cells
+    for each); a register's few hundred rows a column made once; none past ``CACHED_COLUMN_ROWS``."""
+    from sv_workbook.xlsx.fast_read import _rows_held
+
+    assert [_rows_held(last) for last in (1, 2, 16, 17, 600, 1024, 1025, CACHED_COLUMN_ROWS)] == [
+        16, 16, 16, 32, 1024, 1024, CACHED_COLUMN_ROWS, CACHED_COLUMN_ROWS]
+    assert all(last <= _rows_held(last) <= max(16, 2 * last) for last in range(1, CACHED_COLUMN_ROWS + 1))
+
+
 def test_a_table_too_big_to_read_is_refused_by_both_readers(tmp_path):
     """A small file can hold a Table of many rows and one stray cell at its bottom; both
     readers would make an object per cell, so both refuse it against max_cells, in the same words."""
@@ -509,7 +520,7 @@ def test_row_texts_past_and_below_the_cached_rows(tmp_path):
             assert cells == [f"{x}{r}" for r in range(int(got.tables["Actuals"].header_cells[0][1:]) + 1,
                                                       int(got.tables["Actuals"].header_cells[0][1:]) + 1
                                                       + len(got.tables["Actuals"].rows)) for x in "BCD"]
-        assert fr._whole_column("B") == tuple(f"B{r}" for r in range(1, CACHED_COLUMN_ROWS + 1))
+        assert fr._whole_column("B", CACHED_COLUMN_ROWS) == tuple(f"B{r}" for r in range(1, CACHED_COLUMN_ROWS + 1))
 
 
 def test_a_date_column_keeps_dates_bools_and_numbers_apart(tmp_path):

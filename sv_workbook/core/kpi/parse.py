@@ -120,7 +120,8 @@ def _actuals(rows: list[tuple[CellValue | None, ...]], co: Coerce) -> tuple[Actu
     """Every Actuals row that names a KPI, as an ``Actual``: each plain row in one step
     (``_plain_actual``), any other through ``Coerce`` (``_coerced_actual``).
 
-    ``rows`` are the cells of ``ACTUALS_COLUMNS`` (None for an optional column the table lacks).
+    ``rows`` are the cells of ``ACTUALS_COLUMNS``: None for an optional column the table lacks
+    (or a cell a row made by hand does not reach, which no reader makes).
     The Actuals table is most of a register, so this loop is spelt out: no call per row
     but the one that reads it, and no dict of cells per row.
     """
