@@ -82,14 +82,15 @@ def discover(paths: Iterable[str]) -> list[Target]:
 
 def check_chunk(targets: Sequence[Target], policy: Policy, today: date, options: dict[str, Any] | None = None,
                 with_lines: bool = False, keep_result: bool = False) -> list[Outcome]:
-    """Check a chunk of files (``check.check_files``), the task each pool or Dask worker runs.
+    """Check a chunk of files (``check.check_file`` each), the task each pool or Dask worker runs:
+    a chunk per task, so the per-task overhead is paid once per chunk.
 
     ``check`` is imported here, not at the top: a worker already holds it (the forkserver loaded
     it), and the process running the batch never needs it unless it checks files itself (one job).
     """
-    from sv_workbook.app.check import check_files
+    from sv_workbook.app.check import check_file
 
-    return check_files(targets, policy, today, options, with_lines, keep_result)
+    return [check_file(t, policy, today, options, with_lines, keep_result) for t in targets]
 
 
 def default_jobs() -> int:

@@ -13,7 +13,7 @@ import gc
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator
 
 from sv_workbook.core.catalogue import CHECK_FAILED, OPEN_IN_EXCEL
 from sv_workbook.xlsx.fast_read import read_rawbook_fast
@@ -76,13 +76,6 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def check_files(targets: Sequence[Target], policy: Policy, today: date,
-                options: dict[str, Any] | None = None, with_lines: bool = False,
-                keep_result: bool = False) -> list[Outcome]:
-    """A chunk of files per task, so the per-task overhead is paid once per chunk."""
-    return [check_file(t, policy, today, options, with_lines, keep_result) for t in targets]
 
 
 def _is_open_in_excel(path: Path) -> bool:

@@ -395,6 +395,11 @@ def _column_cells(letter: str, first: int, last: int) -> tuple[str, ...]:
     """
     if last <= CACHED_COLUMN_ROWS:
         return _whole_column(letter, _rows_held(last))[first - 1:last]
+    return _references(letter, first, last)
+
+
+def _references(letter: str, first: int, last: int) -> tuple[str, ...]:
+    """``letter`` joined to each row number from ``first`` to ``last``, in C."""
     return tuple(map(letter.__add__, map(str, range(first, last + 1))))
 
 
@@ -409,7 +414,7 @@ def _rows_held(last: int) -> int:
 @lru_cache(maxsize=64)
 def _whole_column(letter: str, rows: int) -> tuple[str, ...]:
     """``('A1', ..., 'A<rows>')``: a column's first ``rows`` references."""
-    return tuple(map(letter.__add__, map(str, range(1, rows + 1))))
+    return _references(letter, 1, rows)
 
 
 def _blank_cells(sheet: str, letter: str, first: int, last: int) -> tuple[CellValue, ...]:

@@ -319,7 +319,6 @@ def test_batch_workers_load_only_what_the_fast_path_needs(tmp_path):
     probe = f"""
 import sys
 import sv_workbook.app.batch as batch
-import sv_workbook.app.check as check
 import sv_workbook.cli.commands  # the parent holds click, as the command line does
 from datetime import date
 from sv_workbook.core.policy import DEFAULT_POLICY
@@ -331,10 +330,10 @@ assert len(outcomes) == 6 and all(o.readable and o.kind for o in outcomes), outc
 # one worker says what it has loaded when it starts, checks the files, and says it again
 with batch.ProcessPoolExecutor(max_workers=1, mp_context=batch.worker_context()) as pool:
     print(pool.submit(heavy_modules_loaded).result())
-    checked = pool.submit(check.check_files, targets, DEFAULT_POLICY, date(2026, 11, 27)).result()
+    checked = pool.submit(batch.check_chunk, targets, DEFAULT_POLICY, date(2026, 11, 27)).result()
     assert [o.kind for o in checked] == [o.kind for o in outcomes]
     print(pool.submit(heavy_modules_loaded).result())
-    [bad] = pool.submit(check.check_files, batch.discover([{str(refused)!r}]), DEFAULT_POLICY, date(2026, 11, 27)).result()
+    [bad] = pool.submit(batch.check_chunk, batch.discover([{str(refused)!r}]), DEFAULT_POLICY, date(2026, 11, 27)).result()
     assert not bad.readable and "cell style" in str(bad.findings), bad
     print(pool.submit(heavy_modules_loaded).result())
 """
