@@ -11,7 +11,9 @@ from openpyxl.utils.cell import get_column_letter
 from sv_workbook.core.bind import Coerce
 from sv_workbook.core.contracts import KPI_REGISTER
 from sv_workbook.core.kpi.rules import Actual, assess_register
-from sv_workbook.core.kpi.parse import ACTUALS_COLUMNS, _actuals, _coerced_actual, _plain_actual, parse_register
+from sv_workbook.core.bind import Row
+from sv_workbook.core.kpi.parse import (ACTUALS_COLUMNS, _actuals, _coerced_actual, _coerced_kpi, _plain_actual,
+                                        _plain_kpi, parse_register)
 from sv_workbook.core.rawbook import CellValue, RawBook, RawTable
 
 NAMES = {"ContractRef": "C-1", "ContractTitle": "Repairs", "Supplier": "S Ltd", "SupplierIsSME": "Yes",
@@ -144,6 +146,58 @@ def test_ordinary_actuals_rows_take_the_one_step_reading():
            CellValue("Actuals", "C7", 2), CellValue("Actuals", "D7", "EV1"), CellValue("Actuals", "E7", None)]
     assert _plain_actual(*row, {}) == Actual("K1", date(2025, 6, 30), 2.0, "EV1", None)
     assert _plain_actual(*row[:2], CellValue("Actuals", "C7", "n/a"), *row[3:], {}) is None
+
+
+KPI_COLUMNS = ("KPI_ID", "Priority", "MeasureCode", "Unit", "Target", "Description", "Baseline", "Owner")
+# What each KPIs column usually holds, so that many examples are plain rows.
+_TYPICAL_KPI = (st.text(alphabet=" K19", min_size=1, max_size=4), st.text(alphabet=" Jobs", max_size=4),
+                st.text(alphabet=" JS0", max_size=4), st.text(alphabet=" FTE\u00a0", max_size=4),
+                st.one_of(st.integers(-5, 500), st.floats()), st.one_of(st.none(), st.text(alphabet=" ab", max_size=3)),
+                st.one_of(st.none(), st.integers(-5, 5), st.floats()),
+                st.one_of(st.none(), st.text(alphabet=" HR\u200b", max_size=3)))
+
+
+@settings(max_examples=500, deadline=None)
+@given(values=st.tuples(*(_mostly(typical, _CELL_VALUES) for typical in _TYPICAL_KPI)),
+       formulas=st.lists(_mostly(st.none(), st.just("=A1")), min_size=8, max_size=8),
+       present=st.lists(st.booleans(), min_size=3, max_size=3))
+@example(values=("K1", "Jobs", "JS02", "FTE", 12, None, None, None), formulas=[None] * 8, present=[True] * 3)
+@example(values=("K1", "Jobs", "JS02", "FTE", 12.5, "  ", 3, "\u200b"), formulas=[None] * 8, present=[True] * 3)
+@example(values=("K1", "Jobs", "JS02", "FTE", 12, "d", float("nan"), "o"), formulas=[None] * 8, present=[True] * 3)
+@example(values=(" K1\u200b", "Jobs", " ", "FTE", 12, "d", 1, "o"), formulas=[None] * 8, present=[False] * 3)
+@example(values=("K1", "Jobs", "JS02", "FTE", 12, None, None, None), formulas=[None] * 5 + ["=A1", None, None],
+         present=[True] * 3)  # a formula never calculated: a finding, so not plain
+@example(values=("K1", "Jobs", "JS02", "FTE", 12, None, None, None), formulas=[None] * 6 + ["=A1", None],
+         present=[True] * 3)
+@example(values=("K1", "Jobs", "JS02", "FTE", 12, None, None, None), formulas=[None] * 7 + ["=A1"],
+         present=[True] * 3)
+def test_plain_kpi_rows_read_as_coerce_reads_them(values, formulas, present):
+    """The one-step reading of plain KPIs rows must give exactly what Coerce gives (values, their
+    types and where each sits), and be taken only for rows where Coerce reports nothing."""
+    cells = {c: CellValue("KPIs", f"{x}4", v, f) for c, x, v, f in zip(KPI_COLUMNS, "ABCDEFGH", values, formulas)}
+    for column, kept in zip(KPI_COLUMNS[5:], present):
+        if not kept:
+            del cells[column]
+    row = Row("KPIs", "KPIs", cells)
+    plain = _plain_kpi(row)
+    findings: list = []
+    general = _coerced_kpi(row, Coerce(findings))
+    if plain is not None:
+        assert findings == [] and plain == general and plain.where == general.where
+        assert list(plain.where) == list(general.where)
+        assert [type(getattr(plain, f)) for f in KPI_COLUMNS_FIELDS] == [type(getattr(general, f)) for f in KPI_COLUMNS_FIELDS]
+
+
+KPI_COLUMNS_FIELDS = ("id", "priority", "measure_code", "unit", "target", "description", "baseline", "owner")
+
+
+def test_ordinary_kpis_rows_take_the_one_step_reading():
+    cells = dict(zip(KPI_COLUMNS, (CellValue("KPIs", f"{x}4", v) for x, v in zip(
+        "ABCDEFGH", (" K1 ", "Jobs & skills", "JS02", "FTE", 12, None, 0, "HR")))))
+    kpi = _plain_kpi(Row("KPIs", "KPIs", cells))
+    assert kpi is not None and (kpi.id, kpi.target, kpi.baseline, kpi.owner) == ("K1", 12.0, 0.0, "HR")
+    assert kpi.where["target"] == ("KPIs", "E4")
+    assert _plain_kpi(Row("KPIs", "KPIs", {**cells, "Target": CellValue("KPIs", "E4", "12")})) is None
 
 
 def test_actual_equality_and_hash_ignore_where():

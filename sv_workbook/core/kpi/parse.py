@@ -80,6 +80,13 @@ def _opt(row: Row, column: str) -> CellValue | None:
 
 
 def _kpi(row: Row, co: Coerce) -> KPI | None:
+    """The row's ``KPI`` (None without a KPI_ID): in one step when the row is plain
+    (``_plain_kpi``), else cell by cell through ``Coerce`` (``_coerced_kpi``)."""
+    return _plain_kpi(row) or _coerced_kpi(row, co)
+
+
+def _coerced_kpi(row: Row, co: Coerce) -> KPI | None:
+    """Any KPIs row, cell by cell through ``Coerce``: every unusable cell becomes a finding."""
     ident = _kpi_id(row.cell("KPI_ID"), co, "KPIs")
     what = f"KPI '{ident}'" if ident else "KPI"
     priority = co.text(row.cell("Priority"), f"{what} Priority")
@@ -95,6 +102,58 @@ def _kpi(row: Row, co: Coerce) -> KPI | None:
     return KPI(ident, priority, measure, unit, target, description, baseline, owner,
                where_of(id=row.cell("KPI_ID"), priority=row.cell("Priority"), measure_code=row.cell("MeasureCode"),
                   unit=row.cell("Unit"), target=row.cell("Target")))
+
+
+def _plain_kpi(row: Row) -> KPI | None:
+    """The ``KPI`` of a row ``Coerce`` would read without a finding, or None.
+
+    A plain row has no formula, text in KPI_ID, Priority, MeasureCode and Unit, a finite number
+    as Target, and nothing or the expected type in Description, Baseline and Owner. It is read
+    here without the four finding texts (``"KPI 'K1' Priority"``...) that ``_coerced_kpi``, the
+    authority, spells for every row in case a cell is wrong; a property test checks both agree.
+    """
+    cells = row.cells
+    id_cell, pr_cell, mc_cell, un_cell, tg_cell = (cells["KPI_ID"], cells["Priority"], cells["MeasureCode"],
+                                                   cells["Unit"], cells["Target"])
+    texts = []
+    for cv in (id_cell, pr_cell, mc_cell, un_cell):
+        value = cv.value
+        if cv.formula is not None or type(value) is not str:
+            return None
+        value = clean_text(value)
+        if not value:
+            return None
+        texts.append(value)
+    target = tg_cell.value
+    if (tg_cell.formula is not None or not (type(target) is float or type(target) is int)
+            or not math.isfinite(target)):
+        return None
+    description = baseline = owner = None
+    cv = cells.get("Description")
+    if cv is not None:
+        description = cv.value
+        if cv.formula is not None or not (description is None or type(description) is str):
+            return None
+        description = None if description is None else clean_text(description) or None
+    cv = cells.get("Baseline")
+    if cv is not None:
+        baseline = cv.value
+        if cv.formula is not None:
+            return None
+        if baseline is not None:
+            if not (type(baseline) is float or type(baseline) is int) or not math.isfinite(baseline):
+                return None
+            baseline = float(baseline)
+    cv = cells.get("Owner")
+    if cv is not None:
+        owner = cv.value
+        if cv.formula is not None or not (owner is None or type(owner) is str):
+            return None
+        owner = None if owner is None else clean_text(owner) or None
+    ident, priority, measure, unit = texts
+    return KPI(ident, priority, measure, unit, float(target), description, baseline, owner,
+               {"id": id_cell[:2], "priority": pr_cell[:2], "measure_code": mc_cell[:2], "unit": un_cell[:2],
+                "target": tg_cell[:2]})
 
 
 #: What the KPI_ID cell of each table is called in findings (spelt once, not per row).
