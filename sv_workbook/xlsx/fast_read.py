@@ -47,7 +47,7 @@ from sv_workbook.core.rawbook import CellValue, RawBook, RawTable
 from sv_workbook.core.reading import (DefinedNameText, choose_names, data_rows, hidden_sheet_note, is_contract_header,
                                       merged_input_findings)
 from sv_workbook.xlsx.part_acceptance import openpyxl_certainly_reads
-from sv_workbook.xlsx.package_check import (KEPT_NAMES, WorkbookUnreadable, check_package, check_table_size,
+from sv_workbook.xlsx.package_check import (BANG_LOOKS, KEPT_NAMES, WorkbookUnreadable, check_package, check_table_size,
                                            has_bang_markup, parse_part)
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -580,10 +580,28 @@ def _has_hidden_markup(xml: bytes) -> bool:
     # other "<!" is well-formed XML)
     if _has_bang_markup(xml):
         return True
-    if xml.rfind(b"?") < 0:
+    last = xml.rfind(b"?")
+    if last < 0:
         return False
     start = xml.find(b"?>") + 2 if xml.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml") else 0
-    return xml.rfind(b"<?") >= start
+    return _has_pi_from(xml, start, last)
+
+
+def _has_pi_from(xml: bytes, start: int, last: int) -> bool:
+    """``xml.rfind(b"<?") >= start``, where ``last`` is the last "?" of ``xml``.
+
+    Searched for "<?" a sheet of hundreds of kilobytes is read back to its declaration (at its
+    start) by CPython's byte-pair search; most sheets hold no "?" after it, or a few (in a URL of
+    evidence), so each "?" is found from the end by ``rfind`` (one byte: ``memrchr``) and the byte
+    before it tested (the last ``BANG_LOOKS`` of them; the pair search does the rest)."""
+    at = last
+    for _ in range(BANG_LOOKS):
+        if at <= start:  # a "<?" from ``start`` on has its "?" after ``start``
+            return False
+        if xml[at - 1] == 0x3C:  # "<"
+            return True
+        at = xml.rfind(b"?", 0, at)
+    return xml.rfind(b"<?", start, at + 1) >= 0
 
 
 def _has_bang_markup(xml: bytes) -> bool:

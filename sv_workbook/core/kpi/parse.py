@@ -220,30 +220,43 @@ def _plain_actual(id_cell: CellValue, pe_cell: CellValue, ac_cell: CellValue, ev
     Such a row is read here in one step instead of a ``Coerce`` call per cell; anything
     else goes to ``_coerced_actual``, the authority. A property test checks both agree.
     """
-    ident, day, amount = id_cell.value, pe_cell.value, ac_cell.value
+    # cells are indexed, not read by name (``CellValue``: sheet, cell, value, formula): this runs
+    # for every row of every register in a batch, and an index is the cheaper of the two
+    ident, day, amount = id_cell[2], pe_cell[2], ac_cell[2]
     if (type(ident) is not str or type(day) is not datetime or not (type(amount) is float or type(amount) is int)
-            or id_cell.formula is not None or pe_cell.formula is not None or ac_cell.formula is not None
-            or not math.isfinite(amount)):
+            or id_cell[3] is not None or pe_cell[3] is not None or ac_cell[3] is not None
+            or not _isfinite(amount)):
         return None
     ident = _clean_id(ident)
     if not ident:
         return None
     evidence = comment = None
     if ev_cell is not None:
-        evidence = ev_cell.value
-        if ev_cell.formula is not None or not (evidence is None or type(evidence) is str):
+        evidence = ev_cell[2]
+        if evidence is not None:
+            if type(evidence) is not str or ev_cell[3] is not None:
+                return None
+            # ``clean_text`` with its ASCII case inline (one evidence reference per row)
+            evidence = (evidence.strip() if evidence.isascii() else clean_text(evidence)) or None
+        elif ev_cell[3] is not None:
             return None
-        evidence = None if evidence is None else clean_text(evidence) or None
     if cm_cell is not None:
-        comment = cm_cell.value
-        if cm_cell.formula is not None or not (comment is None or type(comment) is str):
+        comment = cm_cell[2]
+        if comment is not None:
+            if type(comment) is not str or cm_cell[3] is not None:
+                return None
+            comment = (comment.strip() if comment.isascii() else clean_text(comment)) or None
+        elif cm_cell[3] is not None:
             return None
-        comment = None if comment is None else clean_text(comment) or None
-    return _new_actual((ident, day.date(), float(amount), evidence, comment, where))
+    return _new_actual((ident, _day(day), float(amount), evidence, comment, where))
 
 
 #: ``Actual(...)`` without the NamedTuple's Python-level constructor (as ``fast_read`` makes cells).
 _new_actual = partial(tuple.__new__, Actual)
+#: The date of a PeriodEnd, remembered: a register's hundreds of rows share a few dozen period ends,
+#: and its rows then share their date objects too.
+_day = lru_cache(maxsize=4096)(datetime.date)
+_isfinite = math.isfinite
 #: ``clean_text`` for KPI IDs, remembered: a register repeats a few dozen IDs over hundreds of rows.
 _clean_id = lru_cache(maxsize=4096)(clean_text)
 
