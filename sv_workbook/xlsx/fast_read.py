@@ -34,7 +34,7 @@ import posixpath
 import re
 import warnings
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache, partial
+from functools import lru_cache
 from itertools import repeat
 from pathlib import Path
 from typing import Any
@@ -305,8 +305,6 @@ def _table(path: Path, values: "_SheetValues", sheet: str, name: str, ref: str, 
     width = len(lines[0]) if lines else 0
     # calamine's grid is a rectangle, so its columns come out of one transposition in C
     grid_columns = list(zip(*lines)) if lines and len(set(map(len, lines))) == 1 else None
-    # ``tuple.__new__(CellValue, ...)`` is the NamedTuple without its Python-level constructor
-    make = partial(tuple.__new__, CellValue)
     columns = []
     for i, (letter, k) in enumerate(zip(letters, keep)):
         if not k:  # a column no contract reads: its cells are kept, empty, as openpyxl_read keeps them
@@ -318,7 +316,10 @@ def _table(path: Path, values: "_SheetValues", sheet: str, name: str, ref: str, 
         else:
             raw = list(grid_columns[col]) if col < width else [None] * len(lines)
         coords = _column_cells(letter, min_row + 1, last)
-        columns.append(list(map(make, zip(repeat(sheet), coords, _plain(raw + missing), repeat(None)))))
+        # ``tuple.__new__(CellValue, ...)`` is the NamedTuple without its Python-level constructor; given
+        # to ``map`` with the class repeated, a fifth faster than through ``partial``
+        columns.append(list(map(tuple.__new__, repeat(CellValue),
+                                zip(repeat(sheet), coords, _plain(raw + missing), repeat(None)))))
     for row, col, coord in values.special_at[sheet]:
         i = col - first_col
         if min_row < row <= last and 0 <= i < len(keep) and keep[i]:
@@ -433,7 +434,7 @@ def _whole_blank_column(sheet: str, letter: str, rows: int) -> tuple[CellValue, 
 
 def _empty_cells(sheet: str, coords: tuple[str, ...]) -> tuple[CellValue, ...]:
     # ``tuple.__new__(CellValue, ...)`` is the NamedTuple without its Python-level constructor
-    return tuple(map(partial(tuple.__new__, CellValue), zip(repeat(sheet), coords, repeat(None), repeat(None))))
+    return tuple(map(tuple.__new__, repeat(CellValue), zip(repeat(sheet), coords, repeat(None), repeat(None))))
 
 
 def _plain(raw: list[Any]) -> list[Any]:
