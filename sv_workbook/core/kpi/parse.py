@@ -128,13 +128,11 @@ def _plain_kpi(row: Row) -> KPI | None:
     if (tg_cell.formula is not None or not (type(target) is float or type(target) is int)
             or not math.isfinite(target)):
         return None
-    description = baseline = owner = None
-    cv = cells.get("Description")
-    if cv is not None:
-        description = cv.value
-        if cv.formula is not None or not (description is None or type(description) is str):
-            return None
-        description = None if description is None else clean_text(description) or None
+    description = _plain_note(cells.get("Description"))
+    owner = _plain_note(cells.get("Owner"))
+    if description is NOT_PLAIN or owner is NOT_PLAIN:
+        return None
+    baseline = None
     cv = cells.get("Baseline")
     if cv is not None:
         baseline = cv.value
@@ -144,12 +142,6 @@ def _plain_kpi(row: Row) -> KPI | None:
             if not (type(baseline) is float or type(baseline) is int) or not math.isfinite(baseline):
                 return None
             baseline = float(baseline)
-    cv = cells.get("Owner")
-    if cv is not None:
-        owner = cv.value
-        if cv.formula is not None or not (owner is None or type(owner) is str):
-            return None
-        owner = None if owner is None else clean_text(owner) or None
     ident, priority, measure, unit = texts
     return KPI(ident, priority, measure, unit, float(target), description, baseline, owner,
                {"id": id_cell[:2], "priority": pr_cell[:2], "measure_code": mc_cell[:2], "unit": un_cell[:2],
@@ -225,30 +217,34 @@ def _plain_actual(id_cell: CellValue, pe_cell: CellValue, ac_cell: CellValue, ev
     ident, day, amount = id_cell[2], pe_cell[2], ac_cell[2]
     if (type(ident) is not str or type(day) is not datetime or not (type(amount) is float or type(amount) is int)
             or id_cell[3] is not None or pe_cell[3] is not None or ac_cell[3] is not None
-            or not _isfinite(amount)):
+            or not math.isfinite(amount)):
         return None
     ident = _clean_id(ident)
     if not ident:
         return None
-    evidence = comment = None
-    if ev_cell is not None:
-        evidence = ev_cell[2]
-        if evidence is not None:
-            if type(evidence) is not str or ev_cell[3] is not None:
-                return None
-            # ``clean_text`` with its ASCII case inline (one evidence reference per row)
-            evidence = (evidence.strip() if evidence.isascii() else clean_text(evidence)) or None
-        elif ev_cell[3] is not None:
-            return None
-    if cm_cell is not None:
-        comment = cm_cell[2]
-        if comment is not None:
-            if type(comment) is not str or cm_cell[3] is not None:
-                return None
-            comment = (comment.strip() if comment.isascii() else clean_text(comment)) or None
-        elif cm_cell[3] is not None:
-            return None
+    evidence, comment = _plain_note(ev_cell), _plain_note(cm_cell)
+    if evidence is NOT_PLAIN or comment is NOT_PLAIN:
+        return None
     return _new_actual((ident, _day(day), float(amount), evidence, comment, where))
+
+
+#: What ``_plain_note`` says of a cell ``Coerce`` would not read without a word.
+NOT_PLAIN = object()
+
+
+def _plain_note(cv: CellValue | None) -> str | None | object:
+    """An optional text cell (Description, Owner, Evidence, Comment) as ``Coerce.text(...,
+    required=False)`` reads it when it says nothing: None for no cell or no value, else the text
+    cleaned (None when only spaces); ``NOT_PLAIN`` for a formula or a value that is not text."""
+    if cv is None:
+        return None
+    value = cv[2]
+    if cv[3] is not None or not (value is None or type(value) is str):
+        return NOT_PLAIN
+    if value is None:
+        return None
+    # ``clean_text`` with its ASCII case inline: this runs for every Actuals row
+    return (value.strip() if value.isascii() else clean_text(value)) or None
 
 
 #: ``Actual(...)`` without the NamedTuple's Python-level constructor (as ``fast_read`` makes cells).
@@ -256,7 +252,6 @@ _new_actual = partial(tuple.__new__, Actual)
 #: The date of a PeriodEnd, remembered: a register's hundreds of rows share a few dozen period ends,
 #: and its rows then share their date objects too.
 _day = lru_cache(maxsize=4096)(datetime.date)
-_isfinite = math.isfinite
 #: ``clean_text`` for KPI IDs, remembered: a register repeats a few dozen IDs over hundreds of rows.
 _clean_id = lru_cache(maxsize=4096)(clean_text)
 
