@@ -241,10 +241,7 @@ def _plain_note(cv: CellValue | None) -> str | None | object:
     value = cv[2]
     if cv[3] is not None or not (value is None or type(value) is str):
         return NOT_PLAIN
-    if value is None:
-        return None
-    # ``clean_text`` with its ASCII case inline: this runs for every Actuals row
-    return (value.strip() if value.isascii() else clean_text(value)) or None
+    return None if value is None else clean_text(value) or None
 
 
 #: ``Actual(...)`` without the NamedTuple's Python-level constructor (as ``fast_read`` makes cells).
