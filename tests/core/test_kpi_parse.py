@@ -47,6 +47,27 @@ def test_parses_a_clean_register():
     assert result.ok and result.status("K1").delivered == 3
 
 
+
+def test_actuals_rule_findings_name_the_row_cells_and_spare_a_table_without_evidence():
+    """The rules' findings on Actuals rows name the cell that is wrong (read from the row's cells);
+    a blank Evidence cell is a finding at that cell, but a table with no Evidence column is not
+    one finding per row (the binder has already warned of the missing column, once)."""
+    actuals = [["K9", datetime(2025, 6, 30), 2, "EV1", ""], ["K1", datetime(2025, 9, 30), -1, "", ""]]
+    register, findings = parse_register(rawbook(actuals=actuals))
+    assert findings == []
+    got = {(f.code, f.sheet, f.cell) for f in assess_register(register, as_of=date(2025, 10, 1)).findings}
+    assert {("ACTUAL-UNKNOWN-KPI", "Actuals", "A2"), ("ACTUAL-NEGATIVE", "Actuals", "C3"),
+            ("EVIDENCE-MISSING", "Actuals", "D3")} <= got
+
+    raw = rawbook(actuals=actuals)
+    table = raw.tables["Actuals"]
+    evidence = table.headers.index("Evidence")
+    table.headers[evidence] = "Notes"  # the column is there under another name: the contract has none
+    register, findings = parse_register(raw)
+    assert [f.code for f in findings] == ["MISSING-COLUMN"]
+    got = [f.code for f in assess_register(register, as_of=date(2025, 10, 1)).findings]
+    assert "ACTUAL-NEGATIVE" in got and "EVIDENCE-MISSING" not in got
+
 def test_cell_errors_name_sheet_and_cell():
     actuals = [["K1", "30 June", 2, "EV", ""], ["", datetime(2025, 6, 30), 1, "EV", ""],
                ["K1", datetime(2025, 9, 30), "two", "EV", ""], ["K1", datetime(2025, 9, 30), None, "EV", ""]]
@@ -132,20 +153,20 @@ def test_plain_actual_rows_read_as_coerce_reads_them(values, formulas, present):
     cells = [CellValue("Actuals", f"{x}7", v, f) for x, v, f in zip("ABCDE", values, formulas)]
     ev = None if present == "no evidence" else cells[3]
     cm = None if present == "no comment" else cells[4]
-    where = {"kpi_id": ("Actuals", "A7")}
-    plain = _plain_actual(cells[0], cells[1], cells[2], ev, cm, where)
+    row = (cells[0], cells[1], cells[2], ev, cm)
+    plain = _plain_actual(row)
     findings: list = []
-    general = _coerced_actual(cells[0], cells[1], cells[2], ev, cm, where, Coerce(findings))
+    general = _coerced_actual(row, Coerce(findings))
     if plain is not None:
-        assert findings == [] and plain == general and plain.where is general.where
+        assert findings == [] and plain == general and plain.cells is general.cells is row
         assert [type(v) for v in plain] == [type(v) for v in general]  # 2.0 is not 2, None is not ""
 
 
 def test_ordinary_actuals_rows_take_the_one_step_reading():
     row = [CellValue("Actuals", "A7", " K1 "), CellValue("Actuals", "B7", datetime(2025, 6, 30)),
            CellValue("Actuals", "C7", 2), CellValue("Actuals", "D7", "EV1"), CellValue("Actuals", "E7", None)]
-    assert _plain_actual(*row, {}) == Actual("K1", date(2025, 6, 30), 2.0, "EV1", None)
-    assert _plain_actual(*row[:2], CellValue("Actuals", "C7", "n/a"), *row[3:], {}) is None
+    assert _plain_actual(tuple(row)) == Actual("K1", date(2025, 6, 30), 2.0, "EV1", None)
+    assert _plain_actual((*row[:2], CellValue("Actuals", "C7", "n/a"), *row[3:])) is None
 
 
 KPI_COLUMNS = ("KPI_ID", "Priority", "MeasureCode", "Unit", "Target", "Description", "Baseline", "Owner")
@@ -203,9 +224,10 @@ def test_ordinary_kpis_rows_take_the_one_step_reading():
 def test_actual_equality_and_hash_ignore_where():
     """Two Actuals rows that say the same are equal wherever they sit, as the dataclass was
     (``where`` had ``compare=False``); anything else they say tells them apart."""
-    a = Actual("K1", date(2025, 6, 30), 2.0, "EV", None, {"kpi_id": ("Actuals", "A2")})
-    b = Actual("K1", date(2025, 6, 30), 2.0, "EV", None, {"kpi_id": ("Actuals", "A9")})
+    a = Actual("K1", date(2025, 6, 30), 2.0, "EV", None, (CellValue("Actuals", "A2", "K1"),))
+    b = Actual("K1", date(2025, 6, 30), 2.0, "EV", None, (CellValue("Actuals", "A9", "K1"),))
     assert a == b and not a != b and hash(a) == hash(b) and len({a, b}) == 1
+    assert a.where == {"kpi_id": ("Actuals", "A2")} and b.where == {"kpi_id": ("Actuals", "A9")}
     assert a == Actual("K1", date(2025, 6, 30), 2.0, "EV") and Actual("K1", None, None).where == {}
     for other in (a._replace(kpi_id="K2"), a._replace(period_end=None), a._replace(actual=3.0),
                   a._replace(evidence=None), a._replace(comment="c")):
@@ -227,11 +249,11 @@ def test_the_actuals_loop_reads_every_row_as_coerce_reads_it(rows, formulas):
     co = Coerce(want_findings)
     want = []
     for row in bound:
-        c = dict(zip(ACTUALS_COLUMNS, row))
-        where = {"kpi_id": c["KPI_ID"][:2], "period_end": c["PeriodEnd"][:2], "actual": c["Actual"][:2],
-                 "evidence": c["Evidence"][:2]}
-        actual = _coerced_actual(c["KPI_ID"], c["PeriodEnd"], c["Actual"], c["Evidence"], c["Comment"], where, co)
+        actual = _coerced_actual(row, co)
         if actual is not None:
-            want.append(actual)
-    assert got == tuple(want) and [a.where for a in got] == [a.where for a in want]
+            c = dict(zip(ACTUALS_COLUMNS, row))
+            # the places findings name, as the rules read them from ``where``
+            want.append((actual, {"kpi_id": c["KPI_ID"][:2], "period_end": c["PeriodEnd"][:2],
+                                  "actual": c["Actual"][:2], "evidence": c["Evidence"][:2]}))
+    assert got == tuple(a for a, _ in want) and [a.where for a in got] == [where for _, where in want]
     assert got_findings == want_findings

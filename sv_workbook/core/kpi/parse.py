@@ -172,26 +172,21 @@ def _actuals(rows: list[tuple[CellValue | None, ...]], co: Coerce) -> tuple[Actu
     (``_plain_actual``), any other through ``Coerce`` (``_coerced_actual``).
 
     ``rows`` are the cells of ``ACTUALS_COLUMNS``: None for an optional column the table lacks
-    (or a cell a row made by hand does not reach, which no reader makes).
-    The Actuals table is most of a register, so this loop is spelt out: no call per row
-    but the one that reads it, and no dict of cells per row.
+    (or a cell a row made by hand does not reach, which no reader makes). Each ``Actual`` keeps
+    its row's cells as they are (``Actual.cells``): the Actuals table is most of a register, so
+    nothing is made per row but the ``Actual``.
     """
     out = []
-    for id_cell, pe_cell, ac_cell, ev_cell, cm_cell in rows:
-        # as ``where_of`` builds it (same keys, same order), without a call per row
-        where = {"kpi_id": id_cell[:2], "period_end": pe_cell[:2], "actual": ac_cell[:2]}
-        if ev_cell is not None:
-            where["evidence"] = ev_cell[:2]
-        actual = (_plain_actual(id_cell, pe_cell, ac_cell, ev_cell, cm_cell, where)
-                  or _coerced_actual(id_cell, pe_cell, ac_cell, ev_cell, cm_cell, where, co))
+    for row in rows:
+        actual = _plain_actual(row) or _coerced_actual(row, co)
         if actual is not None:
             out.append(actual)
     return tuple(out)
 
 
-def _coerced_actual(id_cell: CellValue, pe_cell: CellValue, ac_cell: CellValue, ev_cell: CellValue | None,
-                    cm_cell: CellValue | None, where: dict[str, tuple[str, str]], co: Coerce) -> Actual | None:
+def _coerced_actual(row: tuple[CellValue | None, ...], co: Coerce) -> Actual | None:
     """Any Actuals row, cell by cell through ``Coerce``: every unusable cell becomes a finding."""
+    id_cell, pe_cell, ac_cell, ev_cell, cm_cell = row
     ident = _kpi_id(id_cell, co, "Actuals")
     pe_what, ac_what, ev_what, cm_what = _actual_whats(ident)
     period_end = co.date(pe_cell, pe_what)
@@ -200,11 +195,10 @@ def _coerced_actual(id_cell: CellValue, pe_cell: CellValue, ac_cell: CellValue, 
     comment = co.text(cm_cell, cm_what, required=False) if cm_cell else None
     if ident is None:
         return None
-    return Actual(ident, period_end, actual, evidence, comment, where)
+    return Actual(ident, period_end, actual, evidence, comment, row)
 
 
-def _plain_actual(id_cell: CellValue, pe_cell: CellValue, ac_cell: CellValue, ev_cell: CellValue | None,
-                  cm_cell: CellValue | None, where: dict[str, tuple[str, str]]) -> Actual | None:
+def _plain_actual(row: tuple[CellValue | None, ...]) -> Actual | None:
     """The ``Actual`` of a row ``Coerce`` would read without a finding, or None.
 
     Nearly every row of a register is plain: no formula, an ID, a date, a finite number,
@@ -212,6 +206,7 @@ def _plain_actual(id_cell: CellValue, pe_cell: CellValue, ac_cell: CellValue, ev
     Such a row is read here in one step instead of a ``Coerce`` call per cell; anything
     else goes to ``_coerced_actual``, the authority. A property test checks both agree.
     """
+    id_cell, pe_cell, ac_cell, ev_cell, cm_cell = row
     # cells are indexed, not read by name (``CellValue``: sheet, cell, value, formula): this runs
     # for every row of every register in a batch, and an index is the cheaper of the two
     ident, day, amount = id_cell[2], pe_cell[2], ac_cell[2]
@@ -225,7 +220,7 @@ def _plain_actual(id_cell: CellValue, pe_cell: CellValue, ac_cell: CellValue, ev
     evidence, comment = _plain_note(ev_cell), _plain_note(cm_cell)
     if evidence is NOT_PLAIN or comment is NOT_PLAIN:
         return None
-    return _new_actual((ident, _day(day), float(amount), evidence, comment, where))
+    return _new_actual((ident, _day(day), float(amount), evidence, comment, row))
 
 
 #: What ``_plain_note`` says of a cell ``Coerce`` would not read without a word.

@@ -35,7 +35,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from difflib import get_close_matches
 from functools import lru_cache
-from types import MappingProxyType
 from typing import NamedTuple
 
 from sv_workbook.core.catalogue import (ACTUAL_DUPLICATE_PERIOD, ACTUAL_NEGATIVE, ACTUAL_UNKNOWN_KPI, EVIDENCE_MISSING, KPI_COUNT_BELOW_S52,
@@ -47,6 +46,7 @@ from sv_workbook.core.findings import Finding, Severity
 from sv_workbook.core.kpi.measures import MeasureLibrary, default_library
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy
 from sv_workbook.core.kpi.proxies import ProxySet, social_value_gbp
+from sv_workbook.core.rawbook import CellValue
 from sv_workbook.core.tender.model import Where
 
 FREQUENCY_MONTHS = {"Monthly": 1, "Quarterly": 3, "6-monthly": 6, "Annual": 12}
@@ -85,9 +85,8 @@ class KPI:
     where: Where = field(default_factory=dict, compare=False)
 
 
-#: The ``where`` of an ``Actual`` made without one (in tests and examples): empty and read-only,
-#: so the one default is shared safely.
-NOWHERE: Where = MappingProxyType({})  # type: ignore[assignment]
+#: The fields of an ``Actual`` whose cells its ``where`` names, in the order of ``Actual.cells``.
+ACTUAL_PLACES = ("kpi_id", "period_end", "actual", "evidence")
 
 
 class Actual(NamedTuple):
@@ -95,8 +94,13 @@ class Actual(NamedTuple):
 
     A NamedTuple, like ``CellValue`` and ``bind.Row``: a register has hundreds of Actuals rows
     and a frozen dataclass costs about three times as much to make, while a tuple is as immutable.
-    Two rows are equal when they say the same, wherever they sit (``where`` is left out, as the
-    other records leave it out with ``compare=False``).
+    Two rows are equal when they say the same, wherever they sit (``cells`` is left out, as the
+    other records leave ``where`` out with ``compare=False``).
+
+    ``cells`` are the cells the row was read from (KPI_ID, PeriodEnd, Actual, Evidence, Comment;
+    None for a column the table lacks; none at all for a row made in code). They are kept as the
+    binder gave them, and ``where`` is worked out from them only when asked: a finding needs it
+    for a few rows, and a map made for every row was a sixth of a register's check.
     """
 
     kpi_id: str
@@ -104,7 +108,19 @@ class Actual(NamedTuple):
     actual: float | None
     evidence: str | None = None
     comment: str | None = None
-    where: Where = NOWHERE
+    cells: tuple[CellValue | None, ...] = ()
+
+    @property
+    def where(self) -> Where:
+        """The (sheet, cell) of the KPI_ID, PeriodEnd, Actual and (if the table has it) Evidence
+        cells, as the other records' ``where``; empty for a row made in code."""
+        return {name: cell[:2] for name, cell in zip(ACTUAL_PLACES, self.cells) if cell is not None}
+
+    @property
+    def has_evidence_column(self) -> bool:
+        """False when the row was read from an Actuals table without an Evidence column (the
+        binder warned of it once); True for a row made in code, which is held to the rule."""
+        return len(self.cells) < 4 or self.cells[3] is not None
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Actual) and self[:5] == other[:5]
@@ -423,7 +439,7 @@ def _check_actuals(register: Register, known: dict[str, KPI], keys: dict[str, st
     period_of: dict[date, Period | None] = {}
     for a in register.actuals:
         # unpacked once: the fields are read several times each, for hundreds of rows
-        kpi_id, day, amount, evidence, _, where = a
+        kpi_id, day, amount, evidence, _, _ = a
         ok = True
         key = keys[kpi_id]
         if key not in known:
@@ -431,21 +447,21 @@ def _check_actuals(register: Register, known: dict[str, KPI], keys: dict[str, st
             out.append(ACTUAL_UNKNOWN_KPI(
                 f"Actuals row for KPI '{kpi_id}', which is not in the KPIs "
                 f"table (KPIs: {ids}).", "Correct the KPI_ID, or add the KPI to the KPIs table.",
-                *_at(where, "kpi_id")))
+                *_at(a.where, "kpi_id")))
             ok = False
         if day is not None:
             if day > as_of:
                 out.append(PERIOD_IN_FUTURE(f"PeriodEnd {day:%d/%m/%Y} of KPI '{kpi_id}' is "
                                             f"after the as-of date {as_of:%d/%m/%Y}; it is not counted.",
                                             "Record a period only once it has ended (check the year).",
-                                            *_at(where, "period_end")))
+                                            *_at(a.where, "period_end")))
                 ok = False
             if not start <= day <= end:
                 out.append(PERIOD_OUTSIDE_CONTRACT(
                     f"PeriodEnd {day:%d/%m/%Y} of KPI "
                     f"'{kpi_id}' is outside the contract ({start:%d/%m/%Y} to {end:%d/%m/%Y}); "
                     "it is not counted.", "Check the date against the contract's StartDate and EndDate.",
-                    *_at(where, "period_end")))
+                    *_at(a.where, "period_end")))
                 ok = False
             else:
                 hit = period_of[day] if day in period_of else period_of.setdefault(day, _period_of(day, plan, starts))
@@ -459,21 +475,21 @@ def _check_actuals(register: Register, known: dict[str, KPI], keys: dict[str, st
                             f"KPI '{kpi_id}' has more than one Actuals "
                             f"row in {hit.label}; all of them are added up.",
                             "If this repeats an earlier row, delete it so delivery is not counted "
-                            "twice.", *_at(where, "kpi_id")))
+                            "twice.", *_at(a.where, "kpi_id")))
         else:
             ok = False
         if amount is None or amount < 0:
             if amount is not None:
                 out.append(ACTUAL_NEGATIVE(f"Actual {amount:g} for KPI '{kpi_id}' is negative.",
                                            "Enter the quantity delivered in the period (0 or more); correct an earlier "
-                                           "over-report in that period's row.", *_at(where, "actual")))
+                                           "over-report in that period's row.", *_at(a.where, "actual")))
             ok = False
-        if not evidence and (not where or "evidence" in where):  # parsed without the column: bind warned
+        if not evidence and a.has_evidence_column:  # parsed without the column: bind warned once
             out.append(EVIDENCE_MISSING(
                 f"The Actuals row for KPI '{kpi_id}'"
                 + (f" ending {day:%d/%m/%Y}" if day else "") + " has no evidence.",
                 "Add the reference or link to the evidence (timesheets, certificates, invoices).",
-                *_at(where, "evidence")))
+                *_at(a.where, "evidence")))
         if ok:
             counted.append(a)
     return counted, reported
