@@ -100,7 +100,8 @@ class Actual(NamedTuple):
     ``cells`` are the cells the row was read from (KPI_ID, PeriodEnd, Actual, Evidence, Comment;
     None for a column the table lacks; none at all for a row made in code). They are kept as the
     binder gave them, and ``where`` is worked out from them only when asked: a finding needs it
-    for a few rows, and a map made for every row was a sixth of a register's check.
+    for a few rows, and a map made for every row was a tenth of the instructions of checking a
+    parsed register (20.3 M against 18.1 M on a LibreOffice-saved one) and more of its time.
     """
 
     kpi_id: str
