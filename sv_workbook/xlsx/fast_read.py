@@ -300,8 +300,12 @@ def _table(path: Path, values: "_SheetValues", sheet: str, name: str, ref: str, 
     check_table_size(path, name, sheet, last - min_row, len(letters), values.policy)
     if last <= min_row:
         return RawTable(name, sheet, ref, headers, header_cells, [])
-    lines = values.grids[sheet][min_row:last]
-    missing = [None] * (last - min_row - len(lines))  # rows past calamine's grid hold no cells
+    # calamine's grid starts at the sheet's first used row and column (``_SheetValues.origins``). A
+    # column is read only under a contract header, a used cell of that grid, so the grid starts at or
+    # above the header row and at or left of every column read; the Table's rows past its end hold no cells.
+    top, left = values.origins[sheet]
+    lines = values.grids[sheet][max(min_row - top, 0):max(last - top, 0)]
+    missing = [None] * (last - min_row - len(lines))
     width = len(lines[0]) if lines else 0
     # calamine's grid is a rectangle, so its columns come out of one transposition in C
     grid_columns = list(zip(*lines)) if lines and len(set(map(len, lines))) == 1 else None
@@ -310,7 +314,7 @@ def _table(path: Path, values: "_SheetValues", sheet: str, name: str, ref: str, 
         if not k:  # a column no contract reads: its cells are kept, empty, as openpyxl_read keeps them
             columns.append(_blank_cells(sheet, letter, min_row + 1, last))
             continue
-        col = first_col - 1 + i
+        col = first_col - 1 + i - left
         if grid_columns is None:
             raw = [line[col] if col < len(line) else None for line in lines]
         else:
@@ -486,6 +490,8 @@ class _SheetValues:
         self.parts = parts
         self.book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(pkg.data))
         self.grids: dict[str, list[list[Any]]] = {}
+        #: (row, column) of each grid's first cell, counted from 0: the sheet's first used cell
+        self.origins: dict[str, tuple[int, int]] = {}
         self.formulas: dict[str, dict[str, str]] = {}
         self.merged: dict[str, list[tuple[int, int, int, int]]] = {}
         self.errors: dict[str, dict[str, str]] = {}
@@ -518,7 +524,12 @@ class _SheetValues:
         self.errors[sheet] = _scan_errors(xml) if xml.rfind(b't="e"') >= 0 else {}
         self.merge_refs[sheet] = [ref.decode() for ref in _last_list(xml, b"<mergeCells", b"</mergeCells>", _MERGE)]
         self.merged[sheet] = [range_boundaries(ref) for ref in self.merge_refs[sheet]]
-        self.grids[sheet] = self.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        # the grid from the sheet's first used cell, not from A1: a Table away from A1 (as LibreOffice
+        # and hand-built files place them) would bring a rectangle of empty cells above and to its
+        # left (about 0.3 ms of calamine's 5 ms on a LibreOffice-saved register's Actuals sheet)
+        found = self.book.get_sheet_by_name(sheet)
+        self.grids[sheet] = found.to_python(skip_empty_area=True)
+        self.origins[sheet] = found.start or (0, 0)
         special = set(self.formulas[sheet]) | set(self.errors[sheet])
         for min_col, min_row, max_col, max_row in self.merged[sheet]:
             if (max_col - min_col + 1) * (max_row - min_row + 1) > MAX_MERGED_CELLS:
@@ -535,8 +546,9 @@ class _SheetValues:
         for min_col, min_row, max_col, max_row in self.merged[sheet]:
             if min_row <= row <= max_row and min_col <= col <= max_col and (row, col) != (min_row, min_col):
                 return CellValue(sheet, coord, None)  # openpyxl's MergedCell
-        grid = self.grids[sheet]
-        value = grid[row - 1][col - 1] if row <= len(grid) and col <= len(grid[row - 1]) else None
+        grid, (top, left) = self.grids[sheet], self.origins[sheet]
+        r, c = row - 1 - top, col - 1 - left
+        value = grid[r][c] if 0 <= r < len(grid) and 0 <= c < len(grid[r]) else None
         value = self.errors[sheet].get(coord) or _as_openpyxl(value)
         formula = self.formulas[sheet].get(coord)
         if formula is UNSUPPORTED:

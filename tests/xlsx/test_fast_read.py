@@ -474,12 +474,43 @@ def test_a_ragged_grid_reads_like_a_rectangle(tmp_path, monkeypatch):
         assert len(set(map(len, grid))) == 1  # calamine gave a rectangle
         cut = [line[:max((i for i, v in enumerate(line) if v != ""), default=-1) + 1] for line in grid]
         values.grids[sheet] = [line + [""] * (i % 3) for i, line in enumerate(cut)]
-        seen.append(len(set(map(len, values.grids[sheet][min_row:max_row]))))
+        top = values.origins[sheet][0]  # the grid starts at the sheet's first used row
+        seen.append(len(set(map(len, values.grids[sheet][min_row - top:max_row - top]))))
         return table(path_, values, sheet, name, ref, letters, header_cells, min_row, max_row)
     monkeypatch.setattr(fr, "_table", ragged)
     assert read_rawbook_fast(path, strict=True) == read_rawbook(path)
     assert seen and all(n > 1 for n in seen)
 
+
+
+@pytest.mark.parametrize("layout", ["header away from A1", "some header cells absent", "no cell in the table"])
+def test_tables_away_from_the_first_used_cell_read_as_openpyxl_reads_them(tmp_path, layout):
+    """calamine's grid starts at the sheet's first used cell, not at A1, so the fast reader
+    places each Table's columns from that cell. A Table away from A1, one whose first header
+    cells are absent (a file built by hand) and one with no cell at all must read cell for
+    cell as openpyxl reads them, with the fast path taken."""
+    from openpyxl import Workbook
+    from openpyxl.worksheet.table import Table
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Actuals"
+    ws.add_table(Table(displayName="Actuals", ref="C4:G12"))
+    headers = {"header away from A1": ["KPI_ID", "PeriodEnd", "Actual", "Evidence", "Comment"],
+               "some header cells absent": [None, None, "Actual", "Evidence", "Comment"],
+               "no cell in the table": [None] * 5}[layout]
+    for col, header in enumerate(headers, start=3):
+        if header:
+            ws.cell(row=4, column=col, value=header)
+            for r in range(6, 13):
+                ws.cell(row=r, column=col, value=r * 1.5 if header == "Actual" else f"{header} {r}")
+    ws.cell(row=20, column=9, value="after the table")  # the grid reaches past the Table
+    path = save(wb, tmp_path / "offset.xlsx")
+    assert_same(path)
+    table = read_rawbook_fast(path, strict=True).tables["Actuals"]
+    assert len(table.rows) == 8  # rows up to the sheet's last cell, as openpyxl keeps them
+    if headers[2]:
+        assert [row[2].value for row in table.rows] == [None] + [r * 1.5 for r in range(6, 13)]
 
 def _table_at(tmp_path: Path, first_row: int, n_rows: int, name: str) -> Path:
     """A Table of contract columns (KPI_ID, Actual) and one of the user's own, its header on
