@@ -302,7 +302,7 @@ def _table(path: Path, values: "_SheetValues", sheet: str, name: str, ref: str, 
         return RawTable(name, sheet, ref, headers, header_cells, [])
     # calamine's grid starts at the sheet's first used row and column (``_SheetValues.origins``). A
     # column is read only under a contract header, a used cell of that grid, so the grid starts at or
-    # above the header row and at or left of every column read; the Table's rows past its end hold no cells.
+    # above the header row and at or left of every column read; Table rows past the grid hold no cells.
     top, left = values.origins[sheet]
     lines = values.grids[sheet][max(min_row - top, 0):max(last - top, 0)]
     missing = [None] * (last - min_row - len(lines))
