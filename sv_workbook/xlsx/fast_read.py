@@ -300,9 +300,10 @@ def _table(path: Path, values: "_SheetValues", sheet: str, name: str, ref: str, 
     check_table_size(path, name, sheet, last - min_row, len(letters), values.policy)
     if last <= min_row:
         return RawTable(name, sheet, ref, headers, header_cells, [])
-    # calamine's grid starts at the sheet's first used row and column (``_SheetValues.origins``). A
-    # column is read only under a contract header, a used cell of that grid, so the grid starts at or
-    # above the header row and at or left of every column read; Table rows past the grid hold no cells.
+    # calamine's grid starts at the top-left corner of the sheet's used cells (``_SheetValues.origins``).
+    # A column is read only under a contract header, itself a value of that grid (``values.cell``), so
+    # the grid starts at or above the header row and at or left of every column read; Table rows past
+    # the grid hold no cells.
     top, left = values.origins[sheet]
     lines = values.grids[sheet][max(min_row - top, 0):max(last - top, 0)]
     missing = [None] * (last - min_row - len(lines))
@@ -490,7 +491,7 @@ class _SheetValues:
         self.parts = parts
         self.book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(pkg.data))
         self.grids: dict[str, list[list[Any]]] = {}
-        #: (row, column) of each grid's first cell, counted from 0: the sheet's first used cell
+        #: (row, column) of each grid's first cell, counted from 0: the top-left corner of the sheet's used cells
         self.origins: dict[str, tuple[int, int]] = {}
         self.formulas: dict[str, dict[str, str]] = {}
         self.merged: dict[str, list[tuple[int, int, int, int]]] = {}
@@ -524,9 +525,9 @@ class _SheetValues:
         self.errors[sheet] = _scan_errors(xml) if xml.rfind(b't="e"') >= 0 else {}
         self.merge_refs[sheet] = [ref.decode() for ref in _last_list(xml, b"<mergeCells", b"</mergeCells>", _MERGE)]
         self.merged[sheet] = [range_boundaries(ref) for ref in self.merge_refs[sheet]]
-        # the grid from the sheet's first used cell, not from A1: a Table away from A1 (as LibreOffice
-        # and hand-built files place them) would bring a rectangle of empty cells above and to its
-        # left (about 0.3 ms of calamine's 5 ms on a LibreOffice-saved register's Actuals sheet)
+        # the grid from the top-left corner of the sheet's used cells, not from A1: a Table away from A1
+        # (as LibreOffice and hand-built files place them) would bring a rectangle of empty cells above
+        # and to its left (about 0.3 ms of calamine's 5 ms on a LibreOffice-saved register's Actuals sheet)
         found = self.book.get_sheet_by_name(sheet)
         self.grids[sheet] = found.to_python(skip_empty_area=True)
         self.origins[sheet] = found.start or (0, 0)

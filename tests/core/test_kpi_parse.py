@@ -47,7 +47,6 @@ def test_parses_a_clean_register():
     assert result.ok and result.status("K1").delivered == 3
 
 
-
 def test_actuals_rule_findings_name_the_row_cells_and_spare_a_table_without_evidence():
     """The rules' findings on Actuals rows name the cell that is wrong (read from the row's cells);
     a blank Evidence cell is a finding at that cell, but a table with no Evidence column is not
@@ -65,8 +64,10 @@ def test_actuals_rule_findings_name_the_row_cells_and_spare_a_table_without_evid
     table.headers[evidence] = "Notes"  # the column is there under another name: the contract has none
     register, findings = parse_register(raw)
     assert [f.code for f in findings] == ["MISSING-COLUMN"]
+    assert [list(a.where) for a in register.actuals] == [["kpi_id", "period_end", "actual"]] * 2
     got = [f.code for f in assess_register(register, as_of=date(2025, 10, 1)).findings]
     assert "ACTUAL-NEGATIVE" in got and "EVIDENCE-MISSING" not in got
+
 
 def test_cell_errors_name_sheet_and_cell():
     actuals = [["K1", "30 June", 2, "EV", ""], ["", datetime(2025, 6, 30), 1, "EV", ""],
@@ -221,9 +222,9 @@ def test_ordinary_kpis_rows_take_the_one_step_reading():
     assert _plain_kpi(Row("KPIs", "KPIs", {**cells, "Target": CellValue("KPIs", "E4", "12")})) is None
 
 
-def test_actual_equality_and_hash_ignore_where():
+def test_actual_equality_and_hash_ignore_its_cells():
     """Two Actuals rows that say the same are equal wherever they sit, as the dataclass was
-    (``where`` had ``compare=False``); anything else they say tells them apart."""
+    (``where``, now worked out from ``cells``, had ``compare=False``); anything else they say tells them apart."""
     a = Actual("K1", date(2025, 6, 30), 2.0, "EV", None, (CellValue("Actuals", "A2", "K1"),))
     b = Actual("K1", date(2025, 6, 30), 2.0, "EV", None, (CellValue("Actuals", "A9", "K1"),))
     assert a == b and not a != b and hash(a) == hash(b) and len({a, b}) == 1

@@ -482,11 +482,10 @@ def test_a_ragged_grid_reads_like_a_rectangle(tmp_path, monkeypatch):
     assert seen and all(n > 1 for n in seen)
 
 
-
 @pytest.mark.parametrize("layout", ["header away from A1", "some header cells absent", "no cell in the table"])
-def test_tables_away_from_the_first_used_cell_read_as_openpyxl_reads_them(tmp_path, layout):
-    """calamine's grid starts at the sheet's first used cell, not at A1, so the fast reader
-    places each Table's columns from that cell. A Table away from A1, one whose first header
+def test_tables_away_from_the_used_cells_corner_read_as_openpyxl_reads_them(tmp_path, layout):
+    """calamine's grid starts at the top-left corner of the sheet's used cells, not at A1, so the
+    fast reader places each Table's columns from that corner. A Table away from A1, one whose first header
     cells are absent (a file built by hand) and one with no cell at all must read cell for
     cell as openpyxl reads them, with the fast path taken."""
     from openpyxl import Workbook
@@ -511,6 +510,7 @@ def test_tables_away_from_the_first_used_cell_read_as_openpyxl_reads_them(tmp_pa
     assert len(table.rows) == 8  # rows up to the sheet's last cell, as openpyxl keeps them
     if headers[2]:
         assert [row[2].value for row in table.rows] == [None] + [r * 1.5 for r in range(6, 13)]
+
 
 def _table_at(tmp_path: Path, first_row: int, n_rows: int, name: str) -> Path:
     """A Table of contract columns (KPI_ID, Actual) and one of the user's own, its header on

@@ -174,7 +174,7 @@ def _actuals(rows: list[tuple[CellValue | None, ...]], co: Coerce) -> tuple[Actu
     ``rows`` are the cells of ``ACTUALS_COLUMNS``: None for an optional column the table lacks
     (or a cell a row made by hand does not reach, which no reader makes). Each ``Actual`` keeps
     its row's cells as they are (``Actual.cells``): the Actuals table is most of a register, so
-    nothing is made per row but the ``Actual``.
+    no map of places is made per row.
     """
     out = []
     for row in rows:

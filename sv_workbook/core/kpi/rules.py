@@ -119,8 +119,9 @@ class Actual(NamedTuple):
 
     @property
     def has_evidence_column(self) -> bool:
-        """False when the row was read from an Actuals table without an Evidence column (the
-        binder warned of it once); True for a row made in code, which is held to the rule."""
+        """False when the row has no Evidence cell: it was read from an Actuals table without an
+        Evidence column (the binder warned of it once). True for a row made in code, which is held
+        to the rule."""
         return len(self.cells) < 4 or self.cells[3] is not None
 
     def __eq__(self, other: object) -> bool:
