@@ -274,6 +274,29 @@ def batch_path(folder: Path, jobs: int) -> dict:
     return result
 
 
+def stolen_seconds() -> float | None:
+    """CPU seconds the hypervisor has given to other guests so far ("steal" in ``/proc/stat``,
+    summed over this machine's cores); None where the figure is not available.
+
+    On a shared virtual machine a run can be slowed by other guests while the load average, which
+    counts only this machine's work, stays low. The batch uses every core and calamine one, so
+    time taken from the cores moves their ratio; printed beside each run, it says which runs to
+    distrust."""
+    try:
+        return int(Path("/proc/stat").read_text().split("\n", 1)[0].split()[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def timed_with_steal(run):
+    """``run()``'s result, and the share of the cores' time stolen while it ran (None if unknown)."""
+    start, t = stolen_seconds(), time.perf_counter()
+    result = run()
+    end, elapsed = stolen_seconds(), time.perf_counter() - t
+    share = (end - start) / (elapsed * (os.cpu_count() or 1)) if start is not None and end is not None else None
+    return result, share
+
+
 #: Libraries a batch worker should load only when its file needs them (issue 12: no openpyxl
 #: unless a file falls back to it; no click or tqdm in workers).
 HEAVY = ("openpyxl", "numpy", "pandas", "click", "tqdm", "docx", "xlwings", "dask")
@@ -358,9 +381,13 @@ def main() -> None:
     runs: dict[str, list[tuple[int, float, float]]] = {}  # name -> [(files, wall s, CPU s)]
     batches = []
     batch_name = f"sv-workbook batch ({jobs} workers)"
+    stolen: list[tuple[float | None, float | None]] = []  # (calamine, batch) per run
     for _ in range(args.repeat):
-        runs.setdefault(CALAMINE, []).append((total, *calamine_path(paths * args.copies)))
-        batches.append(batch_path(folder, jobs))
+        (cal_wall, cal_cpu), cal_stolen = timed_with_steal(lambda: calamine_path(paths * args.copies))
+        runs.setdefault(CALAMINE, []).append((total, cal_wall, cal_cpu))
+        batch, batch_stolen = timed_with_steal(lambda: batch_path(folder, jobs))
+        batches.append(batch)
+        stolen.append((cal_stolen, batch_stolen))
         runs.setdefault(batch_name, []).append((batches[-1]["files"], batches[-1]["seconds"],
                                                 batches[-1]["cpu_seconds"]))
         if not args.skip_baseline:
@@ -409,6 +436,9 @@ def main() -> None:
                 text += f", openpyxl {base_wall / n / (secs / files):.1f}x"
             per_run.append(f"run {i + 1}: {text}")
         print("  each run, wall clock: " + "; ".join(per_run))
+        if all(share is not None for pair in stolen for share in pair):
+            print("  CPU taken by other guests of the host (steal), share of the cores' time: "
+                  + "; ".join(f"run {i + 1}: calamine {c:.1%}, batch {b:.1%}" for i, (c, b) in enumerate(stolen)))
     largest = max(max(b["self_maxrss_kb"], b["children_maxrss_kb"]) for b in batches) / 1024
     trees = [b["tree_peak_rss_mb"] for b in batches if b["tree_peak_rss_mb"]]
     print(f"peak RSS: largest single process {largest:.0f} MB; whole batch (parent + workers, sampled) "
