@@ -41,7 +41,7 @@ from sv_workbook.core.catalogue import (ACTUAL_DUPLICATE_PERIOD, ACTUAL_NEGATIVE
     KPI_ID_DUPLICATE, KPI_NONE, KPI_NO_PROXY, KPI_OVERDUE, KPI_PRIORITY_MISMATCH, KPI_TARGET_NOT_POSITIVE,
     KPI_UNIT_MISMATCH, KPI_UNKNOWN_MEASURE, KPI_UNKNOWN_PRIORITY, PERIOD_IN_FUTURE, PERIOD_OUTSIDE_CONTRACT)
 from sv_workbook.core.arithmetic import above, at_least, mean, total
-from sv_workbook.core.bind import norm
+from sv_workbook.core.bind import norm, where_of
 from sv_workbook.core.findings import Finding, Severity
 from sv_workbook.core.kpi.measures import MeasureLibrary, default_library
 from sv_workbook.core.policy import DEFAULT_POLICY, Policy
@@ -115,7 +115,7 @@ class Actual(NamedTuple):
     def where(self) -> Where:
         """The (sheet, cell) of the KPI_ID, PeriodEnd, Actual and (if the table has it) Evidence
         cells, as the other records' ``where``; empty for a row made in code."""
-        return {name: cell[:2] for name, cell in zip(ACTUAL_PLACES, self.cells) if cell is not None}
+        return where_of(**dict(zip(ACTUAL_PLACES, self.cells)))
 
     @property
     def has_evidence_column(self) -> bool:
